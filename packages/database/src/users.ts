@@ -1,0 +1,35 @@
+import type { Sql, TransactionSql } from 'postgres';
+import { normalizeEmail } from '@gatehouse/protocol';
+import type { Database } from './connect.js';
+
+export type InsertResult = 'created' | 'exists';
+
+/** The users table, read through the standbys and written through the primary. */
+export class UsersRepository {
+  constructor(private readonly db: Database) {}
+
+  /** One statement, so two Back Ends racing on one email cannot both succeed. */
+  async insert(tx: TransactionSql, email: string, hash: string): Promise<InsertResult> {
+    const rows = await tx`
+      INSERT INTO users (email, hash) VALUES (${email.trim()}, ${hash})
+      ON CONFLICT (lower(email)) DO NOTHING
+      RETURNING 1`;
+    return rows.length === 1 ? 'created' : 'exists';
+  }
+
+  /**
+   * Reads from a standby. A user registered a moment ago may not have reached a lagging
+   * standby yet, so a miss is asked again of the primary.
+   */
+  async findHash(email: string): Promise<string | undefined> {
+    const { readOnly, readWrite } = this.db;
+    const found = await selectHash(readOnly, normalizeEmail(email));
+    if (found !== undefined || readOnly === readWrite) return found;
+    return selectHash(readWrite, normalizeEmail(email));
+  }
+}
+
+async function selectHash(sql: Sql, normalizedEmail: string): Promise<string | undefined> {
+  const rows = await sql<{ hash: string }[]>`SELECT hash FROM users WHERE lower(email) = ${normalizedEmail}`;
+  return rows[0]?.hash;
+}

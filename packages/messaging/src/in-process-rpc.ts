@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { Reply, Request } from '@gatehouse/protocol';
+import { RpcTimeoutError } from './errors.js';
+import type { CallOptions, RequestHandler, RpcClient } from './rpc-types.js';
+import { serveRequest } from './serve-request.js';
+
+/**
+ * The embedded mode's transport: the same JSON messages and the same validation as over
+ * AMQP, handed to the Back End's handler inside this process.
+ */
+export class InProcessRpc implements RpcClient {
+  #closed = false;
+
+  constructor(private readonly handle: RequestHandler, private readonly timeoutMs = 5000) {}
+
+  isReady(): boolean {
+    return !this.#closed;
+  }
+
+  async call(request: Request, options: CallOptions = {}): Promise<Reply> {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const body = Buffer.from(JSON.stringify(request));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RpcTimeoutError(request.action, timeoutMs)), timeoutMs);
+    });
+    try {
+      const { reply } = await Promise.race([serveRequest(body, { requestId: randomUUID() }, this.handle), timeout]);
+      return JSON.parse(JSON.stringify(reply)) as Reply;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+}

@@ -1,0 +1,68 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConsumerStatus, type AsyncMessage, type Connection } from 'rabbitmq-client';
+import type { Logger } from 'pino';
+import { declareRequestQueue, requestQueueOptions, type QueueMode } from './request-queue.js';
+import type { RequestHandler } from './rpc-types.js';
+import { serveRequest } from './serve-request.js';
+
+export interface RpcServerOptions {
+  connection: Connection;
+  queue: string;
+  mode: QueueMode;
+  /** Upper bound on unacknowledged requests this worker holds at once. */
+  prefetch: number;
+  handle: RequestHandler;
+  logger: Logger;
+  /** Pause before handing back a request whose handler failed, so an outage does not spin. */
+  requeueDelayMs?: number;
+}
+
+export interface RpcServer {
+  /** Stops taking requests, lets the ones in flight finish, then closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Consumes the request queue. A request is acknowledged only after its reply is confirmed
+ * by the broker; if the handler fails it is requeued, and quorum mode's delivery limit
+ * dead-letters it in the end.
+ */
+export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
+  const { connection, queue, mode, prefetch, logger } = options;
+  await declareRequestQueue(connection, queue, mode);
+  const replies = connection.createPublisher({ confirm: true, maxAttempts: 2 });
+  const consumer = connection.createConsumer(
+    { queue, queueOptions: requestQueueOptions(queue, mode), qos: { prefetchCount: prefetch }, concurrency: prefetch },
+    (msg) => answer(msg, options, (envelope, reply) => replies.send(envelope, reply)),
+  );
+  consumer.on('error', (err) => logger.error({ err }, 'Request consumer error'));
+  consumer.on('ready', () => logger.info({ queue, mode, prefetch }, 'Starting consumption...'));
+  return {
+    async close() {
+      await consumer.close();
+      await replies.close();
+    },
+  };
+}
+
+type SendReply = (envelope: { routingKey: string; correlationId?: string; exchange: string }, body: unknown) => Promise<void>;
+
+async function answer(msg: AsyncMessage, options: RpcServerOptions, send: SendReply): Promise<ConsumerStatus> {
+  const { logger } = options;
+  const meta = { requestId: msg.messageId || msg.correlationId || undefined };
+  let outcome;
+  try {
+    outcome = await serveRequest(msg.body, meta, options.handle);
+  } catch (err) {
+    logger.error({ err, requestId: meta.requestId, redelivered: msg.redelivered }, 'Request failed; returning it to the queue');
+    await sleep(options.requeueDelayMs ?? 1000);
+    return ConsumerStatus.REQUEUE;
+  }
+  if (outcome.malformed) logger.warn({ requestId: meta.requestId, reason: outcome.reply.message }, 'Malformed request');
+  if (!msg.replyTo) {
+    logger.warn({ requestId: meta.requestId }, 'Request has no reply_to; nobody can be answered');
+    return outcome.malformed ? ConsumerStatus.DROP : ConsumerStatus.ACK;
+  }
+  await send({ exchange: '', routingKey: msg.replyTo, correlationId: msg.correlationId }, outcome.reply);
+  return ConsumerStatus.ACK;
+}

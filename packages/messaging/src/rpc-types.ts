@@ -1,0 +1,26 @@
+import type { Reply, Request } from '@gatehouse/protocol';
+
+export interface CallOptions {
+  /** Overrides the client's default timeout for this call. */
+  timeoutMs?: number;
+}
+
+/** What the Front End needs from Messaging: send a request, get its reply. */
+export interface RpcClient {
+  /** Resolves with the reply; rejects with RpcTimeoutError when none arrives in time. */
+  call(request: Request, options?: CallOptions): Promise<Reply>;
+  /** True while requests can be carried (for /readyz). */
+  isReady(): boolean;
+  close(): Promise<void>;
+}
+
+/** Metadata a processor may use; requestId is the idempotency key when the sender set one. */
+export interface RequestMeta {
+  requestId?: string;
+}
+
+/**
+ * The Back End's side: answers one validated request.
+ * It throws only for infrastructure failures (database down), never for bad input.
+ */
+export type RequestHandler = (request: Request, meta: RequestMeta) => Promise<Reply>;

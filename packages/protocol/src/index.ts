@@ -1,0 +1,5 @@
+export * from './schemas.js';
+export * from './messages.js';
+export * from './parse-request.js';
+export * from './normalize-email.js';
+export * from './decode-json.js';

@@ -1,0 +1,42 @@
+import { connectDatabase, migrate, ping } from '@gatehouse/database';
+import { connectAmqp, startRpcServer } from '@gatehouse/messaging';
+import { withBackoff } from '@gatehouse/runtime';
+import type { Logger } from 'pino';
+import type { BackEndConfig } from './config.js';
+import { createRequestHandler } from './handlers.js';
+
+export interface RunningBackEnd {
+  /** Stops consuming, finishes requests in flight, closes the broker and database. */
+  stop(): Promise<void>;
+}
+
+/** Connects to both servers (waiting for them, as they may start later), migrates, and consumes. */
+export async function startBackEnd(config: BackEndConfig, logger: Logger): Promise<RunningBackEnd> {
+  const db = connectDatabase({
+    url: config.databaseUrl,
+    readUrl: config.databaseReadUrl,
+    max: config.databasePoolSize,
+    queryTimeoutMs: config.queryTimeoutMs,
+  });
+  await withBackoff('the database', () => ping(db.readWrite), { logger });
+  const applied = await migrate(db.readWrite);
+  if (applied.length) logger.info({ applied }, 'Applied migrations');
+
+  const connection = connectAmqp({ urls: config.amqpUrls, name: 'gatehouse-back-end', logger });
+  await withBackoff('messaging service', () => connection.onConnect(5000, true), { logger });
+  const server = await startRpcServer({
+    connection,
+    queue: config.requestQueue,
+    mode: config.queueMode,
+    prefetch: config.prefetch,
+    handle: createRequestHandler(db, logger),
+    logger,
+  });
+  return {
+    async stop() {
+      await server.close();
+      await connection.close();
+      await db.close();
+    },
+  };
+}
