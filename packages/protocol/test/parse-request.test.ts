@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_REQUEST_BYTES, Messages, parseRequest } from '../src/index.js';
+
+const body = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+describe('parseRequest', () => {
+  it('accepts a REGISTER request and trims the email', () => {
+    const result = parseRequest(body({ action: 'REGISTER', data: { email: '  Ann@Example.com ', hash: '$argon2id$x' } }));
+    expect(result).toEqual({ ok: true, request: { action: 'REGISTER', data: { email: 'Ann@Example.com', hash: '$argon2id$x' } } });
+  });
+
+  it('accepts a GETHASH request given as text or as an already-decoded object', () => {
+    const request = { action: 'GETHASH', data: { email: 'a@b.io' } };
+    expect(parseRequest(JSON.stringify(request))).toEqual({ ok: true, request });
+    expect(parseRequest(request)).toEqual({ ok: true, request });
+  });
+
+  it('ignores unknown extra fields so the protocol can grow', () => {
+    const result = parseRequest(body({ action: 'GETHASH', data: { email: 'a@b.io', extra: 1 }, version: 2 }));
+    expect(result.ok).toBe(true);
+  });
+
+  it.each([
+    ['no action', { data: {} }, Messages.noAction],
+    ['a null action', { action: null, data: {} }, Messages.noAction],
+    ['an unknown action', { action: 'DELETE', data: {} }, Messages.unknownAction],
+    ['a non-string action', { action: 42 }, Messages.unknownAction],
+    ['an inherited property name as action', { action: 'toString' }, Messages.unknownAction],
+    ['a JSON array', [1, 2], 'Request must be a JSON object'],
+    ['a JSON string', 'hello', 'Request must be a JSON object'],
+  ])('answers %s with a protocol error', (_name, value, message) => {
+    expect(parseRequest(body(value))).toEqual({ ok: false, reply: { success: false, message } });
+  });
+
+  it('answers invalid JSON with what is wrong', () => {
+    const result = parseRequest(Buffer.from('{"action": "REGISTER", '));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reply.message).toMatch(/^Invalid JSON: /);
+  });
+
+  it('names each bad field of an otherwise valid action', () => {
+    const result = parseRequest(body({ action: 'REGISTER', data: { email: 'not-an-email', hash: 7 } }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.reply.success).toBe(false);
+      expect(result.reply.message).toContain('data.email: email is not a valid address');
+      expect(result.reply.message).toContain('data.hash');
+    }
+  });
+
+  it('rejects a request without data', () => {
+    const result = parseRequest(body({ action: 'GETHASH' }));
+    expect(result).toMatchObject({ ok: false, reply: { success: false, message: expect.stringContaining('data') } });
+  });
+
+  it('rejects an email longer than 254 characters', () => {
+    const email = `${'a'.repeat(250)}@b.io`;
+    const result = parseRequest(body({ action: 'GETHASH', data: { email } }));
+    expect(result).toMatchObject({ ok: false, reply: { message: expect.stringContaining('longer than 254') } });
+  });
+
+  it('refuses an oversized body before parsing it', () => {
+    const result = parseRequest(Buffer.alloc(MAX_REQUEST_BYTES + 1, 0x20));
+    expect(result).toMatchObject({ ok: false, reply: { message: expect.stringContaining('larger than') } });
+  });
+});
