@@ -1,38 +1,62 @@
 import { z } from 'zod';
 
-/** A bad environment: the message lists every offending variable, so one restart fixes all. */
+/** A bad environment. `problems` names every offending variable, so one restart fixes all. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  constructor(service: string, readonly problems: string[]) {
+    super(`Invalid ${service} configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
 }
 
-/** Parses `env` with `schema`, or throws a ConfigError naming each bad variable and why. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>, service: string): z.infer<S> {
-  const result = schema.safeParse(env);
+/**
+ * Parses `source` with `schema`, or throws a ConfigError. Messages name the variable but
+ * never echo its value, because URLs and secrets carry credentials. `FOO=` counts as unset.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>, service: string): z.infer<S> {
+  const set = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const result = schema.safeParse(set);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  ${String(issue.path[0] ?? '(environment)')}: ${issue.message}`);
-  throw new ConfigError(`Invalid ${service} configuration:\n${lines.join('\n')}`);
+  const problems = result.error.issues.map((issue) => `${String(issue.path[0] ?? '(environment)')}: ${issue.message}`);
+  throw new ConfigError(service, [...new Set(problems)]);
 }
 
-/** Reusable field types for env schemas. */
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .default(fallback);
+
+/** Field types shared by the services' env schemas. */
 export const env = {
-  port: (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback),
-  positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  port: (fallback: number) => wholeNumber(1, 65535, fallback),
+  integer: wholeNumber,
   /** A comma-separated list of AMQP URLs, one per broker node. */
   amqpUrls: () =>
     z
-      .string({ error: 'is required (e.g. amqp://user:password@127.0.0.1:5672)' })
+      .string({ error: 'is required (one amqp:// URL or a comma-separated list)' })
       .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
-      .pipe(z.array(z.url({ protocol: /^amqps?$/, error: 'must be amqp:// or amqps:// URLs' })).min(1, 'names no broker')),
+      .pipe(z.array(z.url({ protocol: /^amqps?$/, error: 'entries must be amqp:// or amqps:// URLs' })).min(1, 'names no broker')),
   postgresUrl: () =>
     z
       .string({ error: 'is required (e.g. postgres://user:password@127.0.0.1:5432/gatehouse)' })
       .pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
-  queueMode: () => z.enum(['quorum', 'textbook']).default('quorum'),
+  queueMode: () => z.enum(['quorum', 'textbook'], { error: 'must be "quorum" or "textbook"' }).default('quorum'),
   queueName: () => z.string().regex(/^[\w.:-]{1,255}$/, 'must be 1-255 letters, digits, or . _ : -').default('request'),
-  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel: () =>
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
   boolean: (fallback: boolean) =>
     z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'])
-      .optional()
-      .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v))),
+      .string()
+      .transform((v) => v.trim().toLowerCase())
+      .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }))
+      .transform((v) => ['true', '1', 'yes'].includes(v))
+      .default(fallback),
+  secret: (minLength: number) =>
+    z.string({ error: `is required (at least ${minLength} random characters)` }).min(minLength, `must be at least ${minLength} characters`),
 };

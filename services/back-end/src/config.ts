@@ -7,9 +7,9 @@ const schema = z.object({
   DATABASE_READ_URL: env.postgresUrl().optional(),
   REQUEST_QUEUE: env.queueName(),
   REQUEST_QUEUE_MODE: env.queueMode(),
-  PREFETCH: env.positiveInt(16).pipe(z.number().max(1000, 'must be at most 1000')),
-  DATABASE_POOL_SIZE: env.positiveInt(10),
-  QUERY_TIMEOUT_MS: env.positiveInt(5000),
+  PREFETCH: env.integer(1, 1000, 16),
+  DATABASE_POOL_SIZE: env.integer(1, 100, 10),
+  QUERY_TIMEOUT_MS: env.integer(100, 600_000, 5000),
   LOG_LEVEL: env.logLevel(),
 });
 

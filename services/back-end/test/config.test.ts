@@ -41,6 +41,6 @@ describe('loadBackEndConfig', () => {
   });
 
   it('rejects an AMQP URL of the wrong scheme', () => {
-    expect(() => loadBackEndConfig({ ...valid, AMQP_URL: 'http://h' })).toThrow(/AMQP_URL: must be amqp/);
+    expect(() => loadBackEndConfig({ ...valid, AMQP_URL: 'http://h' })).toThrow(/AMQP_URL: entries must be amqp/);
   });
 });

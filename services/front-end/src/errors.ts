@@ -1,0 +1,74 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RpcError, RpcTimeoutError } from '@gatehouse/messaging';
+import { renderToString } from './render.js';
+
+/** Shown when Messaging or the Back End cannot answer in time. */
+export const BUSY_MESSAGE = 'The service is busy, please try again';
+
+const CLIENT_MESSAGES: Record<number, string> = {
+  400: 'The request could not be understood.',
+  403: 'The form was missing its security token or the token has expired. Go back, reload the page and try again.',
+  404: 'There is no page at this address.',
+  405: 'This address does not accept that kind of request.',
+  413: 'The form you sent was too large.',
+  415: 'This address only accepts ordinary web forms.',
+};
+
+const TITLES: Record<number, string> = {
+  403: 'Forbidden',
+  404: 'Page not found',
+  503: 'Service busy',
+};
+
+interface ErrorPage {
+  status: number;
+  title: string;
+  message: string;
+}
+
+/** One place decides what users see when something fails; stacks never reach them. */
+export function registerErrorPages(app: FastifyInstance): void {
+  app.setErrorHandler(async (err: FastifyError, request, reply) => {
+    const page = describe(err);
+    logFailure(request, err, page.status);
+    if (page.status === 503) reply.header('retry-after', '5');
+    return sendErrorPage(reply, page);
+  });
+
+  app.setNotFoundHandler(async (_request, reply) =>
+    sendErrorPage(reply, { status: 404, title: TITLES[404]!, message: CLIENT_MESSAGES[404]! }),
+  );
+}
+
+function describe(err: FastifyError): ErrorPage {
+  if (err instanceof RpcError) return { status: 503, title: TITLES[503]!, message: BUSY_MESSAGE };
+  const code = err.statusCode;
+  if (code !== undefined && code >= 400 && code < 500) {
+    return {
+      status: code,
+      title: TITLES[code] ?? 'Request refused',
+      message: CLIENT_MESSAGES[code] ?? 'The request could not be processed.',
+    };
+  }
+  const status = code !== undefined && code >= 500 && code < 600 ? code : 500;
+  return { status, title: 'Something went wrong', message: 'Something went wrong on our side. Please try again later.' };
+}
+
+function logFailure(request: FastifyRequest, err: FastifyError, status: number): void {
+  const context = { err, method: request.method, url: request.url, status };
+  if (err instanceof RpcTimeoutError) request.log.warn(context, 'back end did not answer in time');
+  else if (status >= 500) request.log.error(context, 'request failed');
+  else request.log.info({ code: err.code, method: request.method, url: request.url, status }, 'request refused');
+}
+
+async function sendErrorPage(reply: FastifyReply, page: ErrorPage): Promise<FastifyReply> {
+  reply.code(page.status);
+  try {
+    const html = await renderToString(reply, 'error', { ...page });
+    return reply.type('text/html; charset=utf-8').send(html);
+  } catch (err) {
+    // A broken template must not turn into Fastify's default page with the error text.
+    reply.request.log.error({ err }, 'error page could not be rendered');
+    return reply.type('text/plain; charset=utf-8').send(`${page.title}\n\n${page.message}\n`);
+  }
+}

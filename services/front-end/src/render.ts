@@ -1,0 +1,26 @@
+import type { FastifyReply } from 'fastify';
+import { sessionEmail } from './session.js';
+
+export type PageData = Record<string, unknown>;
+
+/** Data every page's layout needs: who is logged in (null when nobody). */
+function layoutData(reply: FastifyReply): PageData {
+  // The session is missing only if a request failed before secure-session's hook ran.
+  const user = reply.request.session ? sessionEmail(reply.request) : undefined;
+  return { user: user ?? null };
+}
+
+/** Renders a page and sends it; return the result from the route handler. */
+export function render(reply: FastifyReply, page: string, data: PageData = {}, status = 200): FastifyReply {
+  return reply.code(status).view(page, { ...layoutData(reply), ...data });
+}
+
+/** Renders a page to a string, for callers that must handle template failures themselves. */
+export function renderToString(reply: FastifyReply, page: string, data: PageData = {}): Promise<string> {
+  return reply.viewAsync(page, { ...layoutData(reply), ...data });
+}
+
+/** Renders a page holding a form; the form's hidden `_csrf` input gets a fresh token. */
+export function renderForm(reply: FastifyReply, page: string, data: PageData = {}, status = 200): FastifyReply {
+  return render(reply, page, { csrfToken: reply.generateCsrf(), ...data }, status);
+}
