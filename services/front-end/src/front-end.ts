@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { AmqpRpcClient, connectAmqp, type RpcClient } from '@gatehouse/messaging';
+import { buildApp } from './app.js';
+import type { FrontEndConfig } from './config.js';
+
+export interface RunningFrontEnd {
+  url: string;
+  app: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the web app. Given no `rpc`, it talks to RabbitMQ over one long-lived connection.
+ * It does not wait for the broker: until it is reachable, /readyz says so and requests get 503.
+ */
+export async function startFrontEnd(config: FrontEndConfig, logger: Logger, rpc?: RpcClient): Promise<RunningFrontEnd> {
+  const connection = rpc ? undefined : connectAmqp({ urls: config.amqpUrls, name: 'gatehouse-front-end', logger });
+  const client =
+    rpc ?? new AmqpRpcClient({ connection: connection!, queue: config.requestQueue, mode: config.queueMode, timeoutMs: config.rpcTimeoutMs, logger });
+  const app = await buildApp({ rpc: client, config, logger });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    app,
+    async stop() {
+      await app.close();
+      await client.close();
+      await connection?.close();
+    },
+  };
+}

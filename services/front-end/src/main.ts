@@ -1,0 +1,14 @@
+import { createLogger, exitOnStartupError, onShutdown } from '@gatehouse/runtime';
+import { loadFrontEndConfig } from './config.js';
+import { startFrontEnd } from './front-end.js';
+
+const logger = createLogger('front-end');
+try {
+  const config = loadFrontEndConfig();
+  logger.level = config.logLevel;
+  const frontEnd = await startFrontEnd(config, logger);
+  logger.info(`Front End listening on ${frontEnd.url}`);
+  onShutdown(logger, () => frontEnd.stop());
+} catch (err) {
+  exitOnStartupError(logger, err);
+}
