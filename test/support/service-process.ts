@@ -10,7 +10,7 @@ export interface ServiceProcess {
   output(): string;
   /** Resolves when the output matches, rejects if the process exits first or time runs out. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
-  /** Sends a signal by PID and resolves with the exit code. */
+  /** Signals our child by PID (SIGKILL: its whole group) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   exited: Promise<number | null>;
 }
@@ -26,6 +26,8 @@ export function spawnProcess(command: string, args: string[], env: Record<string
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a SIGKILL (which tsx cannot relay) reaches the server too.
+    detached: true,
   });
   let text = '';
   const listeners = new Set<() => void>();
@@ -36,7 +38,11 @@ export function spawnProcess(command: string, args: string[], env: Record<string
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const cleanup = () => child.kill('SIGKILL');
+  // tsx relays catchable signals to the server, so those go to our child alone.
+  const signal = (sig: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(sig === 'SIGKILL' ? -child.pid! : child.pid!, sig);
+  };
+  const cleanup = () => signal('SIGKILL');
   process.once('exit', cleanup);
   void exited.then(() => process.off('exit', cleanup));
 
@@ -63,8 +69,8 @@ export function spawnProcess(command: string, args: string[], env: Record<string
         check();
       });
     },
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, signal);
+    async stop(sig = 'SIGTERM') {
+      signal(sig);
       return exited;
     },
   };

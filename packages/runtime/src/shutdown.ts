@@ -28,6 +28,6 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, graceMs = 
 
 /** Logs a fatal start-up error (a bad config, a mismatched queue) clearly and exits 1. */
 export function exitOnStartupError(logger: Logger, err: unknown): never {
-  logger.fatal({ reason: (err as Error).message }, (err as Error).message);
+  logger.fatal((err as Error).message);
   process.exit(1);
 }

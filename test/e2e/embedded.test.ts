@@ -1,0 +1,51 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort } from '../harness/free-port.js';
+import { FormClient } from '../support/form-client.js';
+import { REPO_ROOT, spawnService, type ServiceProcess } from '../support/service-process.js';
+
+// What `npm start` runs, as a newcomer runs it: no broker, no database server, no settings.
+// (npm itself is left out because it does not pass SIGTERM on to the server.)
+let gatehouse: ServiceProcess;
+let dataDir: string;
+let url: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-embedded-'));
+  const port = String(await freePort());
+  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const script = /^tsx (\S+)$/.exec(pkg.scripts.start)?.[1];
+  expect(script, 'npm start should be "tsx <entry point>"').toBeDefined();
+  gatehouse = spawnService(script!, { PORT: port, DATA_DIR: dataDir });
+  await gatehouse.waitFor(/Gatehouse is running at http:\/\/\S+/, 120_000);
+  url = /Gatehouse is running at (http:\/\/\S+)/.exec(gatehouse.output())![1]!;
+});
+
+afterAll(async () => {
+  await gatehouse?.stop('SIGTERM');
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+it('prints its URL and serves registration and login with embedded PostgreSQL', async () => {
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const user = new FormClient(url);
+  const password = 'embedded mode password';
+  expect(await user.submit('/register', { email: 'first@example.com', password })).toMatchObject({ status: 303, location: '/' });
+  expect(await user.submit('/logout', {})).toMatchObject({ status: 303 });
+  expect(await user.get('/secret')).toMatchObject({ status: 303, location: '/login' });
+  expect(await user.submit('/login', { email: 'first@example.com', password: 'wrong password' })).toMatchObject({ status: 401 });
+  expect(await user.submit('/login', { email: 'first@example.com', password })).toMatchObject({ status: 303 });
+  expect((await user.get('/secret')).body).toContain('first@example.com');
+});
+
+it('keeps its data and session secret under DATA_DIR', async () => {
+  expect((await readFile(join(dataDir, 'session-secret'), 'utf8')).trim().length).toBeGreaterThanOrEqual(32);
+  expect(await readFile(join(dataDir, 'pglite', 'PG_VERSION'), 'utf8')).toMatch(/^\d+/);
+});
+
+it('shuts down cleanly on SIGTERM', async () => {
+  expect(await gatehouse.stop('SIGTERM')).toBe(0);
+  expect(gatehouse.output()).toMatch(/Shutting down/);
+});

@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { expect, inject, it } from 'vitest';
+import { connectAmqp } from '@gatehouse/messaging';
+import { createTestDatabase } from '../harness/postgres.js';
+import { spawnService } from '../support/service-process.js';
+import { testLogger as logger } from '../support/silent-logger.js';
+
+const amqpUrl = inject('amqpUrl');
+
+it('stops with a clear message when the request queue exists with other arguments', async () => {
+  const queue = `request.${randomUUID()}`;
+  const connection = connectAmqp({ urls: [amqpUrl], name: 'mismatch-test', logger });
+  await connection.queueDeclare({ queue, durable: false }); // as the textbook declares it
+  const backEnd = spawnService('services/back-end/src/main.ts', {
+    AMQP_URL: amqpUrl,
+    DATABASE_URL: await createTestDatabase(inject('postgresUrl')),
+    REQUEST_QUEUE: queue,
+    REQUEST_QUEUE_MODE: 'quorum',
+  });
+  expect(await backEnd.exited).toBe(1);
+  expect(backEnd.output()).toContain(`Queue \\"${queue}\\" already exists with arguments that do not match REQUEST_QUEUE_MODE=quorum`);
+  expect(backEnd.output()).not.toMatch(/PRECONDITION_FAILED.*\n\s+at /);
+  await connection.queueDelete({ queue });
+  await connection.close();
+});
+
+it.each([
+  ['back-end', 'services/back-end/src/main.ts', /AMQP_URL: is required[\s\S]*DATABASE_URL: is required/],
+  ['front-end', 'services/front-end/src/main.ts', /AMQP_URL: is required[\s\S]*SESSION_SECRET: is required/],
+])('the %s refuses to start without its required settings and names them', async (_name, script, message) => {
+  const service = spawnService(script, { PORT: 'not-a-port' });
+  expect(await service.exited).toBe(1);
+  expect(service.output()).toMatch(message);
+});
