@@ -28,8 +28,15 @@ export function requestQueueOptions(queue: string, mode: QueueMode): QueueDeclar
   };
 }
 
+/** Dead letters are kept a week for inspection, so a long outage cannot fill the disk. */
+const DEAD_LETTER_TTL_MS = 7 * 24 * 3600 * 1000;
+
 function deadLetterQueueOptions(queue: string): QueueDeclare {
-  return { queue: deadLetterQueueName(queue), durable: true, arguments: { 'x-queue-type': 'quorum' } };
+  return {
+    queue: deadLetterQueueName(queue),
+    durable: true,
+    arguments: { 'x-queue-type': 'quorum', 'x-message-ttl': DEAD_LETTER_TTL_MS },
+  };
 }
 
 /** Declares the request queue (and its dead-letter queue) once, turning a mismatch into a clear error. */
