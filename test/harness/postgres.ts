@@ -1,10 +1,10 @@
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { appendFile, chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { freePort } from './free-port.js';
-import { childrenOf, isAlive, killQuietly, onProcessExit, randomToken, run, safeName, tail, waitForExit } from './process-utils.js';
+import { childrenOf, isAlive, killIfOurs, killQuietly, onProcessExit, randomToken, run, safeName, tail, waitForExit } from './process-utils.js';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const APP_USER = 'gatehouse';
@@ -38,11 +38,16 @@ async function postgresIds(): Promise<{ uid: number; gid: number }> {
   return { uid, gid };
 }
 
-async function readPostmasterPid(dataDir: string): Promise<number> {
-  const first = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '';
-  const pid = Number(first.trim());
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`unreadable postmaster.pid in ${dataDir}`);
-  return pid;
+/** The live postmaster's PID from its lock file, else 0 (sync: also used from the exit hook). */
+function postmasterPid(dataDir: string): number {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    // After a crash the file is stale and its PID may belong to someone else by now.
+    const ours = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir);
+    return Number.isInteger(pid) && pid > 0 && ours ? pid : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export async function startPostgres(opts: { name?: string } = {}): Promise<PostgresServer> {
@@ -56,9 +61,9 @@ export async function startPostgres(opts: { name?: string } = {}): Promise<Postg
   let removed = false;
 
   const unregister = onProcessExit(() => {
-    if (pid === 0) return rmSync(root, { recursive: true, force: true });
-    const backends = childrenOf(pid);
-    killQuietly(pid);
+    const live = pid || postmasterPid(dataDir); // pid is still 0 while pg_ctl start runs
+    const backends = live ? childrenOf(live) : [];
+    killIfOurs(live, dataDir);
     backends.forEach((backend) => killQuietly(backend));
     rmSync(root, { recursive: true, force: true, maxRetries: 3 });
   });
@@ -104,10 +109,12 @@ export async function startPostgres(opts: { name?: string } = {}): Promise<Postg
 
     const startServer = async (): Promise<void> => {
       if (removed) throw new Error('this PostgreSQL was stopped and its folder removed; call startPostgres() again');
+      if (pid !== 0 && isAlive(pid)) return;
       await asPostgres(root, 'pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-s', 'start']).catch(async (err: Error) => {
         throw new Error(`${err.message}\n--- ${logFile}\n${await tail(logFile)}`);
       });
-      pid = await readPostmasterPid(dataDir);
+      pid = postmasterPid(dataDir);
+      if (pid === 0) throw new Error(`pg_ctl started PostgreSQL but ${dataDir}/postmaster.pid is unreadable`);
     };
     const stopServer = async (): Promise<void> => {
       if (pid === 0) return;
@@ -142,7 +149,7 @@ export async function startPostgres(opts: { name?: string } = {}): Promise<Postg
         try {
           await stopServer();
         } finally {
-          killQuietly(pid); // only if the fast stop failed
+          killIfOurs(pid, dataDir); // only if the fast stop failed
           removed = true;
           unregister();
           await rm(root, { recursive: true, force: true, maxRetries: 3 });
@@ -155,7 +162,7 @@ export async function startPostgres(opts: { name?: string } = {}): Promise<Postg
       async kill() {
         if (pid === 0) return;
         const backends = childrenOf(pid);
-        killQuietly(pid);
+        killIfOurs(pid, dataDir);
         // A new postmaster refuses to start while the old PID exists, even as a zombie that init has not
         // reaped yet (PID 1 on this VM reaps slowly), or while orphaned backends still hold shared memory.
         if (!(await waitForExit(pid, 30_000, { reaped: true }))) throw new Error(`postmaster ${pid} was not reaped`);
@@ -168,7 +175,7 @@ export async function startPostgres(opts: { name?: string } = {}): Promise<Postg
     if (process.env.HARNESS_DEBUG) console.log(`[harness] postgres ${root} up in ${Date.now() - started} ms`);
     return server;
   } catch (err) {
-    killQuietly(pid);
+    killIfOurs(pid || postmasterPid(dataDir), dataDir); // pg_ctl -w may give up while the server still starts
     unregister();
     await rm(root, { recursive: true, force: true, maxRetries: 3 });
     throw err;

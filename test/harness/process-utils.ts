@@ -86,6 +86,17 @@ export function pidExists(pid: number): boolean {
   }
 }
 
+/** Signal `pid` only if its command line mentions `marker` (our temp folder), so a recycled PID is never hit. */
+export function killIfOurs(pid: number, marker: string, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (pid <= 0) return;
+  try {
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) return;
+  } catch {
+    return; // gone
+  }
+  killQuietly(pid, signal);
+}
+
 export async function waitForExit(pid: number, timeoutMs: number, opts: { reaped?: boolean } = {}): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (opts.reaped ? pidExists(pid) : isAlive(pid)) {

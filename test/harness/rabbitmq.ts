@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from './free-port.js';
-import { killQuietly, onProcessExit, randomToken, run, safeName, tail, waitForExit, waitForTcp } from './process-utils.js';
+import { childrenOf, killIfOurs, killQuietly, onProcessExit, randomToken, run, safeName, tail, waitForExit, waitForTcp } from './process-utils.js';
 
 // The /usr/sbin wrappers switch to the rabbitmq user and cd elsewhere; these run as us, in our folder.
 const RABBIT_BIN = '/usr/lib/rabbitmq/bin';
@@ -42,8 +42,11 @@ export async function startRabbit(opts: { name?: string } = {}): Promise<RabbitS
   let beamPid = 0;
   let removed = false;
 
+  // Before the pid file is read, the Erlang VM is the only child of the rabbitmq-server script.
+  const vmPid = () => beamPid || (child?.pid ? (childrenOf(child.pid)[0] ?? 0) : 0);
+
   const unregister = onProcessExit(() => {
-    killQuietly(beamPid);
+    killIfOurs(vmPid(), root);
     killQuietly(child?.pid);
     rmSync(root, { recursive: true, force: true });
   });
@@ -106,17 +109,19 @@ export async function startRabbit(opts: { name?: string } = {}): Promise<RabbitS
     const proc = child;
     if (!proc) return;
     try {
-      // Graceful: with a pidfile argument rabbitmqctl also waits for the OS process to end.
-      if (beamPid > 0) await ctl(['stop', pidFile], 90_000);
+      // Graceful: with a pidfile argument rabbitmqctl also waits for the OS process to end. 3.10's management
+      // agent adds a fixed ~5 s pause to every graceful stop (removed upstream in rabbitmq-server#11070).
+      if (beamPid === 0) throw new Error('no pid file yet');
+      await ctl(['stop', pidFile], 90_000);
     } catch {
-      killQuietly(beamPid, 'SIGTERM');
+      // The script forwards SIGTERM to the VM, which then shuts down gracefully.
+      killQuietly(proc.pid, 'SIGTERM');
     }
-    const exited = await Promise.race([childExit.then(() => true), waitForExit(proc.pid ?? 0, 30_000).then(() => false)]);
-    if (!exited) {
-      killQuietly(beamPid);
+    if (!(await waitForExit(proc.pid ?? 0, 30_000))) {
+      killIfOurs(vmPid(), root);
       killQuietly(proc.pid);
-      await childExit;
     }
+    await childExit;
     child = undefined;
     beamPid = 0;
   };

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Debian packages the tests need. As root: install the missing ones. Otherwise: print the command and fail.
+set -euo pipefail
+
+# package -> a file that exists once it is installed
+declare -A probe=(
+  [chromium]=/usr/bin/chromium
+  [postgresql-15]=/usr/lib/postgresql/15/bin/initdb
+  [rabbitmq-server]=/usr/lib/rabbitmq/bin/rabbitmq-server
+  [python3-pika]=/usr/lib/python3/dist-packages/pika/__init__.py
+)
+
+missing=()
+for pkg in "${!probe[@]}"; do
+  [[ -e ${probe[$pkg]} ]] || missing+=("$pkg")
+done
+((${#missing[@]} == 0)) && exit 0
+
+if ((EUID != 0)); then
+  echo "Missing system packages: ${missing[*]}. Install them with:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "Installing missing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
