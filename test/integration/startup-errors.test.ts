@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, inject, it } from 'vitest';
 import { connectAmqp } from '@gatehouse/messaging';
+import { freePort } from '../harness/free-port.js';
 import { createTestDatabase } from '../harness/postgres.js';
 import { spawnService } from '../support/service-process.js';
 import { testLogger as logger } from '../support/silent-logger.js';
@@ -31,4 +32,20 @@ it.each([
   const service = spawnService(script, { PORT: 'not-a-port' });
   expect(await service.exited).toBe(1);
   expect(service.output()).toMatch(message);
+});
+
+it('waits for an unreachable database with exponential backoff, logging each wait', async () => {
+  const nobodyListens = await freePort();
+  const backEnd = spawnService('services/back-end/src/main.ts', {
+    AMQP_URL: amqpUrl,
+    DATABASE_URL: `postgres://gatehouse:pw@127.0.0.1:${nobodyListens}/gatehouse`,
+  });
+  try {
+    await backEnd.waitFor(/Waiting 2s\.\.\./, 20_000);
+    const waits = [...backEnd.output().matchAll(/Waiting (\d+)s\.\.\./g)].map((m) => Number(m[1]));
+    expect(waits.slice(0, 2)).toEqual([1, 2]);
+    expect(backEnd.output()).toContain('Connecting to the database...');
+  } finally {
+    await backEnd.stop('SIGKILL');
+  }
 });

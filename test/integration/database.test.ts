@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectDatabase, migrate, type Database } from '@gatehouse/database';
+import { AmqpRpcClient, connectAmqp, type Connection } from '@gatehouse/messaging';
+import { loadBackEndConfig, startBackEnd, type RunningBackEnd } from '@gatehouse/back-end';
+import { createTestDatabase } from '../harness/postgres.js';
+import { testLogger as logger } from '../support/silent-logger.js';
+
+describe('migrations', () => {
+  it('create the schema once, and running them again (even concurrently) changes nothing', async () => {
+    const db = connectDatabase({ url: await createTestDatabase(inject('postgresUrl')) });
+    try {
+      const runs = await Promise.all([migrate(db.readWrite), migrate(db.readWrite), migrate(db.readWrite)]);
+      expect(runs.flat().sort()).toEqual(['0001_users.sql', '0002_processed_requests.sql']);
+      expect(await migrate(db.readWrite)).toEqual([]);
+      const columns = await db.readWrite<{ column_name: string }[]>`
+        SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position`;
+      expect(columns.map((c) => c.column_name)).toEqual(['email', 'hash', 'created_at']);
+      await db.readWrite`INSERT INTO users (email, hash) VALUES ('Case@Example.com', 'h')`;
+      await expect(db.readWrite`INSERT INTO users (email, hash) VALUES ('case@example.COM', 'h')`).rejects.toThrow(/unique/);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('read/write split (chapter 10)', () => {
+  // Two databases stand in for the primary and a standby, so we can see which one each action uses.
+  let primary: Database;
+  let standby: Database;
+  let backEnd: RunningBackEnd;
+  let connection: Connection;
+  let rpc: AmqpRpcClient;
+  const queue = `request.${randomUUID()}`;
+  const amqpUrl = inject('amqpUrl');
+
+  beforeAll(async () => {
+    const [primaryUrl, standbyUrl] = await Promise.all([1, 2].map(() => createTestDatabase(inject('postgresUrl'))));
+    primary = connectDatabase({ url: primaryUrl! });
+    standby = connectDatabase({ url: standbyUrl! });
+    await migrate(standby.readWrite);
+    const env = { AMQP_URL: amqpUrl, DATABASE_URL: primaryUrl!, DATABASE_READ_URL: standbyUrl!, REQUEST_QUEUE: queue };
+    backEnd = await startBackEnd(loadBackEndConfig(env), logger);
+    connection = connectAmqp({ urls: [amqpUrl], name: 'split-test', logger });
+    rpc = new AmqpRpcClient({ connection, queue, mode: 'quorum', timeoutMs: 5000, logger });
+  });
+
+  afterAll(async () => {
+    await rpc?.close();
+    await connection?.close();
+    await backEnd?.stop();
+    await Promise.all([primary?.close(), standby?.close()]);
+  });
+
+  it('writes REGISTER through DATABASE_URL', async () => {
+    expect(await rpc.call({ action: 'REGISTER', data: { email: 'writer@example.com', hash: 'w' } })).toEqual({ success: true });
+    expect(await primary.readWrite`SELECT hash FROM users WHERE email = 'writer@example.com'`).toHaveLength(1);
+    expect(await standby.readWrite`SELECT hash FROM users WHERE email = 'writer@example.com'`).toHaveLength(0);
+  });
+
+  it('reads GETHASH through DATABASE_READ_URL', async () => {
+    await standby.readWrite`INSERT INTO users (email, hash) VALUES ('reader@example.com', 'from-standby')`;
+    expect(await rpc.call({ action: 'GETHASH', data: { email: 'reader@example.com' } })).toEqual({ success: true, hash: 'from-standby' });
+  });
+
+  it('asks the primary when a lagging standby has not seen the user yet', async () => {
+    // writer@ exists only on the "primary", as right after a registration.
+    expect(await rpc.call({ action: 'GETHASH', data: { email: 'writer@example.com' } })).toEqual({ success: true, hash: 'w' });
+  });
+});
