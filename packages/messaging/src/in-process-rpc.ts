@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Reply, Request } from '@gatehouse/protocol';
+import type { Reply, RequestInput } from '@gatehouse/protocol';
 import { RpcTimeoutError } from './errors.js';
 import type { CallOptions, RequestHandler, RpcClient } from './rpc-types.js';
 import { serveRequest } from './serve-request.js';
@@ -17,7 +17,7 @@ export class InProcessRpc implements RpcClient {
     return !this.#closed;
   }
 
-  async call(request: Request, options: CallOptions = {}): Promise<Reply> {
+  async call(request: RequestInput, options: CallOptions = {}): Promise<Reply> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const body = Buffer.from(JSON.stringify(request));
     let timer: NodeJS.Timeout | undefined;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, Connection } from 'rabbitmq-client';
 import type { Logger } from 'pino';
-import { decodeJson, replySchema, type Reply, type Request } from '@gatehouse/protocol';
+import { decodeJson, replySchema, type Reply, type RequestInput } from '@gatehouse/protocol';
 import { RpcBadReplyError, RpcTimeoutError, RpcUnavailableError } from './errors.js';
 import { ReplySlots, type ReplySlot } from './reply-slots.js';
 import type { QueueMode } from './request-queue.js';
@@ -40,7 +40,7 @@ export class AmqpRpcClient implements RpcClient {
     return !this.#closed && this.options.connection.ready;
   }
 
-  call(request: Request, options: CallOptions = {}): Promise<Reply> {
+  call(request: RequestInput, options: CallOptions = {}): Promise<Reply> {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     return new Promise<Reply>((resolve, reject) => {
       const call: Call = { id: randomUUID(), action: request.action, timedOut: false, resolve, reject };
@@ -58,7 +58,7 @@ export class AmqpRpcClient implements RpcClient {
     await this.#open?.channel.close().catch(() => undefined);
   }
 
-  async #send(request: Request, call: Call, timeoutMs: number): Promise<void> {
+  async #send(request: RequestInput, call: Call, timeoutMs: number): Promise<void> {
     if (this.#closed) throw new Error('RPC client is closed');
     const { channel, slots } = await this.#channel();
     const slot = await slots.take();

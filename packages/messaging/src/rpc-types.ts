@@ -1,4 +1,4 @@
-import type { Reply, Request } from '@gatehouse/protocol';
+import type { Reply, Request, RequestInput } from '@gatehouse/protocol';
 
 export interface CallOptions {
   /** Overrides the client's default timeout for this call. */
@@ -8,7 +8,7 @@ export interface CallOptions {
 /** What the Front End needs from Messaging: send a request, get its reply. */
 export interface RpcClient {
   /** Resolves with the reply; rejects with RpcTimeoutError when none arrives in time. */
-  call(request: Request, options?: CallOptions): Promise<Reply>;
+  call(request: RequestInput, options?: CallOptions): Promise<Reply>;
   /** True while requests can be carried (for /readyz). */
   isReady(): boolean;
   close(): Promise<void>;

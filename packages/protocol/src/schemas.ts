@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const MAX_EMAIL_LENGTH = 254;
 /** A PHC argon2 string is about 100 characters; the cap leaves room for other algorithms. */
 export const MAX_HASH_LENGTH = 1024;
+/** Session ids travel as the hex SHA-256 of the cookie's random value, never the value itself. */
+export const TOKEN_HASH_PATTERN = /^[0-9a-f]{64}$/;
 
 export const emailSchema = z
   .string()
@@ -17,31 +19,67 @@ export const hashSchema = z
   .min(1, 'hash is required')
   .max(MAX_HASH_LENGTH, `hash is longer than ${MAX_HASH_LENGTH} characters`);
 
-// Objects are loose on purpose: unknown fields are ignored so the protocol can grow.
-export const registerRequestSchema = z.looseObject({
-  action: z.literal('REGISTER'),
-  data: z.looseObject({ email: emailSchema, hash: hashSchema }),
-});
+export const tokenHashSchema = z.string().regex(TOKEN_HASH_PATTERN, 'tokenHash must be 64 lowercase hex characters');
 
-export const getHashRequestSchema = z.looseObject({
-  action: z.literal('GETHASH'),
-  data: z.looseObject({ email: emailSchema }),
+/** Who asked, for the audit log. Optional, so the textbook's clients need not send it. */
+export const clientSchema = z
+  .looseObject({
+    ip: z.string().max(64, 'client.ip is longer than 64 characters').optional(),
+    userAgent: z.string().max(512, 'client.userAgent is longer than 512 characters').optional(),
+  })
+  .optional();
+
+// Objects are loose on purpose: unknown fields are ignored so the protocol can grow.
+const request = <A extends string, D extends z.ZodRawShape>(action: A, data: D) =>
+  z.looseObject({ action: z.literal(action), data: z.looseObject({ ...data, client: clientSchema }) });
+
+export const registerRequestSchema = request('REGISTER', { email: emailSchema, hash: hashSchema });
+export const getHashRequestSchema = request('GETHASH', { email: emailSchema });
+/** The Front End verified a password against an older hash and sends one at today's parameters. */
+export const updateHashRequestSchema = request('UPDATE_HASH', { email: emailSchema, hash: hashSchema });
+/** A wrong password (or an unknown email): counts towards the account's lockout. */
+export const loginFailedRequestSchema = request('LOGIN_FAILED', { email: emailSchema });
+export const sessionCreateRequestSchema = request('SESSION_CREATE', {
+  email: emailSchema,
+  tokenHash: tokenHashSchema,
+  /** `login` also resets the failure counter and audits a login; `register` does neither. */
+  reason: z.enum(['login', 'register']).default('login'),
 });
+export const sessionGetRequestSchema = request('SESSION_GET', { tokenHash: tokenHashSchema });
+export const sessionRevokeRequestSchema = request('SESSION_REVOKE', { tokenHash: tokenHashSchema });
+export const sessionRevokeAllRequestSchema = request('SESSION_REVOKE_ALL', { tokenHash: tokenHashSchema });
 
 /** Every action the Back End answers, keyed by name. */
 export const requestSchemas = {
   REGISTER: registerRequestSchema,
   GETHASH: getHashRequestSchema,
+  UPDATE_HASH: updateHashRequestSchema,
+  LOGIN_FAILED: loginFailedRequestSchema,
+  SESSION_CREATE: sessionCreateRequestSchema,
+  SESSION_GET: sessionGetRequestSchema,
+  SESSION_REVOKE: sessionRevokeRequestSchema,
+  SESSION_REVOKE_ALL: sessionRevokeAllRequestSchema,
 } as const;
 
 export type ActionName = keyof typeof requestSchemas;
-export type RegisterRequest = z.infer<typeof registerRequestSchema>;
-export type GetHashRequest = z.infer<typeof getHashRequestSchema>;
-export type Request = RegisterRequest | GetHashRequest;
+export type RequestOf<A extends ActionName> = z.infer<(typeof requestSchemas)[A]>;
+/** What a sender builds: defaults (like SESSION_CREATE's reason) may be left out. */
+export type RequestInput<A extends ActionName = ActionName> = A extends ActionName ? z.input<(typeof requestSchemas)[A]> : never;
+export type RegisterRequest = RequestOf<'REGISTER'>;
+export type GetHashRequest = RequestOf<'GETHASH'>;
+export type Request = { [A in ActionName]: RequestOf<A> }[ActionName];
+export type ClientInfo = z.infer<typeof clientSchema>;
 
 export const replySchema = z.looseObject({
   success: z.boolean(),
   message: z.string().optional(),
+  /** GETHASH: the stored hash. */
   hash: z.string().optional(),
+  /** GETHASH, LOGIN_FAILED: ISO time until which the account refuses logins. */
+  lockedUntil: z.string().optional(),
+  /** SESSION_GET: whose session it is. */
+  email: z.string().optional(),
+  /** SESSION_REVOKE_ALL: how many sessions were ended. */
+  revoked: z.number().optional(),
 });
 export type Reply = z.infer<typeof replySchema>;
