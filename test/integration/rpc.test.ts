@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Messages } from '@gatehouse/protocol';
 import { AmqpRpcClient, connectAmqp, startRpcServer, type Connection, type RequestHandler } from '@gatehouse/messaging';
 import { connectDatabase, type Database } from '@gatehouse/database';
-import { createRequestHandler, loadBackEndConfig, startBackEnd, type RunningBackEnd } from '@gatehouse/back-end';
+import { createRequestHandler, DEFAULT_POLICIES, loadBackEndConfig, startBackEnd, type RunningBackEnd } from '@gatehouse/back-end';
 import { createTestDatabase } from '../harness/postgres.js';
 import { getOne, rawRequest } from '../support/raw-amqp.js';
 import { testLogger as logger } from '../support/silent-logger.js';
@@ -91,7 +91,7 @@ describe('protocol errors', () => {
 describe('redelivery', () => {
   it('answers a REGISTER redelivered after its worker died with the reply of its first delivery', async () => {
     const redeliveryQueue = `request.${randomUUID()}`;
-    const handle = createRequestHandler(db, logger);
+    const handle = createRequestHandler(db, logger, DEFAULT_POLICIES);
     const email = newEmail();
 
     // Worker 1 commits the registration, then its connection dies before it can reply or ack.

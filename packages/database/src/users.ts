@@ -17,6 +17,12 @@ export class UsersRepository {
     return rows.length === 1 ? 'created' : 'exists';
   }
 
+  /** Replaces a user's hash (an upgrade to today's parameters); false when no such user. */
+  async updateHash(tx: TransactionSql, email: string, hash: string): Promise<boolean> {
+    const rows = await tx`UPDATE users SET hash = ${hash} WHERE lower(email) = ${normalizeEmail(email)}`;
+    return rows.count === 1;
+  }
+
   /**
    * Reads from a standby. A user registered a moment ago may not have reached a lagging
    * standby yet, so a miss is asked again of the primary.
@@ -33,3 +39,4 @@ async function selectHash(sql: Sql, normalizedEmail: string): Promise<string | u
   const rows = await sql<{ hash: string }[]>`SELECT hash FROM users WHERE lower(email) = ${normalizedEmail}`;
   return rows[0]?.hash;
 }
+

@@ -28,6 +28,24 @@ const wholeNumber = (min: number, max: number, fallback: number) =>
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
     .default(fallback);
 
+/** Passwords that ship as defaults somewhere (RabbitMQ, PostgreSQL images, tutorials, our own examples). */
+const KNOWN_DEFAULT_PASSWORDS = new Set(
+  ['guest', 'changeme', 'change_me', 'change-me', 'password', 'admin', 'rabbitmq', 'postgres', 'root', 'secret', 'default', '123456', 'test'],
+);
+
+/** Why a URL's credentials are unacceptable outside the embedded mode, or undefined when they are fine. */
+export function credentialProblem(url: string): string | undefined {
+  const password = decodeURIComponent(new URL(url).password);
+  if (password === '') return 'has no password (set one; default and empty credentials are refused)';
+  if (KNOWN_DEFAULT_PASSWORDS.has(password.toLowerCase())) return 'uses a well-known default password; set a real secret';
+  return undefined;
+}
+
+const withRealPassword = (url: string, ctx: z.RefinementCtx) => {
+  const problem = credentialProblem(url);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
+
 /** Field types shared by the services' env schemas. */
 export const env = {
   port: (fallback: number) => wholeNumber(1, 65535, fallback),
@@ -37,11 +55,15 @@ export const env = {
     z
       .string({ error: 'is required (one amqp:// URL or a comma-separated list)' })
       .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
-      .pipe(z.array(z.url({ protocol: /^amqps?$/, error: 'entries must be amqp:// or amqps:// URLs' })).min(1, 'names no broker')),
+      .pipe(
+        z
+          .array(z.url({ protocol: /^amqps?$/, error: 'entries must be amqp:// or amqps:// URLs' }).superRefine(withRealPassword))
+          .min(1, 'names no broker'),
+      ),
   postgresUrl: () =>
     z
       .string({ error: 'is required (e.g. postgres://user:password@127.0.0.1:5432/gatehouse)' })
-      .pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
+      .pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).superRefine(withRealPassword)),
   queueMode: () => z.enum(['quorum', 'textbook'], { error: 'must be "quorum" or "textbook"' }).default('quorum'),
   queueName: () => z.string().regex(/^[\w.:-]{1,255}$/, 'must be 1-255 letters, digits, or . _ : -').default('request'),
   logLevel: () =>

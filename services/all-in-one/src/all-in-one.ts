@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { connectDatabase, migrate } from '@gatehouse/database';
 import { InProcessRpc, type RpcClient } from '@gatehouse/messaging';
-import { createRequestHandler, startBackEnd } from '@gatehouse/back-end';
+import { createRequestHandler, DEFAULT_POLICIES, startBackEnd } from '@gatehouse/back-end';
 import { startFrontEnd, type FrontEndConfig } from '@gatehouse/front-end';
 import type { AllInOneConfig } from './config.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
@@ -55,6 +55,7 @@ async function startBackEndPart(config: AllInOneConfig, databaseUrl: string, log
         databasePoolSize: embedded ? 1 : 10,
         queryTimeoutMs: 5000,
         logLevel: config.LOG_LEVEL,
+        policies: DEFAULT_POLICIES,
       },
       logger,
     );
@@ -65,7 +66,7 @@ async function startBackEndPart(config: AllInOneConfig, databaseUrl: string, log
   const db = connectDatabase({ url: databaseUrl, readUrl: config.DATABASE_READ_URL, max: embedded ? 1 : 10 });
   stops.push(() => db.close());
   await migrate(db.readWrite);
-  const rpc: RpcClient = new InProcessRpc(createRequestHandler(db, logger), config.RPC_TIMEOUT_MS);
+  const rpc: RpcClient = new InProcessRpc(createRequestHandler(db, logger, DEFAULT_POLICIES), config.RPC_TIMEOUT_MS);
   return rpc;
 }
 

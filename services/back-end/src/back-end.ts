@@ -3,7 +3,7 @@ import { connectAmqp, startRpcServer } from '@gatehouse/messaging';
 import { withBackoff } from '@gatehouse/runtime';
 import type { Logger } from 'pino';
 import type { BackEndConfig } from './config.js';
-import { createRequestHandler } from './handlers.js';
+import { createRequestHandler } from './handlers/index.js';
 
 export interface RunningBackEnd {
   /** Stops consuming, finishes requests in flight, closes the broker and database. */
@@ -29,7 +29,7 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger): Promi
     queue: config.requestQueue,
     mode: config.queueMode,
     prefetch: config.prefetch,
-    handle: createRequestHandler(db, logger),
+    handle: createRequestHandler(db, logger, config.policies),
     logger,
   });
   return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env, parseEnv } from '@gatehouse/runtime';
+import type { HandlerPolicies } from './handlers/index.js';
 
 const schema = z.object({
   AMQP_URL: env.amqpUrls(),
@@ -10,6 +11,11 @@ const schema = z.object({
   PREFETCH: env.integer(1, 1000, 16),
   DATABASE_POOL_SIZE: env.integer(1, 100, 10),
   QUERY_TIMEOUT_MS: env.integer(100, 600_000, 5000),
+  SESSION_IDLE_MINUTES: env.integer(1, 7 * 24 * 60, 30),
+  SESSION_ABSOLUTE_HOURS: env.integer(1, 30 * 24, 12),
+  LOCKOUT_THRESHOLD: env.integer(1, 1000, 5),
+  LOCKOUT_BASE_SECONDS: env.integer(1, 86_400, 60),
+  LOCKOUT_MAX_MINUTES: env.integer(1, 7 * 24 * 60, 15),
   LOG_LEVEL: env.logLevel(),
 });
 
@@ -23,6 +29,7 @@ export interface BackEndConfig {
   databasePoolSize: number;
   queryTimeoutMs: number;
   logLevel: string;
+  policies: HandlerPolicies;
 }
 
 /** The Back End's whole configuration, from the environment. Throws ConfigError listing every problem. */
@@ -38,5 +45,9 @@ export function loadBackEndConfig(source: Record<string, string | undefined> = p
     databasePoolSize: e.DATABASE_POOL_SIZE,
     queryTimeoutMs: e.QUERY_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    policies: {
+      sessions: { idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000, touchIntervalMs: 60_000 },
+      lockout: { threshold: e.LOCKOUT_THRESHOLD, baseDelayMs: e.LOCKOUT_BASE_SECONDS * 1000, maxDelayMs: e.LOCKOUT_MAX_MINUTES * 60_000 },
+    },
   };
 }

@@ -1,3 +1,3 @@
 export { startBackEnd, type RunningBackEnd } from './back-end.js';
 export { loadBackEndConfig, type BackEndConfig } from './config.js';
-export { createRequestHandler } from './handlers.js';
+export { createRequestHandler, DEFAULT_POLICIES, type HandlerPolicies } from './handlers/index.js';

@@ -16,6 +16,10 @@ describe('loadBackEndConfig', () => {
       databasePoolSize: 10,
       queryTimeoutMs: 5000,
       logLevel: 'info',
+      policies: {
+        sessions: { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000, touchIntervalMs: 60_000 },
+        lockout: { threshold: 5, baseDelayMs: 60_000, maxDelayMs: 15 * 60_000 },
+      },
     });
   });
 
@@ -38,6 +42,30 @@ describe('loadBackEndConfig', () => {
     expect(attempt).toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
     expect(attempt).toThrow(/PREFETCH/);
     expect(attempt).toThrow(/REQUEST_QUEUE_MODE/);
+  });
+
+  it.each([
+    ['AMQP_URL', 'amqp://guest:guest@127.0.0.1:5672', /AMQP_URL: uses a well-known default password/],
+    ['AMQP_URL', 'amqp://127.0.0.1:5672', /AMQP_URL: has no password/],
+    ['AMQP_URL', 'amqp://u:p@h1,amqp://app:ChangeMe@h2', /AMQP_URL: uses a well-known default password/],
+    ['DATABASE_URL', 'postgres://postgres:postgres@db/gatehouse', /DATABASE_URL: uses a well-known default password/],
+    ['DATABASE_URL', 'postgres://gatehouse@db/gatehouse', /DATABASE_URL: has no password/],
+    ['DATABASE_READ_URL', 'postgres://gatehouse:@db-r/gatehouse', /DATABASE_READ_URL: has no password/],
+  ])('refuses default or missing credentials in %s without echoing them', (name, url, message) => {
+    const attempt = () => loadBackEndConfig({ ...valid, [name]: url });
+    expect(attempt).toThrow(message);
+    try {
+      attempt();
+    } catch (err) {
+      expect((err as Error).message).not.toMatch(/guest:guest|postgres:postgres|ChangeMe/);
+    }
+  });
+
+  it('reads the session and lockout policies', () => {
+    const config = loadBackEndConfig({ ...valid, SESSION_IDLE_MINUTES: '5', LOCKOUT_THRESHOLD: '3', LOCKOUT_MAX_MINUTES: '60' });
+    expect(config.policies.sessions.idleTimeoutMs).toBe(300_000);
+    expect(config.policies.lockout).toMatchObject({ threshold: 3, maxDelayMs: 3_600_000 });
+    expect(() => loadBackEndConfig({ ...valid, LOCKOUT_THRESHOLD: '0' })).toThrow(/LOCKOUT_THRESHOLD: must be at least 1/);
   });
 
   it('rejects an AMQP URL of the wrong scheme', () => {

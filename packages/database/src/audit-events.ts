@@ -1,0 +1,32 @@
+import type { Sql, TransactionSql } from 'postgres';
+import { normalizeEmail } from '@gatehouse/protocol';
+
+export type AuthEvent = 'register' | 'login_success' | 'login_failure' | 'lockout' | 'logout' | 'logout_everywhere';
+
+export interface ClientContext {
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface AuditRow {
+  at: Date;
+  event: AuthEvent;
+  email: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** Appends one row to auth_events, inside the caller's transaction. */
+export async function recordEvent(tx: TransactionSql, event: AuthEvent, email: string, client: ClientContext = {}): Promise<void> {
+  await tx`
+    INSERT INTO auth_events (event, email, ip, user_agent)
+    VALUES (${event}, ${normalizeEmail(email)}, ${client.ip ?? null}, ${client.userAgent ?? null})`;
+}
+
+/** The newest events, optionally for one email, newest first. */
+export async function recentEvents(sql: Sql, options: { email?: string; limit: number }): Promise<AuditRow[]> {
+  const byEmail = options.email ? sql`WHERE lower(email) = ${normalizeEmail(options.email)}` : sql``;
+  return sql<AuditRow[]>`
+    SELECT at, event, email, ip, user_agent FROM auth_events ${byEmail}
+    ORDER BY at DESC, id DESC LIMIT ${options.limit}`;
+}

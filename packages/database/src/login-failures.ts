@@ -1,0 +1,46 @@
+import type { Sql, TransactionSql } from 'postgres';
+import { normalizeEmail } from '@gatehouse/protocol';
+
+export interface LockoutPolicy {
+  /** Failures in a row before the first lock. */
+  threshold: number;
+  /** The first lock's length; each further failure doubles it. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_LOCKOUT: LockoutPolicy = { threshold: 5, baseDelayMs: 60_000, maxDelayMs: 15 * 60_000 };
+
+/** How long the account locks after its `failures`-th failure in a row (0 below the threshold). */
+export function lockDelayMs(failures: number, policy: LockoutPolicy): number {
+  if (failures < policy.threshold) return 0;
+  const doublings = Math.min(failures - policy.threshold, 30);
+  return Math.min(policy.baseDelayMs * 2 ** doublings, policy.maxDelayMs);
+}
+
+/** Counts one failure and returns the lock it causes, if any. One statement, so replicas cannot race. */
+export async function countFailure(tx: TransactionSql, email: string, policy: LockoutPolicy): Promise<{ failures: number; lockedUntil?: Date }> {
+  const [row] = await tx<{ failures: number }[]>`
+    INSERT INTO login_failures (email, failures) VALUES (${normalizeEmail(email)}, 1)
+    ON CONFLICT (email) DO UPDATE SET failures = login_failures.failures + 1, updated_at = now()
+    RETURNING failures`;
+  const failures = row!.failures;
+  const delay = lockDelayMs(failures, policy);
+  if (delay === 0) return { failures };
+  const [locked] = await tx<{ locked_until: Date }[]>`
+    UPDATE login_failures SET locked_until = now() + make_interval(secs => ${delay / 1000})
+    WHERE email = ${normalizeEmail(email)} RETURNING locked_until`;
+  return { failures, lockedUntil: locked!.locked_until };
+}
+
+export async function resetFailures(tx: TransactionSql, email: string): Promise<void> {
+  await tx`DELETE FROM login_failures WHERE email = ${normalizeEmail(email)}`;
+}
+
+/** The end of the account's current lock, if it is locked now. */
+export async function lockedUntil(sql: Sql, email: string): Promise<Date | undefined> {
+  const [row] = await sql<{ locked_until: Date }[]>`
+    SELECT locked_until FROM login_failures
+    WHERE email = ${normalizeEmail(email)} AND locked_until > now()`;
+  return row?.locked_until;
+}

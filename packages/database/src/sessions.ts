@@ -1,0 +1,71 @@
+import type { Sql, TransactionSql } from 'postgres';
+import type { Database } from './connect.js';
+import type { ClientContext } from './audit-events.js';
+
+export interface SessionPolicy {
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  /** last_seen_at is refreshed at most this often, so reads rarely cost a write. */
+  touchIntervalMs: number;
+}
+
+export const DEFAULT_SESSIONS: SessionPolicy = { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3600_000, touchIntervalMs: 60_000 };
+
+interface SessionRow {
+  email: string;
+  last_seen_at: Date;
+}
+
+/** Sessions by the hash of their id. Reads use the standbys; every write goes to the primary. */
+export class SessionsRepository {
+  constructor(private readonly db: Database, private readonly policy: SessionPolicy) {}
+
+  async create(tx: TransactionSql, tokenHash: string, email: string, client: ClientContext = {}): Promise<void> {
+    await tx`
+      INSERT INTO sessions (token_hash, email, expires_at, ip, user_agent)
+      VALUES (${tokenHash}, ${email.trim()}, now() + make_interval(secs => ${this.policy.absoluteTimeoutMs / 1000}),
+              ${client.ip ?? null}, ${client.userAgent ?? null})
+      ON CONFLICT (token_hash) DO NOTHING`;
+  }
+
+  /**
+   * The session's email while it is live. A session created a moment ago may not have reached
+   * a lagging standby, so a miss is asked again of the primary.
+   */
+  async find(tokenHash: string): Promise<string | undefined> {
+    const { readOnly, readWrite } = this.db;
+    let row = await this.#live(readOnly, tokenHash);
+    if (!row && readOnly !== readWrite) row = await this.#live(readWrite, tokenHash);
+    if (!row) return undefined;
+    if (Date.now() - row.last_seen_at.getTime() > this.policy.touchIntervalMs) void this.#touch(tokenHash);
+    return row.email;
+  }
+
+  /** Revokes one session; returns its email, if it was live. */
+  async revoke(tx: TransactionSql, tokenHash: string): Promise<string | undefined> {
+    const [row] = await tx<{ email: string }[]>`
+      UPDATE sessions SET revoked_at = now() WHERE token_hash = ${tokenHash} AND revoked_at IS NULL RETURNING email`;
+    return row?.email;
+  }
+
+  /** Revokes every live session of the user who owns `tokenHash`. */
+  async revokeAllOf(tx: TransactionSql, tokenHash: string): Promise<{ email?: string; revoked: number }> {
+    const [owner] = await tx<{ email: string }[]>`SELECT email FROM sessions WHERE token_hash = ${tokenHash} AND revoked_at IS NULL`;
+    if (!owner) return { revoked: 0 };
+    const rows = await tx`
+      UPDATE sessions SET revoked_at = now() WHERE lower(email) = lower(${owner.email}) AND revoked_at IS NULL`;
+    return { email: owner.email, revoked: rows.count };
+  }
+
+  #live(sql: Sql, tokenHash: string): Promise<SessionRow | undefined> {
+    return sql<SessionRow[]>`
+      SELECT email, last_seen_at FROM sessions
+      WHERE token_hash = ${tokenHash} AND revoked_at IS NULL AND expires_at > now()
+        AND last_seen_at > now() - make_interval(secs => ${this.policy.idleTimeoutMs / 1000})`.then((rows) => rows[0]);
+  }
+
+  /** Best effort: while the primary is down, sessions still read, they just do not extend. */
+  async #touch(tokenHash: string): Promise<void> {
+    await this.db.readWrite`UPDATE sessions SET last_seen_at = now() WHERE token_hash = ${tokenHash}`.catch(() => undefined);
+  }
+}

@@ -1,0 +1,38 @@
+import { Messages, type Reply, type RequestOf } from '@gatehouse/protocol';
+import { countFailure, lockedUntil, recordEvent, runOnce } from '@gatehouse/database';
+import type { RequestMeta } from '@gatehouse/messaging';
+import type { HandlerContext } from './context.js';
+
+/** The textbook's REGISTER: one INSERT … ON CONFLICT, so two workers cannot both succeed. */
+export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTER'>, meta: RequestMeta): Promise<Reply> {
+  ctx.logger.info({ email: data.email }, 'REGISTER request received');
+  return runOnce(ctx.db, meta.requestId, async (tx) => {
+    if ((await ctx.users.insert(tx, data.email, data.hash)) === 'exists') return { success: false, message: Messages.userExists };
+    await recordEvent(tx, 'register', data.email, data.client);
+    return { success: true };
+  });
+}
+
+/** The textbook's GETHASH, plus the account's lock so the Front End can refuse without saying why. */
+export async function getHash(ctx: HandlerContext, { data }: RequestOf<'GETHASH'>): Promise<Reply> {
+  ctx.logger.info({ email: data.email }, 'GETHASH request received');
+  const [hash, locked] = await Promise.all([ctx.users.findHash(data.email), lockedUntil(ctx.db.readOnly, data.email)]);
+  const lock = locked ? { lockedUntil: locked.toISOString() } : {};
+  return hash === undefined ? { success: false, ...lock } : { success: true, hash, ...lock };
+}
+
+export async function updateHash(ctx: HandlerContext, { data }: RequestOf<'UPDATE_HASH'>, meta: RequestMeta): Promise<Reply> {
+  return runOnce(ctx.db, meta.requestId, async (tx) => ({ success: await ctx.users.updateHash(tx, data.email, data.hash) }));
+}
+
+/** Counts a failed login towards the lock, and audits it (and the lock, when one starts). */
+export async function loginFailed(ctx: HandlerContext, { data }: RequestOf<'LOGIN_FAILED'>, meta: RequestMeta): Promise<Reply> {
+  return runOnce(ctx.db, meta.requestId, async (tx) => {
+    const { failures, lockedUntil: until } = await countFailure(tx, data.email, ctx.lockout);
+    await recordEvent(tx, 'login_failure', data.email, data.client);
+    if (!until) return { success: true };
+    await recordEvent(tx, 'lockout', data.email, data.client);
+    ctx.logger.warn({ email: data.email, failures, lockedUntil: until }, 'Account locked after failed logins');
+    return { success: true, lockedUntil: until.toISOString() };
+  });
+}

@@ -1,0 +1,38 @@
+import type { Reply, RequestOf } from '@gatehouse/protocol';
+import { recordEvent, resetFailures, runOnce } from '@gatehouse/database';
+import type { RequestMeta } from '@gatehouse/messaging';
+import type { HandlerContext } from './context.js';
+
+/** A new session; at login it also clears the failure count and is audited. */
+export async function sessionCreate(ctx: HandlerContext, { data }: RequestOf<'SESSION_CREATE'>, meta: RequestMeta): Promise<Reply> {
+  return runOnce(ctx.db, meta.requestId, async (tx) => {
+    await ctx.sessions.create(tx, data.tokenHash, data.email, data.client);
+    if (data.reason === 'login') {
+      await resetFailures(tx, data.email);
+      await recordEvent(tx, 'login_success', data.email, data.client);
+    }
+    return { success: true };
+  });
+}
+
+export async function sessionGet(ctx: HandlerContext, { data }: RequestOf<'SESSION_GET'>): Promise<Reply> {
+  const email = await ctx.sessions.find(data.tokenHash);
+  return email === undefined ? { success: false } : { success: true, email };
+}
+
+export async function sessionRevoke(ctx: HandlerContext, { data }: RequestOf<'SESSION_REVOKE'>, meta: RequestMeta): Promise<Reply> {
+  return runOnce(ctx.db, meta.requestId, async (tx) => {
+    const email = await ctx.sessions.revoke(tx, data.tokenHash);
+    if (email) await recordEvent(tx, 'logout', email, data.client);
+    return { success: true };
+  });
+}
+
+/** "Log out everywhere": every session of the user who owns the given one. */
+export async function sessionRevokeAll(ctx: HandlerContext, { data }: RequestOf<'SESSION_REVOKE_ALL'>, meta: RequestMeta): Promise<Reply> {
+  return runOnce(ctx.db, meta.requestId, async (tx) => {
+    const { email, revoked } = await ctx.sessions.revokeAllOf(tx, data.tokenHash);
+    if (email) await recordEvent(tx, 'logout_everywhere', email, data.client);
+    return { success: true, revoked };
+  });
+}

@@ -1,0 +1,144 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectDatabase, migrate, recentEvents, type Database } from '@gatehouse/database';
+import { AmqpRpcClient, connectAmqp, type Connection } from '@gatehouse/messaging';
+import { loadBackEndConfig, startBackEnd, type RunningBackEnd } from '@gatehouse/back-end';
+import { createTestDatabase } from '../harness/postgres.js';
+import { testLogger as logger } from '../support/silent-logger.js';
+
+// The primary holds everything; the "standby" is an empty copy of the schema that never catches up,
+// the worst case of replication lag.
+let primary: Database;
+let standby: Database;
+let backEnd: RunningBackEnd;
+let connection: Connection;
+let rpc: AmqpRpcClient;
+const amqpUrl = inject('amqpUrl');
+const queue = `request.${randomUUID()}`;
+const client = { ip: '203.0.113.7', userAgent: 'vitest' };
+
+const newToken = () => createHash('sha256').update(randomBytes(32)).digest('hex');
+const newEmail = () => `user-${randomUUID()}@example.com`;
+
+beforeAll(async () => {
+  const [primaryUrl, standbyUrl] = await Promise.all([1, 2].map(() => createTestDatabase(inject('postgresUrl'))));
+  primary = connectDatabase({ url: primaryUrl! });
+  standby = connectDatabase({ url: standbyUrl! });
+  await migrate(standby.readWrite);
+  const env = { AMQP_URL: amqpUrl, DATABASE_URL: primaryUrl!, DATABASE_READ_URL: standbyUrl!, REQUEST_QUEUE: queue };
+  backEnd = await startBackEnd(loadBackEndConfig(env), logger);
+  connection = connectAmqp({ urls: [amqpUrl], name: 'sessions-test', logger });
+  rpc = new AmqpRpcClient({ connection, queue, mode: 'quorum', timeoutMs: 5000, logger });
+});
+
+afterAll(async () => {
+  await rpc?.close();
+  await connection?.close();
+  await backEnd?.stop();
+  await Promise.all([primary?.close(), standby?.close()]);
+});
+
+describe('server-side sessions', () => {
+  it('finds a session created a moment ago although the standby has not seen it', async () => {
+    const email = newEmail();
+    const tokenHash = newToken();
+    expect(await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash, client } })).toEqual({ success: true });
+    expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash } })).toEqual({ success: true, email });
+    expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash: newToken() } })).toEqual({ success: false });
+  });
+
+  it('stores only the hash of the id, with the client that made it', async () => {
+    const tokenHash = newToken();
+    await rpc.call({ action: 'SESSION_CREATE', data: { email: newEmail(), tokenHash, client } });
+    const [row] = await primary.readWrite`SELECT * FROM sessions WHERE token_hash = ${tokenHash}`;
+    expect(row).toMatchObject({ token_hash: tokenHash, ip: client.ip, user_agent: 'vitest', revoked_at: null });
+    expect(Object.keys(row!)).not.toContain('token');
+  });
+
+  it('ends a session at logout, and audits it', async () => {
+    const email = newEmail();
+    const tokenHash = newToken();
+    await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash, client } });
+    expect(await rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client } })).toEqual({ success: true });
+    expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash } })).toEqual({ success: false });
+    const events = await recentEvents(primary.readWrite, { email, limit: 10 });
+    expect(events.map((e) => e.event)).toEqual(['logout', 'login_success']);
+    expect(events[0]).toMatchObject({ ip: client.ip, user_agent: 'vitest' });
+  });
+
+  it('ends every session of the user when asked to log out everywhere', async () => {
+    const email = newEmail();
+    const [phone, laptop, other] = [newToken(), newToken(), newToken()];
+    await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash: phone! } });
+    await rpc.call({ action: 'SESSION_CREATE', data: { email: email.toUpperCase(), tokenHash: laptop! } });
+    await rpc.call({ action: 'SESSION_CREATE', data: { email: newEmail(), tokenHash: other! } });
+    expect(await rpc.call({ action: 'SESSION_REVOKE_ALL', data: { tokenHash: phone!, client } })).toEqual({ success: true, revoked: 2 });
+    expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash: laptop! } })).toEqual({ success: false });
+    expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash: other! } })).toMatchObject({ success: true });
+  });
+
+  it('expires a session idle for more than 30 minutes, and one older than 12 hours', async () => {
+    const [idle, old] = [newToken(), newToken()];
+    await rpc.call({ action: 'SESSION_CREATE', data: { email: newEmail(), tokenHash: idle! } });
+    await rpc.call({ action: 'SESSION_CREATE', data: { email: newEmail(), tokenHash: old! } });
+    await primary.readWrite`UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE token_hash = ${idle!}`;
+    await primary.readWrite`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = ${old!}`;
+    expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash: idle! } })).toEqual({ success: false });
+    expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash: old! } })).toEqual({ success: false });
+  });
+
+  it('sets the absolute expiry 12 hours after creation', async () => {
+    const tokenHash = newToken();
+    await rpc.call({ action: 'SESSION_CREATE', data: { email: newEmail(), tokenHash } });
+    const [row] = await primary.readWrite<{ hours: number }[]>`
+      SELECT extract(epoch FROM expires_at - created_at) / 3600 AS hours FROM sessions WHERE token_hash = ${tokenHash}`;
+    expect(Number(row!.hours)).toBeCloseTo(12, 2);
+  });
+});
+
+describe('per-account lockout', () => {
+  const fail = (email: string) => rpc.call({ action: 'LOGIN_FAILED', data: { email, client } });
+
+  it('locks after 5 failures in a row, reports it with GETHASH, and a login resets it', async () => {
+    const email = newEmail();
+    await rpc.call({ action: 'REGISTER', data: { email, hash: 'h', client } });
+    for (let i = 0; i < 4; i++) expect(await fail(email)).toEqual({ success: true });
+    const fifth = await fail(email.toUpperCase());
+    expect(fifth.lockedUntil).toBeDefined();
+    const lockMs = Date.parse(fifth.lockedUntil!) - Date.now();
+    expect(lockMs).toBeGreaterThan(50_000);
+    expect(lockMs).toBeLessThanOrEqual(60_000);
+
+    // The lock is read through the read URL; copy the row to the lagging "standby" as replication would.
+    const [row] = await primary.readWrite`SELECT * FROM login_failures WHERE email = ${email}`;
+    await standby.readWrite`INSERT INTO login_failures ${standby.readWrite(row!)}`;
+    expect(await rpc.call({ action: 'GETHASH', data: { email } })).toEqual({ success: true, hash: 'h', lockedUntil: fifth.lockedUntil });
+
+    const sixth = await fail(email);
+    expect(Date.parse(sixth.lockedUntil!) - Date.now()).toBeGreaterThan(110_000);
+
+    await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash: newToken(), client } });
+    expect(await primary.readWrite`SELECT 1 FROM login_failures WHERE email = ${email}`).toHaveLength(0);
+    const events = (await recentEvents(primary.readWrite, { email, limit: 20 })).map((e) => e.event);
+    expect(events).toEqual(['login_success', 'lockout', 'login_failure', 'lockout', ...Array(5).fill('login_failure'), 'register']);
+  });
+
+  it('caps the lock at 15 minutes', async () => {
+    const email = newEmail();
+    let last = {} as { lockedUntil?: string };
+    for (let i = 0; i < 12; i++) last = await fail(email);
+    const lockMs = Date.parse(last.lockedUntil!) - Date.now();
+    expect(lockMs).toBeGreaterThan(14 * 60_000);
+    expect(lockMs).toBeLessThanOrEqual(15 * 60_000);
+  });
+});
+
+describe('hash upgrades', () => {
+  it('replaces the stored hash', async () => {
+    const email = newEmail();
+    await rpc.call({ action: 'REGISTER', data: { email, hash: 'old' } });
+    expect(await rpc.call({ action: 'UPDATE_HASH', data: { email, hash: 'new' } })).toEqual({ success: true });
+    expect(await primary.readWrite`SELECT hash FROM users WHERE email = ${email}`).toEqual([{ hash: 'new' }]);
+    expect(await rpc.call({ action: 'UPDATE_HASH', data: { email: newEmail(), hash: 'x' } })).toEqual({ success: false });
+  });
+});
