@@ -4,10 +4,12 @@ import { connectDatabase, migrate, recentEvents, type Database } from '@gatehous
 import { AmqpRpcClient, connectAmqp, type Connection } from '@gatehouse/messaging';
 import { loadBackEndConfig, startBackEnd, type RunningBackEnd } from '@gatehouse/back-end';
 import { createTestDatabase } from '../harness/postgres.js';
+import { spawnProcess, TSX } from '../support/service-process.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 
 // The primary holds everything; the "standby" is an empty copy of the schema that never catches up,
 // the worst case of replication lag.
+let primaryUrl: string;
 let primary: Database;
 let standby: Database;
 let backEnd: RunningBackEnd;
@@ -21,11 +23,12 @@ const newToken = () => createHash('sha256').update(randomBytes(32)).digest('hex'
 const newEmail = () => `user-${randomUUID()}@example.com`;
 
 beforeAll(async () => {
-  const [primaryUrl, standbyUrl] = await Promise.all([1, 2].map(() => createTestDatabase(inject('postgresUrl'))));
-  primary = connectDatabase({ url: primaryUrl! });
+  const [first, standbyUrl] = await Promise.all([1, 2].map(() => createTestDatabase(inject('postgresUrl'))));
+  primaryUrl = first!;
+  primary = connectDatabase({ url: primaryUrl });
   standby = connectDatabase({ url: standbyUrl! });
   await migrate(standby.readWrite);
-  const env = { AMQP_URL: amqpUrl, DATABASE_URL: primaryUrl!, DATABASE_READ_URL: standbyUrl!, REQUEST_QUEUE: queue };
+  const env = { AMQP_URL: amqpUrl, DATABASE_URL: primaryUrl, DATABASE_READ_URL: standbyUrl!, REQUEST_QUEUE: queue };
   backEnd = await startBackEnd(loadBackEndConfig(env), logger);
   connection = connectAmqp({ urls: [amqpUrl], name: 'sessions-test', logger });
   rpc = new AmqpRpcClient({ connection, queue, mode: 'quorum', timeoutMs: 5000, logger });
@@ -140,5 +143,41 @@ describe('hash upgrades', () => {
     expect(await rpc.call({ action: 'UPDATE_HASH', data: { email, hash: 'new' } })).toEqual({ success: true });
     expect(await primary.readWrite`SELECT hash FROM users WHERE email = ${email}`).toEqual([{ hash: 'new' }]);
     expect(await rpc.call({ action: 'UPDATE_HASH', data: { email: newEmail(), hash: 'x' } })).toEqual({ success: false });
+  });
+});
+
+describe('npm run audit', () => {
+  const audit = async (args: string[], env: Record<string, string> = { DATABASE_URL: primaryUrl }) => {
+    const run = spawnProcess(TSX, ['services/back-end/src/audit-cli.ts', ...args], env);
+    return { code: await run.exited, output: run.output() };
+  };
+
+  it('prints the recent events of one email, newest first, without secrets', async () => {
+    const email = newEmail();
+    await rpc.call({ action: 'REGISTER', data: { email, hash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$secret-hash', client } });
+    await rpc.call({ action: 'LOGIN_FAILED', data: { email, client } });
+    const tokenHash = newToken();
+    await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash, client } });
+    const { code, output } = await audit(['--email', email]);
+    expect(code).toBe(0);
+    const lines = output.trim().split('\n');
+    expect(lines.map((l) => l.split(/\s+/)[1])).toEqual(['login_success', 'login_failure', 'register']);
+    expect(lines[0]).toContain(client.ip);
+    expect(output).not.toMatch(/argon2|secret-hash/);
+    expect(output).not.toContain(tokenHash);
+
+    const json = await audit(['--email', email, '--json', '--limit', '1']);
+    expect(JSON.parse(json.output)).toEqual([expect.objectContaining({ event: 'login_success', email, ip: client.ip })]);
+  });
+
+  it.each([
+    [['--limit', 'many'], /--limit must be a whole number/],
+    [['--email', 'not-an-email'], /email is not a valid address/],
+    [['--frobnicate'], /Unknown option '--frobnicate'/],
+  ])('answers bad arguments %j with a clear message and exit code 2', async (args, message) => {
+    const { code, output } = await audit(args);
+    expect(code).toBe(2);
+    expect(output).toMatch(message);
+    expect(output).toContain('Usage: npm run audit');
   });
 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = `${REPO_ROOT}node_modules/.bin/tsx`;
+export const TSX = `${REPO_ROOT}node_modules/.bin/tsx`;
 
 /** A Gatehouse service running as a real child process, with its output captured. */
 export interface ServiceProcess {
