@@ -69,3 +69,10 @@ export class SessionsRepository {
     await this.db.readWrite`UPDATE sessions SET last_seen_at = now() WHERE token_hash = ${tokenHash}`.catch(() => undefined);
   }
 }
+
+/** Ended sessions are kept a day for investigation, then deleted. */
+export async function pruneSessions(db: Database): Promise<number> {
+  const rows = await db.readWrite`
+    DELETE FROM sessions WHERE expires_at < now() - interval '1 day' OR revoked_at < now() - interval '1 day'`;
+  return rows.count;
+}

@@ -54,7 +54,9 @@ async function answer(msg: AsyncMessage, options: RpcServerOptions, send: SendRe
   try {
     outcome = await serveRequest(msg.body, meta, options.handle);
   } catch (err) {
-    logger.error({ err, requestId: meta.requestId, redelivered: msg.redelivered }, 'Request failed; returning it to the queue');
+    // Only the message and code: a database error can carry the query's parameters (hashes).
+    const { message, code } = err as { message?: string; code?: string };
+    logger.error({ err: { message, code }, requestId: meta.requestId, redelivered: msg.redelivered }, 'Request failed; returning it to the queue');
     await sleep(options.requeueDelayMs ?? 1000);
     return ConsumerStatus.REQUEUE;
   }

@@ -4,6 +4,7 @@ import { withBackoff } from '@gatehouse/runtime';
 import type { Logger } from 'pino';
 import type { BackEndConfig } from './config.js';
 import { createRequestHandler } from './handlers/index.js';
+import { startHousekeeping } from './housekeeping.js';
 
 export interface RunningBackEnd {
   /** Stops consuming, finishes requests in flight, closes the broker and database. */
@@ -32,8 +33,10 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger): Promi
     handle: createRequestHandler(db, logger, config.policies),
     logger,
   });
+  const stopHousekeeping = startHousekeeping(db, logger);
   return {
     async stop() {
+      stopHousekeeping();
       await server.close();
       await connection.close();
       await db.close();
