@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectDatabase, migrate, type Database } from '@gatehouse/database';
+import { connectDatabase, migrate, pruneProcessedRequests, pruneSessions, type Database } from '@gatehouse/database';
 import { AmqpRpcClient, connectAmqp, type Connection } from '@gatehouse/messaging';
 import { loadBackEndConfig, startBackEnd, type RunningBackEnd } from '@gatehouse/back-end';
 import { createTestDatabase } from '../harness/postgres.js';
@@ -18,6 +18,28 @@ describe('migrations', () => {
       expect(columns.map((c) => c.column_name)).toEqual(['email', 'hash', 'created_at']);
       await db.readWrite`INSERT INTO users (email, hash) VALUES ('Case@Example.com', 'h')`;
       await expect(db.readWrite`INSERT INTO users (email, hash) VALUES ('case@example.COM', 'h')`).rejects.toThrow(/unique/);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('housekeeping', () => {
+  it('deletes idempotency records older than a day and sessions ended more than a day ago', async () => {
+    const db = connectDatabase({ url: await createTestDatabase(inject('postgresUrl')) });
+    try {
+      await migrate(db.readWrite);
+      await db.readWrite`INSERT INTO processed_requests (request_id, reply, processed_at) VALUES
+        ('old', '{}', now() - interval '25 hours'), ('new', '{}', now())`;
+      await db.readWrite`INSERT INTO sessions (token_hash, email, expires_at, revoked_at) VALUES
+        ('expired', 'a@b.io', now() - interval '2 days', NULL),
+        ('revoked', 'a@b.io', now() + interval '1 hour', now() - interval '2 days'),
+        ('live', 'a@b.io', now() + interval '1 hour', NULL),
+        ('just-revoked', 'a@b.io', now() + interval '1 hour', now())`;
+      expect(await pruneProcessedRequests(db)).toBe(1);
+      expect(await pruneSessions(db)).toBe(2);
+      const left = await db.readWrite<{ token_hash: string }[]>`SELECT token_hash FROM sessions ORDER BY token_hash`;
+      expect(left.map((r) => r.token_hash)).toEqual(['just-revoked', 'live']);
     } finally {
       await db.close();
     }
