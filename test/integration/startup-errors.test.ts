@@ -49,3 +49,13 @@ it('waits for an unreachable database with exponential backoff, logging each wai
     await backEnd.stop('SIGKILL');
   }
 });
+
+it('refuses to start on the guest account or an empty database password, naming neither secret', async () => {
+  const backEnd = spawnService('services/back-end/src/main.ts', {
+    AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+    DATABASE_URL: 'postgres://gatehouse@127.0.0.1:5432/gatehouse',
+  });
+  expect(await backEnd.exited).toBe(1);
+  expect(backEnd.output()).toMatch(/AMQP_URL: uses a well-known default password[\s\S]*DATABASE_URL: has no password/);
+  expect(backEnd.output()).not.toContain('guest:guest');
+});
