@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { freePort } from '../harness/free-port.js';
+import { createTestDatabase } from '../harness/postgres.js';
+import { spawnService, type ServiceProcess } from './service-process.js';
+
+export const TEST_SESSION_SECRET = 'test-session-secret-of-at-least-32-characters';
+
+/** A Back End and a Front End as real processes, on the harness's broker and a fresh database. */
+export interface Stack {
+  url: string;
+  databaseUrl: string;
+  queue: string;
+  backEnd: ServiceProcess;
+  frontEnd: ServiceProcess;
+  /** Starts one more Front End on the same queue, with extra settings. */
+  addFrontEnd(env?: Record<string, string>): Promise<{ url: string; process: ServiceProcess }>;
+  /** Everything both services have logged so far. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(frontEndEnv: Record<string, string> = {}, backEndEnv: Record<string, string> = {}): Promise<Stack> {
+  const amqpUrl = inject('amqpUrl');
+  const queue = `request.${randomUUID()}`;
+  const databaseUrl = await createTestDatabase(inject('postgresUrl'));
+  const backEnd = spawnService('services/back-end/src/main.ts', { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue, ...backEndEnv });
+  await backEnd.waitFor(/Starting consumption/);
+  const extra: ServiceProcess[] = [];
+
+  const addFrontEnd = async (env: Record<string, string> = {}) => {
+    const port = String(await freePort());
+    const process = spawnService('services/front-end/src/main.ts', {
+      PORT: port,
+      AMQP_URL: amqpUrl,
+      REQUEST_QUEUE: queue,
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      RATE_LIMIT_PER_MINUTE: '100000',
+      ...env,
+    });
+    await process.waitFor(/listening on https?:\/\//i);
+    await waitUntilReady(env.TLS_CERT_FILE ? `https://127.0.0.1:${port}` : `http://127.0.0.1:${port}`, process);
+    extra.push(process);
+    return { url: `${env.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`, process };
+  };
+
+  const first = await addFrontEnd(frontEndEnv);
+  return {
+    url: first.url,
+    databaseUrl,
+    queue,
+    backEnd,
+    frontEnd: first.process,
+    addFrontEnd,
+    logs: () => [backEnd, ...extra].map((p) => p.output()).join('\n'),
+    async stop() {
+      await Promise.all(extra.map((p) => p.stop()));
+      await backEnd.stop();
+    },
+  };
+}
+
+/** /readyz turns 200 once the Front End's broker connection is up. */
+async function waitUntilReady(url: string, process: ServiceProcess): Promise<void> {
+  if (url.startsWith('https:')) return process.waitFor(/connected/i, 30_000);
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (res?.status === 200) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never became ready:\n${process.output().slice(-2000)}`);
+}
