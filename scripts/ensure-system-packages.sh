@@ -8,6 +8,7 @@ declare -A probe=(
   [postgresql-15]=/usr/lib/postgresql/15/bin/initdb
   [rabbitmq-server]=/usr/lib/rabbitmq/bin/rabbitmq-server
   [python3-pika]=/usr/lib/python3/dist-packages/pika/__init__.py
+  [openssl]=/usr/bin/openssl
 )
 
 missing=()
