@@ -35,7 +35,13 @@ const KNOWN_DEFAULT_PASSWORDS = new Set(
 
 /** Why a URL's credentials are unacceptable outside the embedded mode, or undefined when they are fine. */
 export function credentialProblem(url: string): string | undefined {
-  const password = decodeURIComponent(new URL(url).password);
+  const raw = new URL(url).password;
+  let password = raw;
+  try {
+    password = decodeURIComponent(raw);
+  } catch {
+    // A malformed escape is still a password; judge it as written.
+  }
   if (password === '') return 'has no password (set one; default and empty credentials are refused)';
   if (KNOWN_DEFAULT_PASSWORDS.has(password.toLowerCase())) return 'uses a well-known default password; set a real secret';
   return undefined;

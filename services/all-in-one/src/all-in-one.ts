@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { connectDatabase, migrate } from '@gatehouse/database';
 import { InProcessRpc, type RpcClient } from '@gatehouse/messaging';
 import { createRequestHandler, DEFAULT_POLICIES, startBackEnd } from '@gatehouse/back-end';
-import { startFrontEnd, type FrontEndConfig } from '@gatehouse/front-end';
+import { FRONT_END_DEFAULTS, startFrontEnd, type FrontEndConfig } from '@gatehouse/front-end';
 import type { AllInOneConfig } from './config.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { loadOrCreateSessionSecret } from './session-secret.js';
@@ -81,6 +81,9 @@ function frontEndConfig(config: AllInOneConfig, secret: string): FrontEndConfig 
     sessionSecret: secret,
     trustProxy: false,
     logLevel: config.LOG_LEVEL,
+    // Plain HTTP on localhost, with the Front End's documented security defaults.
+    ...FRONT_END_DEFAULTS,
+    argon2: { ...FRONT_END_DEFAULTS.argon2 },
   };
 }
 

@@ -1,20 +1,23 @@
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import csrfProtection from '@fastify/csrf-protection';
+import Fastify, { type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
-import secureSession from '@fastify/secure-session';
+import rateLimit from '@fastify/rate-limit';
 import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { Logger } from 'pino';
 import type { RpcClient } from '@gatehouse/messaging';
+import { makeClientErrorHandler } from './client-errors.js';
 import type { FrontEndConfig } from './config.js';
+import { cookieSettings, registerCookies } from './cookies.js';
 import { registerErrorPages } from './errors.js';
 import { makeDummyHash } from './password.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerLogoutRoutes } from './routes/logout.js';
 import { registerPageRoutes } from './routes/pages.js';
-import { deriveSessionKey } from './session.js';
+import { Sessions } from './sessions.js';
 
 export interface BuildAppOptions {
   rpc: RpcClient;
@@ -25,30 +28,37 @@ export interface BuildAppOptions {
 const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
 /** Our forms hold an email, a password and a token; anything bigger is not ours. */
 const BODY_LIMIT = 16 * 1024;
+/** Node's default; set explicitly so a change there cannot loosen it (431 above it). */
+const MAX_HEADER_BYTES = 16 * 1024;
+/** A whole request, headers and body, must arrive within this: slow-loris senders are cut off. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * Idle sockets: a little above Fastify's 72 s keep-alive, so a load balancer reusing a
+ * connection never races our close, while a client that stops reading is still dropped.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+const CONNECTION_TIMEOUT_MS = 75_000;
+const ONE_YEAR_S = 365 * 24 * 3600;
 
 /** Builds the Front End web app; the caller owns listen() and close(). */
 export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    trustProxy: config.trustProxy,
-    bodyLimit: BODY_LIMIT,
-  });
-  const dummyHash = await makeDummyHash();
+  const app = createFastify(config, logger as FastifyBaseLogger);
+  const dummyHash = await makeDummyHash(config.argon2);
+  const cookies = cookieSettings(config.secureCookies);
+  const sessions = new Sessions(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours });
 
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CSP },
     frameguard: { action: 'deny' },
+    // HSTS only when we serve TLS ourselves; behind a proxy, the proxy owns it.
+    strictTransportSecurity: config.tls ? { maxAge: ONE_YEAR_S, includeSubDomains: true } : false,
   });
+  // Only routes with a `rateLimit` config (POST /login, POST /register) are limited.
+  await app.register(rateLimit, { global: false });
   await app.register(formbody);
-  await app.register(secureSession, {
-    key: deriveSessionKey(config.sessionSecret),
-    cookieName: 'session',
-    // 'auto' marks the cookie Secure when the request came over TLS (or X-Forwarded-Proto
-    // says so and TRUST_PROXY is on), so plain-HTTP development still works.
-    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' },
-  });
-  await app.register(csrfProtection, { sessionPlugin: '@fastify/secure-session' });
+  await registerCookies(app, cookies, config.sessionSecret);
   await app.register(view, { engine: { eta: new Eta() }, root: VIEWS_DIR });
+  sessions.decorate(app);
 
   // Pages show session data and one-time tokens; browsers must not keep them.
   app.addHook('onRequest', async (_request, reply) => {
@@ -57,9 +67,28 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
 
   registerErrorPages(app);
   registerHealthRoutes(app, rpc);
-  registerPageRoutes(app);
-  registerAuthRoutes(app, { rpc, dummyHash });
+  registerPageRoutes(app, sessions);
+  registerAuthRoutes(app, { rpc, sessions, argon2: config.argon2, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerLogoutRoutes(app, sessions);
   return app;
+}
+
+/** Fastify over HTTP, or over HTTPS when the config carries a certificate, with our limits. */
+function createFastify(config: FrontEndConfig, logger: FastifyBaseLogger): FastifyInstance {
+  const limits = { maxHeaderSize: MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS };
+  const server = config.tls ? { https: { ...limits, cert: config.tls.cert, key: config.tls.key } } : { http: limits };
+  const options = {
+    loggerInstance: logger,
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    clientErrorHandler: makeClientErrorHandler(logger),
+    ...server,
+  };
+  // Fastify types an HTTPS instance apart; the routes and plugins we use are the same.
+  return Fastify(options as FastifyHttpOptions<Server>) as unknown as FastifyInstance;
 }
 
 /** Same-origin only, no inline code: every script, style and form target is ours. */

@@ -1,8 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { env, parseEnv } from '@gatehouse/runtime';
+import type { Argon2Params } from './password.js';
 
 export type QueueMode = 'quorum' | 'textbook';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** PEM certificate chain and private key, read at start-up. */
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+}
 
 export interface FrontEndConfig {
   port: number;
@@ -12,27 +20,81 @@ export interface FrontEndConfig {
   requestQueue: string;
   queueMode: QueueMode;
   rpcTimeoutMs: number;
-  /** High-entropy secret the session cookie key is derived from (see session.ts). */
+  /** High-entropy secret the cookie-signing key is derived from (see sessions.ts). */
   sessionSecret: string;
   trustProxy: boolean;
   logLevel: LogLevel;
+  /** argon2id cost for new hashes; older hashes are upgraded at the next successful login. */
+  argon2: Argon2Params;
+  /** Enforced by the Back End; kept here so both tiers are configured from one list. */
+  sessionIdleMinutes: number;
+  /** The session cookie's Max-Age; the Back End enforces the same limit on its side. */
+  sessionAbsoluteHours: number;
+  /** Login and register POSTs allowed per client IP per minute (per replica). */
+  rateLimitPerMinute: number;
+  /** Set when the Front End serves HTTPS itself; undefined for plain HTTP. */
+  tls?: TlsFiles | undefined;
+  /** Cookies carry Secure and the __Host- prefix. Always true with `tls`. */
+  secureCookies: boolean;
 }
 
-const schema = z.object({
-  PORT: env.port(3000),
-  HOST: z.string().default('127.0.0.1'),
-  AMQP_URL: env.amqpUrls(),
-  REQUEST_QUEUE: env.queueName(),
-  REQUEST_QUEUE_MODE: env.queueMode(),
-  RPC_TIMEOUT_MS: env.integer(1, 600_000, 5000),
-  SESSION_SECRET: env.secret(32),
-  TRUST_PROXY: env.boolean(false),
-  LOG_LEVEL: env.logLevel(),
-});
+/** The security settings' defaults, for callers that build a FrontEndConfig in code. */
+export const FRONT_END_DEFAULTS = {
+  argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
+  sessionIdleMinutes: 30,
+  sessionAbsoluteHours: 12,
+  rateLimitPerMinute: 20,
+  secureCookies: false,
+} as const satisfies Partial<FrontEndConfig>;
+
+/** A file read once at start-up; an unreadable one is a config error naming the variable. */
+const readableFile = () =>
+  z.string().transform((path, ctx) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+      ctx.addIssue({ code: 'custom', message: `cannot be read (${code})` });
+      return z.NEVER;
+    }
+  });
+
+const schema = z
+  .object({
+    PORT: env.port(3000),
+    HOST: z.string().default('127.0.0.1'),
+    AMQP_URL: env.amqpUrls(),
+    REQUEST_QUEUE: env.queueName(),
+    REQUEST_QUEUE_MODE: env.queueMode(),
+    RPC_TIMEOUT_MS: env.integer(1, 600_000, 5000),
+    SESSION_SECRET: env.secret(32),
+    TRUST_PROXY: env.boolean(false),
+    LOG_LEVEL: env.logLevel(),
+    // OWASP's weakest listed argon2id memory is 7 MiB; above 1 GiB one login could exhaust a pod.
+    ARGON2_MEMORY_KIB: env.integer(7168, 1_048_576, FRONT_END_DEFAULTS.argon2.memoryKib),
+    ARGON2_TIME_COST: env.integer(1, 20, FRONT_END_DEFAULTS.argon2.timeCost),
+    ARGON2_PARALLELISM: env.integer(1, 16, FRONT_END_DEFAULTS.argon2.parallelism),
+    SESSION_IDLE_MINUTES: env.integer(1, 7 * 24 * 60, FRONT_END_DEFAULTS.sessionIdleMinutes), // same bounds as the Back End's
+    SESSION_ABSOLUTE_HOURS: env.integer(1, 30 * 24, FRONT_END_DEFAULTS.sessionAbsoluteHours),
+    RATE_LIMIT_PER_MINUTE: env.integer(1, 100_000, FRONT_END_DEFAULTS.rateLimitPerMinute),
+    TLS_CERT_FILE: readableFile().optional(),
+    TLS_KEY_FILE: readableFile().optional(),
+    COOKIE_SECURE: env.boolean(FRONT_END_DEFAULTS.secureCookies),
+  })
+  // Runs even when other variables are bad, so one start names every problem.
+  .superRefine(
+    (e, ctx) => {
+      if ((e.TLS_CERT_FILE === undefined) === (e.TLS_KEY_FILE === undefined)) return;
+      const [missing, given] = e.TLS_CERT_FILE === undefined ? ['TLS_CERT_FILE', 'TLS_KEY_FILE'] : ['TLS_KEY_FILE', 'TLS_CERT_FILE'];
+      ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${given} is set (set both or neither)` });
+    },
+    { when: () => true },
+  );
 
 /** Reads the Front End's settings; throws ConfigError naming every bad variable. */
 export function loadFrontEndConfig(source: Record<string, string | undefined> = process.env): FrontEndConfig {
   const e = parseEnv(schema, source, 'Front End');
+  const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { cert: e.TLS_CERT_FILE, key: e.TLS_KEY_FILE } : undefined;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -43,5 +105,11 @@ export function loadFrontEndConfig(source: Record<string, string | undefined> = 
     sessionSecret: e.SESSION_SECRET,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    argon2: { memoryKib: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    tls,
+    secureCookies: tls !== undefined || e.COOKIE_SECURE,
   };
 }

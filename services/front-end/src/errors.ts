@@ -7,16 +7,19 @@ export const BUSY_MESSAGE = 'The service is busy, please try again';
 
 const CLIENT_MESSAGES: Record<number, string> = {
   400: 'The request could not be understood.',
-  403: 'The form was missing its security token or the token has expired. Go back, reload the page and try again.',
+  // Our only 403 is a form whose CSRF token is missing, stale or forged.
+  403: 'This form has expired or was not sent by this site. Go back, reload the page and try again.',
   404: 'There is no page at this address.',
   405: 'This address does not accept that kind of request.',
   413: 'The form you sent was too large.',
   415: 'This address only accepts ordinary web forms.',
+  429: 'Too many attempts from your network. Wait a minute, then try again.',
 };
 
 const TITLES: Record<number, string> = {
-  403: 'Forbidden',
+  403: 'Form expired',
   404: 'Page not found',
+  429: 'Too many attempts',
   503: 'Service busy',
 };
 

@@ -1,11 +1,11 @@
 import { emailSchema, MAX_EMAIL_LENGTH, normalizeEmail } from '@gatehouse/protocol';
+import { checkNewPassword, checkPasswordLength } from './password-policy.js';
 
-export const MIN_PASSWORD_LENGTH = 8;
-/** Longer passwords are refused before hashing: argon2 work must not grow with input. */
-export const MAX_PASSWORD_LENGTH = 128;
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password-policy.js';
 
 export interface Credentials {
   email: string;
+  /** NFKC-normalised, at most 128 code points. */
   password: string;
 }
 
@@ -20,37 +20,28 @@ export type FormResult =
 
 /** Registration enforces the full password policy. */
 export function parseRegisterForm(body: unknown): FormResult {
-  return parseForm(body, checkNewPassword);
+  return parseForm(body, true);
 }
 
 /** Login only refuses what could never match (or would be costly to hash). */
 export function parseLoginForm(body: unknown): FormResult {
-  return parseForm(body, checkPasswordBounds);
+  return parseForm(body, false);
 }
 
-function parseForm(body: unknown, checkPassword: (pw: string) => string | undefined): FormResult {
+// Every check here runs before any hashing or RPC, so junk input costs next to nothing.
+function parseForm(body: unknown, isNew: boolean): FormResult {
   const rawEmail = field(body, 'email');
-  const password = field(body, 'password');
   const errors: FieldErrors = {};
-  const email = emailSchema.safeParse(rawEmail);
-  if (!email.success) errors.email = email.error.issues[0]?.message ?? 'email is not valid';
-  const passwordError = checkPassword(password);
+  const parsed = emailSchema.safeParse(rawEmail);
+  const email = parsed.success ? normalizeEmail(parsed.data) : undefined;
+  if (!parsed.success) errors.email = parsed.error.issues[0]?.message ?? 'email is not valid';
+  const length = checkPasswordLength(field(body, 'password'));
+  const passwordError = length.ok ? (isNew ? checkNewPassword(length.password, email) : undefined) : length.error;
   if (passwordError) errors.password = passwordError;
-  if (!email.success || passwordError) return { ok: false, errors, email: rawEmail.trim().slice(0, MAX_EMAIL_LENGTH) };
-  return { ok: true, value: { email: normalizeEmail(email.data), password } };
-}
-
-function checkNewPassword(password: string): string | undefined {
-  const bounds = checkPasswordBounds(password);
-  if (bounds) return bounds;
-  if (password.length < MIN_PASSWORD_LENGTH) return `password must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  return undefined;
-}
-
-function checkPasswordBounds(password: string): string | undefined {
-  if (password === '') return 'password is required';
-  if (password.length > MAX_PASSWORD_LENGTH) return `password must be at most ${MAX_PASSWORD_LENGTH} characters`;
-  return undefined;
+  if (email === undefined || !length.ok || passwordError) {
+    return { ok: false, errors, email: rawEmail.trim().slice(0, MAX_EMAIL_LENGTH) };
+  }
+  return { ok: true, value: { email, password: length.password } };
 }
 
 /** Reads one text field; repeated or non-text fields count as missing. */

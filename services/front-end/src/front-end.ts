@@ -23,7 +23,7 @@ export async function startFrontEnd(config: FrontEndConfig, logger: Logger, rpc?
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return {
-    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    url: `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     app,
     async stop() {
       await app.close();

@@ -1,13 +1,13 @@
 import type { FastifyReply } from 'fastify';
-import { sessionEmail } from './session.js';
 
 export type PageData = Record<string, unknown>;
 
-/** Data every page's layout needs: who is logged in (null when nobody). */
+/**
+ * Data every page's layout needs: who is logged in (null when nobody, or when the page,
+ * like a 404 or a 429, never looked the session up).
+ */
 function layoutData(reply: FastifyReply): PageData {
-  // The session is missing only if a request failed before secure-session's hook ran.
-  const user = reply.request.session ? sessionEmail(reply.request) : undefined;
-  return { user: user ?? null };
+  return { user: reply.request.user ?? null };
 }
 
 /** Renders a page and sends it; return the result from the route handler. */

@@ -71,8 +71,7 @@ describe('when Messaging fails', () => {
 
   it('a REGISTER refusal other than "User already exists" is a server error', async () => {
     class Refusing extends FakeRpc {
-      override async call(request: Request): Promise<Reply> {
-        this.requests.push(request);
+      protected override answer(_request: Request): Reply {
         return { success: false, message: 'data.hash: hash is required' };
       }
     }
@@ -95,9 +94,14 @@ describe('pages and headers', () => {
     }
   });
 
+  it('sends no HSTS over plain HTTP (see server.test.ts for HTTPS)', async () => {
+    ({ app } = await makeApp());
+    expect((await app.inject('/')).headers['strict-transport-security']).toBeUndefined();
+  });
+
   it('renders pages without inline scripts or styles', async () => {
     ({ app } = await makeApp());
-    for (const url of ['/', '/login', '/register', '/logout', '/nope']) {
+    for (const url of ['/', '/login', '/register', '/logout', '/secret', '/nope']) {
       const body = (await app.inject(url)).body;
       expect(body).not.toMatch(/<script|<style| style=| on[a-z]+=/i);
     }

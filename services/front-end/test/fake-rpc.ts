@@ -1,21 +1,51 @@
-import type { Reply, Request } from '@gatehouse/protocol';
+import type { Reply, Request, RequestInput } from '@gatehouse/protocol';
 import { Messages } from '@gatehouse/protocol';
 import type { CallOptions, RpcClient } from '@gatehouse/messaging';
 
+/** The fixed time a locked account reports; far ahead, so a test never sees it lapse. */
+export const LOCKED_UNTIL = '2099-01-01T00:00:00.000Z';
+/** Failures in a row that lock an account, as the Back End counts them. */
+export const LOCKOUT_THRESHOLD = 5;
+const IDLE_MS = 30 * 60_000;
+const ABSOLUTE_MS = 12 * 3600_000;
+
+interface Session {
+  email: string;
+  createdAt: number;
+  lastSeenAt: number;
+  revoked: boolean;
+}
+
 /**
- * An in-memory Back End behind the RpcClient interface. It answers exactly as the
- * textbook's Back End does and records every request so tests can inspect them.
+ * An in-memory Back End behind the RpcClient interface. It answers every action as the
+ * protocol says (sessions with their timeouts, lockout after 5 failures in a row) and
+ * records every request so tests can inspect them.
  */
 export class FakeRpc implements RpcClient {
   readonly users = new Map<string, string>();
-  readonly requests: Request[] = [];
+  readonly sessions = new Map<string, Session>();
+  readonly failures = new Map<string, number>();
+  readonly requests: RequestInput[] = [];
   ready = true;
-  /** When set, the next calls fail with this error instead of answering. */
+  /** When set, calls fail with this error instead of answering. */
   failWith: Error | undefined;
+  /** When set, only calls of these actions fail with `failWith`. */
+  failActions: ReadonlySet<string> | undefined;
+  /** The clock sessions are timed with; tests move it forward. */
+  now = Date.now();
 
-  async call(request: Request, _options?: CallOptions): Promise<Reply> {
+  async call(request: RequestInput, _options?: CallOptions): Promise<Reply> {
     this.requests.push(structuredClone(request));
-    if (this.failWith) throw this.failWith;
+    if (this.failWith && (!this.failActions || this.failActions.has(request.action))) throw this.failWith;
+    return this.answer(request as Request);
+  }
+
+  /** The actions the Front End sent, in order. */
+  actions(): string[] {
+    return this.requests.map((r) => r.action);
+  }
+
+  protected answer(request: Request): Reply {
     switch (request.action) {
       case 'REGISTER':
         if (this.users.has(request.data.email)) return { success: false, message: Messages.userExists };
@@ -23,9 +53,54 @@ export class FakeRpc implements RpcClient {
         return { success: true };
       case 'GETHASH': {
         const hash = this.users.get(request.data.email);
-        return hash === undefined ? { success: false } : { success: true, hash };
+        return { success: hash !== undefined, ...(hash !== undefined ? { hash } : {}), ...this.#lock(request.data.email) };
+      }
+      case 'UPDATE_HASH':
+        if (!this.users.has(request.data.email)) return { success: false };
+        this.users.set(request.data.email, request.data.hash);
+        return { success: true };
+      case 'LOGIN_FAILED':
+        this.failures.set(request.data.email, (this.failures.get(request.data.email) ?? 0) + 1);
+        return { success: true, ...this.#lock(request.data.email) };
+      case 'SESSION_CREATE':
+        if ((request.data.reason ?? 'login') === 'login') this.failures.delete(request.data.email);
+        this.sessions.set(request.data.tokenHash, { email: request.data.email, createdAt: this.now, lastSeenAt: this.now, revoked: false });
+        return { success: true };
+      case 'SESSION_GET':
+        return this.#getSession(request.data.tokenHash);
+      case 'SESSION_REVOKE': {
+        const session = this.sessions.get(request.data.tokenHash);
+        if (session) session.revoked = true;
+        return { success: true };
+      }
+      case 'SESSION_REVOKE_ALL':
+        return { success: true, revoked: this.#revokeAll(request.data.tokenHash) };
+    }
+  }
+
+  #lock(email: string): { lockedUntil?: string } {
+    return (this.failures.get(email) ?? 0) >= LOCKOUT_THRESHOLD ? { lockedUntil: LOCKED_UNTIL } : {};
+  }
+
+  #getSession(tokenHash: string): Reply {
+    const session = this.sessions.get(tokenHash);
+    const alive = session && !session.revoked && this.now - session.lastSeenAt <= IDLE_MS && this.now - session.createdAt <= ABSOLUTE_MS;
+    if (!alive) return { success: false };
+    session.lastSeenAt = this.now;
+    return { success: true, email: session.email };
+  }
+
+  #revokeAll(tokenHash: string): number {
+    const owner = this.sessions.get(tokenHash)?.email;
+    if (owner === undefined) return 0;
+    let revoked = 0;
+    for (const session of this.sessions.values()) {
+      if (session.email === owner && !session.revoked) {
+        session.revoked = true;
+        revoked++;
       }
     }
+    return revoked;
   }
 
   isReady(): boolean {

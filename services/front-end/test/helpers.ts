@@ -5,7 +5,7 @@ import { loadFrontEndConfig } from '../src/config.js';
 import { FakeRpc } from './fake-rpc.js';
 
 export const TEST_ENV = {
-  AMQP_URL: 'amqp://guest:guest@localhost:5672',
+  AMQP_URL: 'amqp://gatehouse:a-real-test-password@localhost:5672',
   SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
   LOG_LEVEL: 'silent',
 };
@@ -19,14 +19,20 @@ export async function makeApp(
   return { app, rpc };
 }
 
+export const USER_AGENT = 'vitest-browser/1.0';
+
 /** A minimal cookie jar: enough to carry the session cookie across injected requests. */
 export class Browser {
   cookies = new Map<string, string>();
 
-  constructor(readonly app: FastifyInstance) {}
+  /** `ip` is the client address the app sees (for rate limits and the audit log). */
+  constructor(
+    readonly app: FastifyInstance,
+    readonly ip = '127.0.0.1',
+  ) {}
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    return this.#keep(await this.app.inject({ method: 'GET', url, headers: this.#headers() }));
+    return this.#keep(await this.app.inject({ method: 'GET', url, headers: this.#headers(), remoteAddress: this.ip }));
   }
 
   async post(url: string, form: Record<string, string>): Promise<LightMyRequestResponse> {
@@ -36,19 +42,21 @@ export class Browser {
         url,
         headers: { ...this.#headers(), 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams(form).toString(),
+        remoteAddress: this.ip,
       }),
     );
   }
 
-  /** GETs a form page and POSTs to it with the page's CSRF token, like a browser would. */
-  async submit(url: string, form: Record<string, string>): Promise<LightMyRequestResponse> {
-    const page = await this.get(url);
+  /** GETs a form page (`from`, by default the form's own address) and POSTs its CSRF token, like a browser. */
+  async submit(url: string, form: Record<string, string>, from = url): Promise<LightMyRequestResponse> {
+    const page = await this.get(from);
     return this.post(url, { _csrf: csrfToken(page.body), ...form });
   }
 
   #headers(): Record<string, string> {
-    if (this.cookies.size === 0) return {};
-    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ') };
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+    return headers;
   }
 
   #keep(res: LightMyRequestResponse): LightMyRequestResponse {

@@ -1,13 +1,17 @@
+import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { RpcTimeoutError } from '@gatehouse/messaging';
 import { buildApp } from '../src/app.js';
 import { loadFrontEndConfig } from '../src/config.js';
 import { FakeRpc } from './fake-rpc.js';
 import { Browser, TEST_ENV } from './helpers.js';
 
+const EMAIL = 'writer@example.com';
 const PASSWORD = 'never log me 12345';
 
+// A bare pino, without @gatehouse/runtime's redaction: what the app itself logs must be clean.
 function captureLogger() {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
@@ -19,15 +23,21 @@ function captureLogger() {
   return { logger: pino({ level: 'trace' }, stream), lines };
 }
 
+async function appWithCapturedLogs(env: Record<string, string> = {}) {
+  const { logger, lines } = captureLogger();
+  const rpc = new FakeRpc();
+  const app = await buildApp({ rpc, config: loadFrontEndConfig({ ...TEST_ENV, ...env }), logger });
+  return { app, rpc, lines };
+}
+
 describe('logging', () => {
   it('logs a 5xx with its request context and never logs the password', async () => {
-    const { logger, lines } = captureLogger();
-    const rpc = new FakeRpc();
-    const app = await buildApp({ rpc, config: loadFrontEndConfig(TEST_ENV), logger });
+    const { app, rpc, lines } = await appWithCapturedLogs();
     const browser = new Browser(app);
-    await browser.submit('/register', { email: 'log@example.com', password: PASSWORD });
+    await browser.submit('/register', { email: EMAIL, password: PASSWORD });
     rpc.failWith = new Error('broker exploded');
-    const res = await browser.submit('/login', { email: 'log@example.com', password: PASSWORD });
+    rpc.failActions = new Set(['GETHASH']);
+    const res = await browser.submit('/login', { email: EMAIL, password: PASSWORD });
     await app.close();
 
     expect(res.statusCode).toBe(500);
@@ -36,5 +46,31 @@ describe('logging', () => {
     expect(failure?.reqId).toBeDefined();
     expect((failure?.err as { message?: string }).message).toBe('broker exploded');
     expect(JSON.stringify(lines)).not.toContain(PASSWORD);
+  });
+
+  it('never logs passwords, hashes, session ids, token hashes or cookies, through a whole session', async () => {
+    // ARGON2_TIME_COST=3 with a t=2 account forces a hash upgrade too.
+    const { app, rpc, lines } = await appWithCapturedLogs({ ARGON2_TIME_COST: '3' });
+    const browser = new Browser(app);
+    await browser.submit('/register', { email: EMAIL, password: PASSWORD });
+    const registeredHash = rpc.users.get(EMAIL)!;
+    const firstId = browser.cookies.get('session')!;
+    await browser.submit('/logout', {});
+    await browser.submit('/login', { email: EMAIL, password: 'wrong password here' });
+    await browser.submit('/login', { email: EMAIL, password: PASSWORD });
+    const secondId = browser.cookies.get('session')!;
+    const csrfCookie = browser.cookies.get('csrf')!;
+    rpc.failWith = new RpcTimeoutError('SESSION_GET', 5000);
+    await browser.get('/secret'); // a 503, logged with its error
+    rpc.failWith = undefined;
+    await browser.submit('/logout-everywhere', {}, '/secret');
+    await app.close();
+
+    const sha = (v: string) => createHash('sha256').update(v).digest('hex');
+    const logged = JSON.stringify(lines);
+    expect(lines.length).toBeGreaterThan(20);
+    const secrets = [PASSWORD, 'wrong password here', registeredHash, rpc.users.get(EMAIL)!, firstId, secondId, sha(firstId), sha(secondId), csrfCookie];
+    for (const secret of secrets) expect(logged).not.toContain(secret);
+    expect(logged).not.toMatch(/\$argon2/);
   });
 });

@@ -1,45 +1,55 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { RpcClient } from '@gatehouse/messaging';
 import { Messages, type Reply } from '@gatehouse/protocol';
+import { clientInfo } from '../client-info.js';
 import { parseLoginForm, parseRegisterForm } from '../forms.js';
-import { hashPassword, verifyPassword } from '../password.js';
+import { hashPassword, needsRehash, verifyPassword, type Argon2Params } from '../password.js';
 import { renderForm } from '../render.js';
-import { logIn, logOut } from '../session.js';
+import type { Sessions } from '../sessions.js';
+import { UnexpectedReplyError } from '../unexpected-reply.js';
 
-/** The single login failure text: it never says which of the two was wrong. */
+/** The single login failure text: it never says which of the two was wrong, nor "locked". */
 export const INVALID_LOGIN = 'invalid email or password';
 export const USER_EXISTS = 'user already exists';
 
 export interface AuthDeps {
   rpc: RpcClient;
-  /** Verified against when the email is unknown, so both failures cost one argon2 run. */
+  sessions: Sessions;
+  /** Parameters for new hashes; a stored hash made with others is upgraded at login. */
+  argon2: Argon2Params;
+  /** Verified against when the email is unknown or locked, so every failure costs one argon2 run. */
   dummyHash: string;
+  /** Per client IP, per minute, for each of POST /login and POST /register. */
+  rateLimitPerMinute: number;
 }
 
-/** The Back End answered with something the protocol does not allow here. */
-export class UnexpectedReplyError extends Error {
-  override readonly name = 'UnexpectedReplyError';
-  readonly statusCode = 502;
-  constructor(action: string, detail: string) {
-    super(`Unexpected ${action} reply: ${detail}`);
-  }
+/** What GETHASH told us about an account. */
+interface Account {
+  hash: string | undefined;
+  locked: boolean;
 }
 
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
-  // CSRF runs as a preHandler: only then has formbody parsed the `_csrf` field.
-  const csrf = { preHandler: app.csrfProtection };
+  const { sessions } = deps;
+  // One budget per client IP shared by both forms, counted in this process before the
+  // body is even parsed; a refused attempt gets the 429 page from errors.ts.
+  const attempt = {
+    onRequest: app.rateLimit({ max: deps.rateLimitPerMinute, timeWindow: 60_000 }),
+    preHandler: app.csrfProtection,
+  };
+  const formPage = { preHandler: sessions.loadUserOrAnonymous };
 
-  app.get('/register', async (_request, reply) => renderForm(reply, 'register', { title: 'Register' }));
+  app.get('/register', formPage, async (_request, reply) => renderForm(reply, 'register', { title: 'Register' }));
 
-  app.post('/register', csrf, async (request, reply) => {
+  app.post('/register', attempt, async (request, reply) => {
     const form = parseRegisterForm(request.body);
     if (!form.ok) return renderForm(reply, 'register', { title: 'Register', email: form.email, errors: form.errors }, 400);
     const { email, password } = form.value;
     // Only the hash leaves this process; the Back End never sees the password.
-    const hash = await hashPassword(password);
-    const result = await deps.rpc.call({ action: 'REGISTER', data: { email, hash } });
+    const hash = await hashPassword(password, deps.argon2);
+    const result = await deps.rpc.call({ action: 'REGISTER', data: { email, hash, client: clientInfo(request) } });
     if (result.success) {
-      logIn(request, email);
+      await sessions.start(request, reply, email, 'register');
       return reply.redirect('/', 303);
     }
     if (result.message === Messages.userExists) {
@@ -48,39 +58,52 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     throw new UnexpectedReplyError('REGISTER', result.message ?? 'success is false');
   });
 
-  app.get('/login', async (_request, reply) => renderForm(reply, 'login', { title: 'Log in' }));
+  app.get('/login', formPage, async (_request, reply) => renderForm(reply, 'login', { title: 'Log in' }));
 
-  app.post('/login', csrf, async (request, reply) => {
+  app.post('/login', attempt, async (request, reply) => {
     const form = parseLoginForm(request.body);
     if (!form.ok) return renderForm(reply, 'login', { title: 'Log in', email: form.email, errors: form.errors }, 400);
     const { email, password } = form.value;
-    const result = await deps.rpc.call({ action: 'GETHASH', data: { email } });
-    const stored = storedHash(result, request.log);
-    const matches = await verifyPassword(stored ?? deps.dummyHash, password);
-    if (stored === undefined || !matches) {
+    const client = clientInfo(request);
+    const account = accountFrom(await deps.rpc.call({ action: 'GETHASH', data: { email, client } }), request.log);
+    // Unknown, locked and wrong all cost one GETHASH, one argon2 verify and one LOGIN_FAILED,
+    // and all get the same 401: neither timing nor text tells them apart.
+    const usable = account.locked ? undefined : account.hash;
+    const matches = await verifyPassword(usable ?? deps.dummyHash, password);
+    if (usable === undefined || !matches) {
+      await deps.rpc.call({ action: 'LOGIN_FAILED', data: { email, client } });
       return renderForm(reply, 'login', { title: 'Log in', email, formError: INVALID_LOGIN }, 401);
     }
-    logIn(request, email);
-    return reply.redirect('/', 303);
-  });
-
-  app.get('/logout', async (_request, reply) => renderForm(reply, 'logout', { title: 'Log out' }));
-
-  app.post('/logout', csrf, async (request, reply) => {
-    logOut(request);
+    await sessions.start(request, reply, email, 'login');
+    if (needsRehash(usable, deps.argon2)) await upgradeHash(deps, request, email, password);
     return reply.redirect('/', 303);
   });
 }
 
-/** The user's hash, or undefined when the Back End knows no such user. */
-function storedHash(result: Reply, log: { warn(obj: object, msg: string): void }): string | undefined {
+/** The account's hash and lock state; no hash when the Back End knows no such user. */
+function accountFrom(result: Reply, log: FastifyBaseLogger): Account {
+  const locked = typeof result.lockedUntil === 'string' && result.lockedUntil !== '';
   if (!result.success) {
     // The protocol's "not found" is a bare {success:false}; anything else is worth a look.
     if (result.message) log.warn({ backEndMessage: result.message }, 'GETHASH refused');
-    return undefined;
+    return { hash: undefined, locked };
   }
   if (typeof result.hash !== 'string' || result.hash === '') {
     throw new UnexpectedReplyError('GETHASH', 'success without a hash');
   }
-  return result.hash;
+  return { hash: result.hash, locked };
+}
+
+/**
+ * The password just matched a hash made with other parameters: store one at today's.
+ * The user is already logged in, so a failure here is only worth a warning.
+ */
+async function upgradeHash(deps: AuthDeps, request: FastifyRequest, email: string, password: string): Promise<void> {
+  try {
+    const hash = await hashPassword(password, deps.argon2);
+    const result = await deps.rpc.call({ action: 'UPDATE_HASH', data: { email, hash, client: clientInfo(request) } });
+    if (!result.success) request.log.warn({ backEndMessage: result.message }, 'UPDATE_HASH refused; the old hash stays');
+  } catch (err) {
+    request.log.warn({ err }, 'could not upgrade the password hash; the old one stays');
+  }
 }

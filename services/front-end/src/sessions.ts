@@ -1,0 +1,142 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RpcError, type RpcClient } from '@gatehouse/messaging';
+import type { Reply } from '@gatehouse/protocol';
+import { clientInfo } from './client-info.js';
+import type { CookieSettings } from './cookies.js';
+import { UnexpectedReplyError } from './unexpected-reply.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The logged-in user's email, set by a session preHandler; null when nobody is. */
+    user: string | null;
+  }
+}
+
+/** 32 random bytes in base64url: 256 bits, far above OWASP's 128-bit minimum. */
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+export interface SessionSettings {
+  cookies: CookieSettings;
+  /** The cookie's Max-Age; the Back End enforces the same absolute and idle limits. */
+  absoluteHours: number;
+}
+
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** What the Back End stores and looks up; the id itself never leaves this process. */
+export function tokenHashOf(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('hex');
+}
+
+/**
+ * Server-side sessions: the cookie holds a random id, the Back End holds the session under
+ * the id's SHA-256. This process keeps nothing, so any replica serves any request.
+ */
+export class Sessions {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly settings: SessionSettings,
+  ) {}
+
+  /** Declares `request.user`; call once before the routes. */
+  decorate(app: FastifyInstance): void {
+    app.decorateRequest('user', null);
+  }
+
+  /** The hash of the request's session id; undefined without a well-formed cookie. */
+  tokenHash(request: FastifyRequest): string | undefined {
+    const id = request.cookies[this.settings.cookies.session];
+    // Garbage and forged cookies are dropped here, without a message to the Back End.
+    return id !== undefined && SESSION_ID.test(id) ? tokenHashOf(id) : undefined;
+  }
+
+  /**
+   * preHandler for pages: sets `request.user`. A Back End that cannot answer is a 503:
+   * treating it as "logged out" would silently drop users' sessions on every hiccup.
+   */
+  readonly loadUser = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const tokenHash = this.tokenHash(request);
+    if (tokenHash === undefined) return;
+    const result = await this.rpc.call({ action: 'SESSION_GET', data: { tokenHash } });
+    if (result.success && typeof result.email === 'string' && result.email !== '') request.user = result.email;
+    else if (result.success) throw new UnexpectedReplyError('SESSION_GET', 'success without an email');
+    else this.#clearCookie(reply); // unknown, revoked or expired: stop sending it
+  };
+
+  /**
+   * preHandler for the login and register forms: those pages must still render while the
+   * Back End is slow, since showing a form needs no session. Anything but an RPC failure
+   * still propagates.
+   */
+  readonly loadUserOrAnonymous = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    try {
+      await this.loadUser(request, reply);
+    } catch (err) {
+      if (!(err instanceof RpcError)) throw err;
+      request.log.warn({ err }, 'session lookup failed; showing the form as logged out');
+      request.user = null;
+    }
+  };
+
+  /**
+   * Logs `email` in under a brand-new id (never the one the browser came with, so a session
+   * cannot be fixed in advance), then ends the session the browser had before, if any.
+   */
+  async start(request: FastifyRequest, reply: FastifyReply, email: string, reason: 'login' | 'register'): Promise<void> {
+    const previous = this.tokenHash(request);
+    const id = newSessionId();
+    const result = await this.rpc.call({
+      action: 'SESSION_CREATE',
+      data: { email, tokenHash: tokenHashOf(id), reason, client: clientInfo(request) },
+    });
+    expectSuccess('SESSION_CREATE', result);
+    reply.setCookie(this.settings.cookies.session, id, { ...this.settings.cookies.attributes, maxAge: this.settings.absoluteHours * 3600 });
+    // A new CSRF secret too, so a token seen before login is worthless after it.
+    reply.clearCookie(this.settings.cookies.csrf, this.settings.cookies.attributes);
+    request.user = email;
+    if (previous !== undefined) await this.#revokeQuietly(request, previous);
+  }
+
+  /** Logout: the Back End forgets the session, the browser forgets the cookie. */
+  async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const tokenHash = this.tokenHash(request);
+    if (tokenHash !== undefined) {
+      expectSuccess('SESSION_REVOKE', await this.rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } }));
+    }
+    this.#clearCookie(reply);
+  }
+
+  /** "Log out everywhere": every session of this session's user. Returns how many ended. */
+  async endEverywhere(request: FastifyRequest, reply: FastifyReply): Promise<number> {
+    const tokenHash = this.tokenHash(request);
+    let revoked = 0;
+    if (tokenHash !== undefined) {
+      const result = await this.rpc.call({ action: 'SESSION_REVOKE_ALL', data: { tokenHash, client: clientInfo(request) } });
+      expectSuccess('SESSION_REVOKE_ALL', result);
+      revoked = result.revoked ?? 0;
+    }
+    this.#clearCookie(reply);
+    return revoked;
+  }
+
+  #clearCookie(reply: FastifyReply): void {
+    reply.clearCookie(this.settings.cookies.session, this.settings.cookies.attributes);
+    reply.request.user = null;
+  }
+
+  /** The new session already works; failing to end the old one must not undo the login. */
+  async #revokeQuietly(request: FastifyRequest, tokenHash: string): Promise<void> {
+    try {
+      await this.rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } });
+    } catch (err) {
+      request.log.warn({ err }, 'could not revoke the session replaced at login');
+    }
+  }
+}
+
+function expectSuccess(action: string, result: Reply): void {
+  if (!result.success) throw new UnexpectedReplyError(action, result.message ?? 'success is false');
+}
