@@ -41,3 +41,29 @@ export function tally<K extends string | number>(values: Iterable<K>): Record<st
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, n]) => [String(k), n]));
 }
+
+/** Failures grouped by kind, so a report shows how many of each and a few examples, not 10,000 lines. */
+export class Problems {
+  readonly #byKind = new Map<string, string[]>();
+
+  add(kind: string, ...examples: string[]): void {
+    if (!examples.length) return;
+    this.#byKind.set(kind, [...(this.#byKind.get(kind) ?? []), ...examples]);
+  }
+
+  get count(): number {
+    return [...this.#byKind.values()].reduce((n, list) => n + list.length, 0);
+  }
+
+  /** `{kind: count}`: what the assertion compares with `{}`. */
+  summary(): Record<string, number> {
+    return Object.fromEntries([...this.#byKind].map(([kind, list]) => [kind, list.length]));
+  }
+
+  /** Every kind with its count and its first `perKind` examples. */
+  report(perKind = 5): string {
+    return [...this.#byKind]
+      .map(([kind, list]) => `  ${kind}: ${list.length}\n${list.slice(0, perKind).map((e) => `    - ${e.slice(0, 1500)}`).join('\n')}`)
+      .join('\n');
+  }
+}
