@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AsyncMessage, Channel } from 'rabbitmq-client';
+import { rawBody } from './raw-body.js';
 
 /** A call waiting for its reply on one slot. */
 export interface PendingCall {
   id: string;
-  settle(body: unknown): void;
+  settle(body: Buffer | undefined): void;
 }
 
 /**
@@ -54,6 +55,6 @@ export class ReplySlots {
     const call = slot.call;
     // A correlation_id that names another call is a stale reply; no id means "the current call".
     if (!call || (msg.correlationId && msg.correlationId !== call.id)) return;
-    call.settle(msg.body);
+    call.settle(rawBody(msg));
   }
 }

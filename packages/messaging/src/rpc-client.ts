@@ -80,9 +80,9 @@ export class AmqpRpcClient implements RpcClient {
     );
   }
 
-  #settle(call: Call, slots: ReplySlots, body: unknown): void {
+  #settle(call: Call, slots: ReplySlots, body: Buffer | undefined): void {
     if (call.slot) slots.give(call.slot);
-    const decoded = decodeJson(body);
+    const decoded = body ? decodeJson(body) : { ok: false as const, message: 'unreadable body' };
     const parsed = decoded.ok ? replySchema.safeParse(decoded.value) : undefined;
     if (parsed?.success) call.resolve(parsed.data);
     else call.reject(new RpcBadReplyError(call.action, decoded.ok ? 'not a protocol reply' : decoded.message));

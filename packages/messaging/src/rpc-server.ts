@@ -3,6 +3,7 @@ import { ConsumerStatus, type AsyncMessage, type Connection } from 'rabbitmq-cli
 import type { Logger } from 'pino';
 import { declareRequestQueue, requestQueueOptions, type QueueMode } from './request-queue.js';
 import type { RequestHandler } from './rpc-types.js';
+import { rawBody } from './raw-body.js';
 import { serveRequest } from './serve-request.js';
 
 export interface RpcServerOptions {
@@ -49,10 +50,10 @@ type SendReply = (envelope: { routingKey: string; correlationId?: string; exchan
 
 async function answer(msg: AsyncMessage, options: RpcServerOptions, send: SendReply): Promise<ConsumerStatus> {
   const { logger } = options;
-  const meta = { requestId: msg.messageId || msg.correlationId || undefined };
+  const meta = { requestId: requestIdOf(msg) };
   let outcome;
   try {
-    outcome = await serveRequest(msg.body, meta, options.handle);
+    outcome = await serveRequest(rawBody(msg), meta, options.handle);
   } catch (err) {
     // Only the message and code: a database error can carry the query's parameters (hashes).
     const { message, code } = err as { message?: string; code?: string };
@@ -67,4 +68,10 @@ async function answer(msg: AsyncMessage, options: RpcServerOptions, send: SendRe
   }
   await send({ exchange: '', routingKey: msg.replyTo, correlationId: msg.correlationId }, outcome.reply);
   return ConsumerStatus.ACK;
+}
+
+/** The idempotency key, if the sender gave a usable one: printable ASCII, as our client sends. */
+function requestIdOf(msg: AsyncMessage): string | undefined {
+  const id = msg.messageId || msg.correlationId;
+  return id && /^[\x21-\x7e]{1,255}$/.test(id) ? id : undefined;
 }

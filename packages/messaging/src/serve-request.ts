@@ -7,8 +7,9 @@ export interface Outcome {
   malformed: boolean;
 }
 
-/** What every transport does with a request body: validate it, then hand it to the handler. */
-export async function serveRequest(body: unknown, meta: RequestMeta, handle: RequestHandler): Promise<Outcome> {
+/** What every transport does with a request's bytes: validate them, then hand the request to the handler. */
+export async function serveRequest(body: Buffer | undefined, meta: RequestMeta, handle: RequestHandler): Promise<Outcome> {
+  if (!body) return { reply: { success: false, message: 'Request could not be read (nested too deeply)' }, malformed: true };
   const parsed = parseRequest(body);
   if (!parsed.ok) return { reply: parsed.reply, malformed: true };
   return { reply: await handle(parsed.request, meta), malformed: false };

@@ -8,14 +8,14 @@ describe('serveRequest', () => {
   it('hands a valid request to the handler with its metadata', async () => {
     const seen: unknown[] = [];
     const handler: RequestHandler = async (request, meta) => (seen.push([request, meta]), { success: true });
-    const outcome = await serveRequest('{"action":"GETHASH","data":{"email":"a@b.io"}}', { requestId: 'r1' }, handler);
+    const outcome = await serveRequest(Buffer.from('{"action":"GETHASH","data":{"email":"a@b.io"}}'), { requestId: 'r1' }, handler);
     expect(outcome).toEqual({ reply: { success: true }, malformed: false });
     expect(seen).toEqual([[{ action: 'GETHASH', data: { email: 'a@b.io' } }, { requestId: 'r1' }]]);
   });
 
   it('answers a malformed body itself and never calls the handler', async () => {
     let called = false;
-    const outcome = await serveRequest('not json', {}, async () => ((called = true), { success: true }));
+    const outcome = await serveRequest(Buffer.from('not json'), {}, async () => ((called = true), { success: true }));
     expect(outcome.malformed).toBe(true);
     expect(outcome.reply.success).toBe(false);
     expect(called).toBe(false);

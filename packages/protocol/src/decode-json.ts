@@ -1,11 +1,7 @@
 export type DecodedJson = { ok: true; value: unknown } | { ok: false; message: string };
 
-/**
- * rabbitmq-client hands over a Buffer, a string, or an already-parsed value depending on the
- * content type the sender set; this accepts all three.
- */
-export function decodeJson(body: unknown): DecodedJson {
-  if (!Buffer.isBuffer(body) && typeof body !== 'string') return { ok: true, value: body };
+/** Parses raw message bytes (or text) as JSON, describing what is wrong when it is not. */
+export function decodeJson(body: Buffer | string): DecodedJson {
   try {
     return { ok: true, value: JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : body) };
   } catch (err) {

@@ -10,8 +10,8 @@ export type ParseResult = { ok: true; request: Request } | { ok: false; reply: R
 
 const fail = (message: string): ParseResult => ({ ok: false, reply: { success: false, message } });
 
-/** Turns a message body (bytes, text or an already-decoded value) into a validated request. */
-export function parseRequest(body: unknown): ParseResult {
+/** Turns a message body, as raw bytes or text, into a validated request. */
+export function parseRequest(body: Buffer | string): ParseResult {
   const decoded = decodeBody(body);
   if (!decoded.ok) return fail(decoded.message);
   const value = decoded.value;
@@ -30,8 +30,8 @@ export function parseRequest(body: unknown): ParseResult {
   return { ok: true, request: parsed.data };
 }
 
-function decodeBody(body: unknown): DecodedJson {
-  const size = Buffer.isBuffer(body) ? body.length : typeof body === 'string' ? Buffer.byteLength(body) : 0;
+function decodeBody(body: Buffer | string): DecodedJson {
+  const size = Buffer.isBuffer(body) ? body.length : Buffer.byteLength(body);
   if (size > MAX_REQUEST_BYTES) return { ok: false, message: `Request is larger than ${MAX_REQUEST_BYTES} bytes` };
   return decodeJson(body);
 }

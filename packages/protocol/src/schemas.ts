@@ -7,15 +7,16 @@ export const MAX_HASH_LENGTH = 1024;
 /** Session ids travel as the hex SHA-256 of the cookie's random value, never the value itself. */
 export const TOKEN_HASH_PATTERN = /^[0-9a-f]{64}$/;
 
-export const emailSchema = z
-  .string()
+/** PostgreSQL text cannot hold U+0000; refusing it here keeps such requests from failing in SQL. */
+const text = () => z.string().refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+
+export const emailSchema = text()
   .trim()
   .min(1, 'email is required')
   .max(MAX_EMAIL_LENGTH, `email is longer than ${MAX_EMAIL_LENGTH} characters`)
   .pipe(z.email('email is not a valid address'));
 
-export const hashSchema = z
-  .string()
+export const hashSchema = text()
   .min(1, 'hash is required')
   .max(MAX_HASH_LENGTH, `hash is longer than ${MAX_HASH_LENGTH} characters`);
 
@@ -24,8 +25,8 @@ export const tokenHashSchema = z.string().regex(TOKEN_HASH_PATTERN, 'tokenHash m
 /** Who asked, for the audit log. Optional, so the textbook's clients need not send it. */
 export const clientSchema = z
   .looseObject({
-    ip: z.string().max(64, 'client.ip is longer than 64 characters').optional(),
-    userAgent: z.string().max(512, 'client.userAgent is longer than 512 characters').optional(),
+    ip: text().max(64, 'client.ip is longer than 64 characters').optional(),
+    userAgent: text().max(512, 'client.userAgent is longer than 512 characters').optional(),
   })
   .optional();
 

@@ -9,10 +9,23 @@ describe('parseRequest', () => {
     expect(result).toEqual({ ok: true, request: { action: 'REGISTER', data: { email: 'Ann@Example.com', hash: '$argon2id$x' } } });
   });
 
-  it('accepts a GETHASH request given as text or as an already-decoded object', () => {
+  it('accepts a GETHASH request given as text', () => {
     const request = { action: 'GETHASH', data: { email: 'a@b.io' } };
     expect(parseRequest(JSON.stringify(request))).toEqual({ ok: true, request });
-    expect(parseRequest(request)).toEqual({ ok: true, request });
+  });
+
+  it('does not decode a JSON string twice', () => {
+    const inner = JSON.stringify({ action: 'GETHASH', data: { email: 'a@b.io' } });
+    expect(parseRequest(JSON.stringify(inner))).toEqual({ ok: false, reply: { success: false, message: 'Request must be a JSON object' } });
+  });
+
+  it.each([
+    ['the email', { action: 'GETHASH', data: { email: 'a\u0000@b.io' } }],
+    ['the hash', { action: 'REGISTER', data: { email: 'a@b.io', hash: 'a\u0000b' } }],
+    ['the user agent', { action: 'LOGIN_FAILED', data: { email: 'a@b.io', client: { userAgent: 'x\u0000' } } }],
+  ])('refuses a NUL character in %s, which PostgreSQL cannot store', (_field, request) => {
+    const result = parseRequest(Buffer.from(JSON.stringify(request)));
+    expect(result).toMatchObject({ ok: false, reply: { success: false, message: expect.stringContaining('NUL') } });
   });
 
   it('ignores unknown extra fields so the protocol can grow', () => {

@@ -8,7 +8,7 @@ import view from '@fastify/view';
 import { Eta } from 'eta';
 import type { Logger } from 'pino';
 import type { RpcClient } from '@gatehouse/messaging';
-import { makeClientErrorHandler } from './client-errors.js';
+import { makeClientErrorHandler, refuseConnect } from './client-errors.js';
 import type { FrontEndConfig } from './config.js';
 import { cookieSettings, registerCookies } from './cookies.js';
 import { registerErrorPages } from './errors.js';
@@ -70,6 +70,7 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   registerPageRoutes(app, sessions);
   registerAuthRoutes(app, { rpc, sessions, argon2: config.argon2, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
+  app.server.on('connect', refuseConnect);
   return app;
 }
 

@@ -22,15 +22,24 @@ export function makeClientErrorHandler(log: FastifyBaseLogger) {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     const { status, message } = ANSWERS[err.code ?? ''] ?? MALFORMED;
     log.debug({ code: err.code, status }, 'malformed request refused by the HTTP parser');
-    if (socket.writable) {
-      const body = `${STATUS_CODES[status]}\n\n${message}\n`;
-      socket.end(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    }
-    // Drain what the client is still sending, then make sure the socket goes away.
-    socket.resume();
-    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    refuse(socket, status, message);
   };
+}
+
+/** We are no proxy: a CONNECT gets a 405 instead of Node's silent close. */
+export function refuseConnect(_request: unknown, socket: Socket): void {
+  refuse(socket, 405, 'This server does not proxy connections.');
+}
+
+function refuse(socket: Socket, status: number, message: string): void {
+  if (socket.writable) {
+    const body = `${STATUS_CODES[status]}\n\n${message}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  // Drain what the client is still sending, then make sure the socket goes away.
+  socket.resume();
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }

@@ -10,7 +10,7 @@ export { DEFAULT_POLICIES, type HandlerPolicies } from './context.js';
 /** The textbook's process_request: one handler per action. Requests arrive validated. */
 export function createRequestHandler(db: Database, logger: Logger, policies: HandlerPolicies): RequestHandler {
   const ctx = createHandlerContext(db, logger, policies);
-  return (request, meta) => {
+  const dispatch: RequestHandler = (request, meta) => {
     switch (request.action) {
       case 'REGISTER':
         return register(ctx, request, meta);
@@ -30,4 +30,22 @@ export function createRequestHandler(db: Database, logger: Logger, policies: Han
         return sessionRevokeAll(ctx, request, meta);
     }
   };
+  return async (request, meta) => {
+    try {
+      return await dispatch(request, meta);
+    } catch (err) {
+      if (!isDataError(err)) throw err; // the database is unavailable: the request is retried
+      logger.warn({ action: request.action, sqlstate: (err as { code: string }).code }, 'Database refused the request data');
+      return { success: false, message: 'The request data was refused by the database' };
+    }
+  };
+}
+
+/**
+ * SQLSTATE classes 22 (data exception) and 23 (integrity violation) mean this request can never
+ * succeed, so retrying it would only loop until it is dead-lettered, unanswered.
+ */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
 }
