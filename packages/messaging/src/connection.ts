@@ -21,7 +21,7 @@ export function connectAmqp({ urls, name, logger }: AmqpConnectionOptions): Conn
 }
 
 // Short retries: with these, clients of a killed node reconnected to a survivor in well under a second
-// (shared/notes/field-notes.md); the library's defaults took over a second.
+// on a three-node test cluster; the library's defaults took over a second.
 const RECONNECT = { retryLow: 100, retryHigh: 2000, connectionTimeout: 2000, heartbeat: 5, acquireTimeout: 5000 };
 
 export function connectionTarget(urls: string[]) {
