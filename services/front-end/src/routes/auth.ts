@@ -19,7 +19,7 @@ export interface AuthDeps {
   argon2: Argon2Params;
   /** Verified against when the email is unknown or locked, so every failure costs one argon2 run. */
   dummyHash: string;
-  /** Per client IP, per minute, for each of POST /login and POST /register. */
+  /** Attempts per client IP per minute, one budget across POST /login and POST /register. */
   rateLimitPerMinute: number;
 }
 
