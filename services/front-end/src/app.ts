@@ -61,8 +61,12 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   sessions.decorate(app);
 
   // Pages show session data and one-time tokens; browsers must not keep them.
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
+    // RFC 9112: a request with more than one Host is refused, not guessed at.
+    if ((request.raw.headersDistinct.host?.length ?? 0) > 1) {
+      throw Object.assign(new Error('The request has more than one Host header.'), { statusCode: 400 });
+    }
   });
 
   registerErrorPages(app);
