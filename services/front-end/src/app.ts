@@ -63,8 +63,9 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   // Pages show session data and one-time tokens; browsers must not keep them.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    // RFC 9112: a request with more than one Host is refused, not guessed at.
-    if ((request.raw.headersDistinct.host?.length ?? 0) > 1) {
+    // RFC 9112: a request with more than one Host is refused, not guessed at. (Injected
+    // test requests have no headersDistinct.)
+    if ((request.raw.headersDistinct?.host?.length ?? 0) > 1) {
       throw Object.assign(new Error('The request has more than one Host header.'), { statusCode: 400 });
     }
   });
