@@ -6,7 +6,7 @@ import { parseRequest, replySchema, type ParseResult } from '@gatehouse/protocol
 import { AmqpRpcClient, connectAmqp, deadLetterQueueName, type Connection } from '@gatehouse/messaging';
 import { createTestDatabase } from '../harness/postgres.js';
 import { testLogger as logger } from '../support/silent-logger.js';
-import { generateAmqpCases, type AmqpCase } from './amqp-cases.js';
+import { generateAmqpCases, type AmqpCase } from './amqp/index.js';
 import { fuzzCount, fuzzSeed, preview, Problems, tally } from './seed.js';
 import { queueCounts, startBackEndProcess, until, type WatchedService } from './services.js';
 

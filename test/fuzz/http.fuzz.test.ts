@@ -7,7 +7,7 @@ import { freePort } from '../harness/free-port.js';
 import { createTestDatabase } from '../harness/postgres.js';
 import { FormClient } from '../support/form-client.js';
 import { testLogger as logger } from '../support/silent-logger.js';
-import { generateHttpCases, serialize, type HttpCase, type LiveValues } from './http-cases.js';
+import { generateHttpCases, serialize, type HttpCase, type LiveValues } from './http/index.js';
 import { RawConnection, type Outcome } from './raw-http.js';
 import { fuzzCount, fuzzSeed, preview, Problems, tally } from './seed.js';
 import { startBackEndProcess, startFrontEndProcess, type WatchedService } from './services.js';
