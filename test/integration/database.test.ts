@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectDatabase, migrate, pruneProcessedRequests, pruneSessions, type Database } from '@gatehouse/database';
-import { AmqpRpcClient, connectAmqp, type Connection } from '@gatehouse/messaging';
-import { loadBackEndConfig, startBackEnd, type RunningBackEnd } from '@gatehouse/back-end';
+import type { AmqpRpcClient } from '@gatehouse/messaging';
 import { createTestDatabase } from '../harness/postgres.js';
-import { testLogger as logger } from '../support/silent-logger.js';
+import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
 
 describe('migrations', () => {
   it('create the schema once, and running them again (even concurrently) changes nothing', async () => {
@@ -48,31 +46,18 @@ describe('housekeeping', () => {
 
 describe('read/write split (chapter 10)', () => {
   // Two databases stand in for the primary and a standby, so we can see which one each action uses.
+  let fixture: BackEndFixture;
   let primary: Database;
   let standby: Database;
-  let backEnd: RunningBackEnd;
-  let connection: Connection;
   let rpc: AmqpRpcClient;
-  const queue = `request.${randomUUID()}`;
-  const amqpUrl = inject('amqpUrl');
 
   beforeAll(async () => {
-    const [primaryUrl, standbyUrl] = await Promise.all([1, 2].map(() => createTestDatabase(inject('postgresUrl'))));
-    primary = connectDatabase({ url: primaryUrl! });
-    standby = connectDatabase({ url: standbyUrl! });
-    await migrate(standby.readWrite);
-    const env = { AMQP_URL: amqpUrl, DATABASE_URL: primaryUrl!, DATABASE_READ_URL: standbyUrl!, REQUEST_QUEUE: queue };
-    backEnd = await startBackEnd(loadBackEndConfig(env), logger);
-    connection = connectAmqp({ urls: [amqpUrl], name: 'split-test', logger });
-    rpc = new AmqpRpcClient({ connection, queue, mode: 'quorum', timeoutMs: 5000, logger });
+    fixture = await startBackEndFixture('split-test', { laggingStandby: true });
+    ({ primary, rpc } = fixture);
+    standby = fixture.standby!;
   });
 
-  afterAll(async () => {
-    await rpc?.close();
-    await connection?.close();
-    await backEnd?.stop();
-    await Promise.all([primary?.close(), standby?.close()]);
-  });
+  afterAll(() => fixture?.stop());
 
   it('writes REGISTER through DATABASE_URL', async () => {
     expect(await rpc.call({ action: 'REGISTER', data: { email: 'writer@example.com', hash: 'w' } })).toEqual({ success: true });

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Messages } from '@gatehouse/protocol';
 import { AmqpRpcClient, connectAmqp, startRpcServer, type Connection, type RequestHandler } from '@gatehouse/messaging';
-import { connectDatabase, type Database } from '@gatehouse/database';
-import { createRequestHandler, DEFAULT_POLICIES, loadBackEndConfig, startBackEnd, type RunningBackEnd } from '@gatehouse/back-end';
-import { createTestDatabase } from '../harness/postgres.js';
+import type { Database } from '@gatehouse/database';
+import { createRequestHandler, DEFAULT_POLICIES } from '@gatehouse/back-end';
+import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
 import { getOne, rawRequest } from '../support/raw-amqp.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 
-const amqpUrl = inject('amqpUrl');
-let databaseUrl: string;
+let fixture: BackEndFixture;
 let queue: string;
-let backEnd: RunningBackEnd;
 let connection: Connection;
 let rpc: AmqpRpcClient;
 let db: Database;
@@ -19,20 +17,11 @@ let db: Database;
 const newEmail = () => `user-${randomUUID()}@example.com`;
 
 beforeAll(async () => {
-  databaseUrl = await createTestDatabase(inject('postgresUrl'));
-  queue = `request.${randomUUID()}`;
-  backEnd = await startBackEnd(loadBackEndConfig({ AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue }), logger);
-  connection = connectAmqp({ urls: [amqpUrl], name: 'rpc-test', logger });
-  rpc = new AmqpRpcClient({ connection, queue, mode: 'quorum', timeoutMs: 5000, logger });
-  db = connectDatabase({ url: databaseUrl });
+  fixture = await startBackEndFixture('rpc-test');
+  ({ queue, connection, rpc, primary: db } = fixture);
 });
 
-afterAll(async () => {
-  await rpc?.close();
-  await connection?.close();
-  await backEnd?.stop();
-  await db?.close();
-});
+afterAll(() => fixture?.stop());
 
 describe('REGISTER and GETHASH over a real broker and database', () => {
   it('registers a user, then refuses the same email in another case', async () => {
@@ -95,7 +84,7 @@ describe('redelivery', () => {
     const email = newEmail();
 
     // Worker 1 commits the registration, then its connection dies before it can reply or ack.
-    const doomed = connectAmqp({ urls: [amqpUrl], name: 'doomed-worker', logger });
+    const doomed = connectAmqp({ urls: [fixture.amqpUrl], name: 'doomed-worker', logger });
     let committed!: () => void;
     const firstDeliveryCommitted = new Promise<void>((resolve) => (committed = resolve));
     const crashAfterCommit: RequestHandler = async (request, meta) => {
@@ -112,7 +101,7 @@ describe('redelivery', () => {
 
     // Worker 2 gets the redelivered request.
     const seen: (string | undefined)[] = [];
-    const survivor = connectAmqp({ urls: [amqpUrl], name: 'survivor', logger });
+    const survivor = connectAmqp({ urls: [fixture.amqpUrl], name: 'survivor', logger });
     const recording: RequestHandler = (request, meta) => (seen.push(meta.requestId), handle(request, meta));
     const server = await startRpcServer({ connection: survivor, queue: redeliveryQueue, mode: 'quorum', prefetch: 1, handle: recording, logger });
 

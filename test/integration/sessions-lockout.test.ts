@@ -1,45 +1,27 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectDatabase, migrate, recentEvents, type Database } from '@gatehouse/database';
-import { AmqpRpcClient, connectAmqp, type Connection } from '@gatehouse/messaging';
-import { loadBackEndConfig, startBackEnd, type RunningBackEnd } from '@gatehouse/back-end';
-import { createTestDatabase } from '../harness/postgres.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recentEvents, type Database } from '@gatehouse/database';
+import type { AmqpRpcClient } from '@gatehouse/messaging';
+import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
 import { spawnProcess, TSX } from '../support/service-process.js';
-import { testLogger as logger } from '../support/silent-logger.js';
 
-// The primary holds everything; the "standby" is an empty copy of the schema that never catches up,
-// the worst case of replication lag.
-let primaryUrl: string;
+// The primary holds everything; the "standby" never catches up, the worst case of replication lag.
+let fixture: BackEndFixture;
 let primary: Database;
 let standby: Database;
-let backEnd: RunningBackEnd;
-let connection: Connection;
 let rpc: AmqpRpcClient;
-const amqpUrl = inject('amqpUrl');
-const queue = `request.${randomUUID()}`;
 const client = { ip: '203.0.113.7', userAgent: 'vitest' };
 
 const newToken = () => createHash('sha256').update(randomBytes(32)).digest('hex');
 const newEmail = () => `user-${randomUUID()}@example.com`;
 
 beforeAll(async () => {
-  const [first, standbyUrl] = await Promise.all([1, 2].map(() => createTestDatabase(inject('postgresUrl'))));
-  primaryUrl = first!;
-  primary = connectDatabase({ url: primaryUrl });
-  standby = connectDatabase({ url: standbyUrl! });
-  await migrate(standby.readWrite);
-  const env = { AMQP_URL: amqpUrl, DATABASE_URL: primaryUrl, DATABASE_READ_URL: standbyUrl!, REQUEST_QUEUE: queue };
-  backEnd = await startBackEnd(loadBackEndConfig(env), logger);
-  connection = connectAmqp({ urls: [amqpUrl], name: 'sessions-test', logger });
-  rpc = new AmqpRpcClient({ connection, queue, mode: 'quorum', timeoutMs: 5000, logger });
+  fixture = await startBackEndFixture('sessions-test', { laggingStandby: true });
+  ({ primary, rpc } = fixture);
+  standby = fixture.standby!;
 });
 
-afterAll(async () => {
-  await rpc?.close();
-  await connection?.close();
-  await backEnd?.stop();
-  await Promise.all([primary?.close(), standby?.close()]);
-});
+afterAll(() => fixture?.stop());
 
 describe('server-side sessions', () => {
   it('finds a session created a moment ago although the standby has not seen it', async () => {
@@ -147,7 +129,7 @@ describe('hash upgrades', () => {
 });
 
 describe('npm run audit', () => {
-  const audit = async (args: string[], env: Record<string, string> = { DATABASE_URL: primaryUrl }) => {
+  const audit = async (args: string[], env: Record<string, string> = { DATABASE_URL: fixture.databaseUrl }) => {
     const run = spawnProcess(TSX, ['services/back-end/src/audit-cli.ts', ...args], env);
     return { code: await run.exited, output: run.output() };
   };
