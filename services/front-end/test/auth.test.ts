@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { RpcTimeoutError } from '@gatehouse/messaging';
-import { Browser, makeApp, USER_AGENT } from './helpers.js';
+import { Browser, makeApp, USER_AGENT, useFreshApp } from './helpers.js';
 import { LOCKOUT_THRESHOLD, type FakeRpc } from './fake-rpc.js';
 
 const EMAIL = 'ada@example.com';
@@ -12,11 +12,7 @@ let app: FastifyInstance;
 let rpc: FakeRpc;
 let browser: Browser;
 
-beforeEach(async () => {
-  ({ app, rpc } = await makeApp());
-  browser = new Browser(app);
-});
-afterEach(() => app.close());
+useFreshApp((made) => ({ app, rpc, browser } = made));
 
 async function register(b = browser, email = EMAIL, password = PASSWORD) {
   return b.submit('/register', { email, password });

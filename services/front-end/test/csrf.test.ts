@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { Browser, csrfToken, makeApp } from './helpers.js';
+import { Browser, csrfToken, useFreshApp } from './helpers.js';
 import type { FakeRpc } from './fake-rpc.js';
 
 const EMAIL = 'ada@example.com';
@@ -11,11 +11,7 @@ let app: FastifyInstance;
 let rpc: FakeRpc;
 let browser: Browser;
 
-beforeEach(async () => {
-  ({ app, rpc } = await makeApp());
-  browser = new Browser(app);
-});
-afterEach(() => app.close());
+useFreshApp((made) => ({ app, rpc, browser } = made));
 
 describe('CSRF', () => {
   it.each(['/register', '/login', '/logout', '/logout-everywhere'])('refuses a POST to %s without a token: 403, a clear page, no RPC', async (url) => {

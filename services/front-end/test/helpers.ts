@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadFrontEndConfig } from '../src/config.js';
@@ -17,6 +18,23 @@ export async function makeApp(
   const config = loadFrontEndConfig({ ...TEST_ENV, ...env });
   const app = await buildApp({ rpc, config, logger: pino({ level: 'silent' }) });
   return { app, rpc };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  rpc: FakeRpc;
+  browser: Browser;
+}
+
+/** A fresh app, fake Back End and browser for every test of the file; `use` receives them. */
+export function useFreshApp(use: (made: TestApp) => void): void {
+  let app: FastifyInstance | undefined;
+  beforeEach(async () => {
+    const made = await makeApp();
+    app = made.app;
+    use({ ...made, browser: new Browser(made.app) });
+  });
+  afterEach(() => app?.close());
 }
 
 export const USER_AGENT = 'vitest-browser/1.0';

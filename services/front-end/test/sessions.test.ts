@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { RpcTimeoutError } from '@gatehouse/messaging';
-import { Browser, csrfToken, makeApp, USER_AGENT } from './helpers.js';
+import { Browser, csrfToken, makeApp, USER_AGENT, useFreshApp } from './helpers.js';
 import type { FakeRpc } from './fake-rpc.js';
 
 const EMAIL = 'ada@example.com';
@@ -14,11 +14,7 @@ let app: FastifyInstance;
 let rpc: FakeRpc;
 let browser: Browser;
 
-beforeEach(async () => {
-  ({ app, rpc } = await makeApp());
-  browser = new Browser(app);
-});
-afterEach(() => app.close());
+useFreshApp((made) => ({ app, rpc, browser } = made));
 
 const register = (b = browser) => b.submit('/register', { email: EMAIL, password: PASSWORD });
 const login = (b = browser) => b.submit('/login', { email: EMAIL, password: PASSWORD });
