@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recentEvents, type Database } from '@gatehouse/database';
+import { connectDatabase, recentEvents, type Database } from '@gatehouse/database';
 import type { AmqpRpcClient } from '@gatehouse/messaging';
 import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
 import { spawnProcess, TSX } from '../support/service-process.js';
@@ -161,5 +161,31 @@ describe('npm run audit', () => {
     expect(code).toBe(2);
     expect(output).toMatch(message);
     expect(output).toContain('Usage: npm run audit');
+  });
+});
+
+describe('while the primary is down', () => {
+  it('still finds sessions and hashes on the standby', async () => {
+    const email = newEmail();
+    const tokenHash = newToken();
+    await rpc.call({ action: 'REGISTER', data: { email, hash: 'h-standby' } });
+    await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash } });
+    // Replicate by hand, then take the primary away: no new connections, existing ones killed.
+    for (const table of ['users', 'sessions'] as const) {
+      const rows = await primary.readWrite`SELECT * FROM ${primary.readWrite(table)} WHERE lower(email) = ${email}`;
+      await standby.readWrite`INSERT INTO ${standby.readWrite(table)} ${standby.readWrite(rows)}`;
+    }
+    const name = new URL(fixture.databaseUrl).pathname.slice(1);
+    await standby.readWrite`ALTER DATABASE ${standby.readWrite(name)} ALLOW_CONNECTIONS false`;
+    await standby.readWrite`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${name} AND pid <> pg_backend_pid()`;
+    const probe = connectDatabase({ url: fixture.databaseUrl, max: 1 });
+    try {
+      await expect(probe.readWrite`SELECT 1`).rejects.toThrow(/not currently accepting connections/);
+      expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash } })).toEqual({ success: true, email });
+      expect(await rpc.call({ action: 'GETHASH', data: { email } })).toEqual({ success: true, hash: 'h-standby' });
+    } finally {
+      await probe.close();
+      await standby.readWrite`ALTER DATABASE ${standby.readWrite(name)} ALLOW_CONNECTIONS true`;
+    }
   });
 });
