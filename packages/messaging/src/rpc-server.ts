@@ -19,6 +19,8 @@ export interface RpcServerOptions {
 }
 
 export interface RpcServer {
+  /** True while the broker delivers requests to this worker (false while reconnecting or closed). */
+  isConsuming(): boolean;
   /** Stops taking requests, lets the ones in flight finish, then closes. */
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   consumer.on('error', (err) => logger.error({ err }, 'Request consumer error'));
   consumer.on('ready', () => logger.info({ queue, mode, prefetch }, 'Starting consumption...'));
   return {
+    isConsuming: () => consumer.consumerTag !== '',
     async close() {
       await consumer.close();
       await replies.close();
