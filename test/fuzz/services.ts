@@ -60,7 +60,7 @@ export async function startBackEndProcess(connection: Connection, env: Record<st
 
 /** Starts the real Front End as a child process and waits until /readyz says it reaches the broker. */
 export async function startFrontEndProcess(port: number, env: Record<string, string>): Promise<WatchedService> {
-  const frontEnd = watch(spawnService('services/front-end/src/main.ts', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }));
+  const frontEnd = watch(spawnService('services/front-end/src/main.ts', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_MS: '0', ...env }));
   await until('the Front End to be ready', 60_000, async () => {
     if (frontEnd.state !== 'running') throw new Error(`Front End exited (${frontEnd.state}) during start-up:\n${frontEnd.process.output().slice(-3000)}`);
     const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);

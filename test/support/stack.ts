@@ -36,6 +36,7 @@ export async function startStack(frontEndEnv: Record<string, string> = {}, backE
       REQUEST_QUEUE: queue,
       SESSION_SECRET: TEST_SESSION_SECRET,
       RATE_LIMIT_PER_MINUTE: '100000',
+      SHUTDOWN_DRAIN_MS: '0', // no load balancer to drain for; tests stop Front Ends often
       ...env,
     });
     await process.waitFor(/listening on https?:\/\//i);

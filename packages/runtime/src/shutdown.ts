@@ -1,21 +1,36 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 
+export interface ShutdownOptions {
+  /** Runs at once on the signal: e.g. fail readiness, so load balancers stop sending requests. */
+  onSignal?: () => void;
+  /** How long to keep serving after the signal before `stop`, while load balancers catch up. */
+  drainMs?: number;
+  /** How long `stop` itself may take. */
+  stopGraceMs?: number;
+}
+
 /**
- * Runs `stop` once on SIGTERM or SIGINT, then exits. A second signal, or a stop that
- * hangs past `graceMs`, exits at once so an orchestrator is never kept waiting.
+ * Runs `stop` once on SIGTERM or SIGINT, after the drain, then exits. A second signal, or a
+ * shutdown that hangs past the drain plus `stopGraceMs`, exits at once so an orchestrator is
+ * never kept waiting.
  */
-export function onShutdown(logger: Logger, stop: () => Promise<void>, graceMs = 10_000): void {
+export function onShutdown(logger: Logger, stop: () => Promise<void>, options: ShutdownOptions = {}): void {
+  const { onSignal, drainMs = 0, stopGraceMs = 10_000 } = options;
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
-    logger.info({ signal }, 'Shutting down');
+    logger.info({ signal, drainMs }, 'Shutting down');
+    // Counted from the signal, so the drain can never use up the time stop() needs.
     const force = setTimeout(() => {
       logger.error('Shutdown took too long; exiting');
       process.exit(1);
-    }, graceMs);
+    }, drainMs + stopGraceMs);
     force.unref();
-    stop()
+    onSignal?.();
+    sleep(drainMs)
+      .then(() => stop())
       .then(() => process.exit(0))
       .catch((err) => {
         logger.error({ err }, 'Error during shutdown');

@@ -36,15 +36,18 @@ export interface FrontEndConfig {
   tls?: TlsFiles | undefined;
   /** Cookies carry Secure and the __Host- prefix. Always true with `tls`. */
   secureCookies: boolean;
+  /** After SIGTERM, how long /readyz fails while requests are still served (main.ts). */
+  shutdownDrainMs: number;
 }
 
-/** The security settings' defaults, for callers that build a FrontEndConfig in code. */
+/** The security and shutdown settings' defaults, for callers that build a FrontEndConfig in code. */
 export const FRONT_END_DEFAULTS = {
   argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
   sessionIdleMinutes: 30,
   sessionAbsoluteHours: 12,
   rateLimitPerMinute: 20,
   secureCookies: false,
+  shutdownDrainMs: 5000,
 } as const satisfies Partial<FrontEndConfig>;
 
 /** A file read once at start-up; an unreadable one is a config error naming the variable. */
@@ -80,6 +83,7 @@ const schema = z
     TLS_CERT_FILE: readableFile().optional(),
     TLS_KEY_FILE: readableFile().optional(),
     COOKIE_SECURE: env.boolean(FRONT_END_DEFAULTS.secureCookies),
+    SHUTDOWN_DRAIN_MS: env.integer(0, 300_000, FRONT_END_DEFAULTS.shutdownDrainMs),
   })
   // Runs even when other variables are bad, so one start names every problem.
   .superRefine(
@@ -111,5 +115,6 @@ export function loadFrontEndConfig(source: Record<string, string | undefined> = 
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     tls,
     secureCookies: tls !== undefined || e.COOKIE_SECURE,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };
 }

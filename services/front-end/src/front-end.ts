@@ -3,10 +3,13 @@ import type { Logger } from 'pino';
 import { AmqpRpcClient, connectAmqp, type RpcClient } from '@gatehouse/messaging';
 import { buildApp } from './app.js';
 import type { FrontEndConfig } from './config.js';
+import { stopBeingReady } from './routes/health.js';
 
 export interface RunningFrontEnd {
   url: string;
   app: FastifyInstance;
+  /** Fails /readyz from now on; everything else is still served until stop(). */
+  beginShutdown(): void;
   stop(): Promise<void>;
 }
 
@@ -25,6 +28,7 @@ export async function startFrontEnd(config: FrontEndConfig, logger: Logger, rpc?
   return {
     url: `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     app,
+    beginShutdown: () => stopBeingReady(app),
     async stop() {
       await app.close();
       await client.close();

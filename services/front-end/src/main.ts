@@ -8,7 +8,7 @@ try {
   logger.level = config.logLevel;
   const frontEnd = await startFrontEnd(config, logger);
   logger.info(`Front End listening on ${frontEnd.url}`);
-  onShutdown(logger, () => frontEnd.stop());
+  onShutdown(logger, () => frontEnd.stop(), { onSignal: () => frontEnd.beginShutdown(), drainMs: config.shutdownDrainMs });
 } catch (err) {
   exitOnStartupError(logger, err);
 }

@@ -51,6 +51,7 @@ describe('loadFrontEndConfig', () => {
       rateLimitPerMinute: 20,
       tls: undefined,
       secureCookies: false,
+      shutdownDrainMs: 5000,
     });
   });
 
@@ -78,6 +79,7 @@ describe('loadFrontEndConfig', () => {
       COOKIE_SECURE: 'true',
       TLS_CERT_FILE: certFile,
       TLS_KEY_FILE: keyFile,
+      SHUTDOWN_DRAIN_MS: '0',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -93,6 +95,7 @@ describe('loadFrontEndConfig', () => {
       sessionAbsoluteHours: 8,
       rateLimitPerMinute: 50,
       secureCookies: true,
+      shutdownDrainMs: 0,
     });
     expect(config.tls?.cert.toString()).toBe('CERT');
     expect(config.tls?.key.toString()).toBe('KEY');
@@ -115,6 +118,12 @@ describe('loadFrontEndConfig', () => {
   it('refuses a PORT that is not a port number', () => {
     expect(problemsOf({ ...valid, PORT: 'eighty' })).toEqual(['PORT: must be a whole number between 1 and 65535']);
     expect(problemsOf({ ...valid, PORT: '70000' })).toEqual(['PORT: must be at most 65535']);
+  });
+
+  it('refuses a SHUTDOWN_DRAIN_MS that is not a whole number of milliseconds up to five minutes', () => {
+    expect(problemsOf({ ...valid, SHUTDOWN_DRAIN_MS: '5s' })).toEqual(['SHUTDOWN_DRAIN_MS: must be a whole number between 0 and 300000']);
+    expect(problemsOf({ ...valid, SHUTDOWN_DRAIN_MS: '-1' })).toEqual(['SHUTDOWN_DRAIN_MS: must be a whole number between 0 and 300000']);
+    expect(problemsOf({ ...valid, SHUTDOWN_DRAIN_MS: '300001' })).toEqual(['SHUTDOWN_DRAIN_MS: must be at most 300000']);
   });
 
   it('refuses argon2 parameters below the floor or above the cap', () => {
