@@ -20,13 +20,14 @@ export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, 
   throw new ConfigError(service, [...new Set(problems)]);
 }
 
-const wholeNumber = (min: number, max: number, fallback: number) =>
+const wholeNumberIn = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
     .transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
-    .default(fallback);
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const wholeNumber = (min: number, max: number, fallback: number) => wholeNumberIn(min, max).default(fallback);
 
 /** Passwords that ship as defaults somewhere (RabbitMQ, PostgreSQL images, tutorials, our own examples). */
 const KNOWN_DEFAULT_PASSWORDS = new Set(
@@ -55,6 +56,8 @@ const withRealPassword = (url: string, ctx: z.RefinementCtx) => {
 /** Field types shared by the services' env schemas. */
 export const env = {
   port: (fallback: number) => wholeNumber(1, 65535, fallback),
+  /** A port that may be left unset, for a listener that is off unless asked for. */
+  optionalPort: () => wholeNumberIn(1, 65535).optional(),
   integer: wholeNumber,
   /** A comma-separated list of AMQP URLs, one per broker node. */
   amqpUrls: () =>

@@ -1,13 +1,15 @@
 import { connectDatabase, migrate, ping } from '@gatehouse/database';
-import { connectAmqp, startRpcServer } from '@gatehouse/messaging';
+import { connectAmqp, startRpcServer, type RpcServer } from '@gatehouse/messaging';
 import { withBackoff } from '@gatehouse/runtime';
 import type { Logger } from 'pino';
 import type { BackEndConfig } from './config.js';
 import { createRequestHandler } from './handlers/index.js';
+import { startHealthServer } from './health-server.js';
 import { startHousekeeping } from './housekeeping.js';
+import { createReadiness } from './readiness.js';
 
 export interface RunningBackEnd {
-  /** Stops consuming, finishes requests in flight, closes the broker and database. */
+  /** Fails /readyz at once, stops consuming, finishes requests in flight, closes the broker and database. */
   stop(): Promise<void>;
 }
 
@@ -19,6 +21,10 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger): Promi
     max: config.databasePoolSize,
     queryTimeoutMs: config.queryTimeoutMs,
   });
+  let started: RpcServer | undefined;
+  const readiness = createReadiness({ isConsuming: () => started?.isConsuming() ?? false, pingPrimary: () => ping(db.readWrite) });
+  // Up before the waits below, so an orchestrator sees a live process that is not ready yet.
+  const health = config.health && (await startHealthServer(config.health, readiness, logger));
   await withBackoff('the database', () => ping(db.readWrite), { logger });
   const applied = await migrate(db.readWrite);
   if (applied.length) logger.info({ applied }, 'Applied migrations');
@@ -33,13 +39,16 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger): Promi
     handle: createRequestHandler(db, logger, config.policies),
     logger,
   });
+  started = server;
   const stopHousekeeping = startHousekeeping(db, logger);
   return {
     async stop() {
+      readiness.markStopping();
       stopHousekeeping();
       await server.close();
       await connection.close();
       await db.close();
+      await health?.close();
     },
   };
 }

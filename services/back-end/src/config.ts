@@ -17,6 +17,9 @@ const schema = z.object({
   LOCKOUT_BASE_SECONDS: env.integer(1, 86_400, 60),
   LOCKOUT_MAX_MINUTES: env.integer(1, 7 * 24 * 60, 15),
   LOG_LEVEL: env.logLevel(),
+  // Off unless set: several Back Ends on one host would otherwise fight over one port.
+  HEALTH_PORT: env.optionalPort(),
+  HEALTH_HOST: z.string().default('127.0.0.1'),
 });
 
 export interface BackEndConfig {
@@ -30,6 +33,8 @@ export interface BackEndConfig {
   queryTimeoutMs: number;
   logLevel: string;
   policies: HandlerPolicies;
+  /** Where /healthz and /readyz are served; undefined when HEALTH_PORT is unset. */
+  health?: { host: string; port: number } | undefined;
 }
 
 /** The Back End's whole configuration, from the environment. Throws ConfigError listing every problem. */
@@ -45,6 +50,7 @@ export function loadBackEndConfig(source: Record<string, string | undefined> = p
     databasePoolSize: e.DATABASE_POOL_SIZE,
     queryTimeoutMs: e.QUERY_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    health: e.HEALTH_PORT === undefined ? undefined : { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
     policies: {
       sessions: { idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000, touchIntervalMs: 60_000 },
       lockout: { threshold: e.LOCKOUT_THRESHOLD, baseDelayMs: e.LOCKOUT_BASE_SECONDS * 1000, maxDelayMs: e.LOCKOUT_MAX_MINUTES * 60_000 },

@@ -16,6 +16,7 @@ describe('loadBackEndConfig', () => {
       databasePoolSize: 10,
       queryTimeoutMs: 5000,
       logLevel: 'info',
+      health: undefined,
       policies: {
         sessions: { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000, touchIntervalMs: 60_000 },
         lockout: { threshold: 5, baseDelayMs: 60_000, maxDelayMs: 15 * 60_000 },
@@ -66,6 +67,23 @@ describe('loadBackEndConfig', () => {
     expect(config.policies.sessions.idleTimeoutMs).toBe(300_000);
     expect(config.policies.lockout).toMatchObject({ threshold: 3, maxDelayMs: 3_600_000 });
     expect(() => loadBackEndConfig({ ...valid, LOCKOUT_THRESHOLD: '0' })).toThrow(/LOCKOUT_THRESHOLD: must be at least 1/);
+  });
+
+  it('serves health checks only when HEALTH_PORT is set, on loopback unless HEALTH_HOST says otherwise', () => {
+    expect(loadBackEndConfig(valid).health).toBeUndefined();
+    expect(loadBackEndConfig({ ...valid, HEALTH_HOST: '0.0.0.0' }).health).toBeUndefined();
+    expect(loadBackEndConfig({ ...valid, HEALTH_PORT: '8081' }).health).toEqual({ port: 8081, host: '127.0.0.1' });
+    expect(loadBackEndConfig({ ...valid, HEALTH_PORT: '8081', HEALTH_HOST: '0.0.0.0' }).health).toEqual({ port: 8081, host: '0.0.0.0' });
+  });
+
+  it.each([
+    ['eighty', 'HEALTH_PORT: must be a whole number between 1 and 65535'],
+    ['0', 'HEALTH_PORT: must be at least 1'],
+    ['65536', 'HEALTH_PORT: must be at most 65535'],
+  ])('refuses HEALTH_PORT=%s', (value, message) => {
+    const attempt = () => loadBackEndConfig({ ...valid, HEALTH_PORT: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
   });
 
   it('rejects an AMQP URL of the wrong scheme', () => {
