@@ -9,6 +9,11 @@ declare -A probe=(
   [rabbitmq-server]=/usr/lib/rabbitmq/bin/rabbitmq-server
   [python3-pika]=/usr/lib/python3/dist-packages/pika/__init__.py
   [openssl]=/usr/bin/openssl
+  # the local high-availability cluster (npm run cluster) and its chaos tests
+  [patroni]=/usr/bin/patroni
+  [etcd-server]=/usr/bin/etcd
+  [etcd-client]=/usr/bin/etcdctl
+  [haproxy]=/usr/sbin/haproxy
 )
 
 missing=()

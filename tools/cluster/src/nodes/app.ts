@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { answers } from '../http.js';
+import { logFile, REPO_ROOT, type ClusterPlan, type NodeSpec } from '../plan.js';
+import type { ClusterSecrets } from '../secrets.js';
+import { spawnDetached, waitUntil } from '../processes.js';
+import { HOST, type ClusterContext, type NodeDriver } from './context.js';
+import { singleProcess } from './simple-process.js';
+
+export const APP_USER = 'gatehouse';
+export const APP_DATABASE = 'gatehouse';
+
+export function amqpUrls(plan: ClusterPlan, secrets: ClusterSecrets): string {
+  return plan.ports.rabbitmq.map((p) => `amqp://${APP_USER}:${secrets.rabbitmqApp}@${HOST}:${p.amqp}`).join(',');
+}
+
+const databaseUrl = (secrets: ClusterSecrets, port: number) => `postgres://${APP_USER}:${secrets.postgresApp}@${HOST}:${port}/${APP_DATABASE}`;
+
+/** The address a Front End or Back End answers /readyz on. */
+export function readyUrl(plan: ClusterPlan, node: NodeSpec): string {
+  const port = node.kind === 'front-end' ? plan.ports.frontEnds[node.index]! : plan.ports.backEndHealth[node.index]!;
+  return `http://${HOST}:${port}/readyz`;
+}
+
+/** What the cluster itself decides for each tier; everything else may come from the caller's environment. */
+function ownSettings(ctx: ClusterContext, node: NodeSpec): Record<string, string> {
+  const { plan, secrets } = ctx;
+  const common = { AMQP_URL: amqpUrls(plan, secrets), REQUEST_QUEUE_MODE: 'quorum' };
+  if (node.kind === 'front-end') {
+    return { ...common, HOST, PORT: String(plan.ports.frontEnds[node.index]), SESSION_SECRET: secrets.sessionSecret };
+  }
+  return {
+    ...common,
+    DATABASE_URL: databaseUrl(secrets, plan.ports.dbReadWrite),
+    DATABASE_READ_URL: databaseUrl(secrets, plan.ports.dbReadOnly),
+    HEALTH_HOST: HOST,
+    HEALTH_PORT: String(plan.ports.backEndHealth[node.index]),
+  };
+}
+
+/** A Front End or Back End, run from this checkout's TypeScript with tsx as Node's loader (one process, no wrapper). */
+export const app: NodeDriver = {
+  async start(ctx: ClusterContext, node: NodeSpec) {
+    const script = join(REPO_ROOT, 'services', node.kind, 'src', 'main.ts');
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', ...ctx.settings, ...ownSettings(ctx, node) };
+    const log = logFile(ctx.plan, node.name);
+    const record = spawnDetached(process.execPath, ['--import', 'tsx', script], { env, cwd: REPO_ROOT, logFile: log });
+    ctx.processes.set(node.name, record);
+    await waitUntil(`${node.name} did not become ready`, () => answers(readyUrl(ctx.plan, node)), {
+      timeoutMs: 90_000,
+      process: record,
+      logFile: log,
+    });
+  },
+  async stop(ctx: ClusterContext, node: NodeSpec) {
+    // A Front End drains for SHUTDOWN_DRAIN_MS before it closes.
+    await singleProcess.stop(ctx, node, 30_000);
+  },
+  kill: singleProcess.kill,
+  processes: singleProcess.processes,
+};

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { nodeDir, type ClusterPlan, type NodeSpec } from '../plan.js';
+import type { ClusterSecrets } from '../secrets.js';
+import { HOST } from './context.js';
+
+export const PG_BIN = '/usr/lib/postgresql/15/bin';
+export const pgName = (i: number) => `pg${i + 1}`;
+export const patroniUrl = (plan: ClusterPlan, i: number) => `http://${HOST}:${plan.ports.postgres[i]!.rest}`;
+export const patroniScope = (plan: ClusterPlan) => `gatehouse-${plan.id}`;
+export const pgDataDir = (plan: ClusterPlan, node: NodeSpec) => join(nodeDir(plan, node.name), 'data');
+
+/**
+ * One node's Patroni configuration (JSON is valid YAML). The `bootstrap.dcs` part is read only
+ * when the cluster is first created; later changes go through `patronictl edit-config`.
+ */
+export function patroniConfig(plan: ClusterPlan, secrets: ClusterSecrets, node: NodeSpec): object {
+  const dir = nodeDir(plan, node.name);
+  const { sql, rest } = plan.ports.postgres[node.index]!;
+  return {
+    scope: patroniScope(plan),
+    namespace: '/gatehouse/',
+    name: node.name,
+    restapi: {
+      listen: `${HOST}:${rest}`,
+      connect_address: `${HOST}:${rest}`,
+      // Unsafe endpoints (switchover, restart, config) need these; reads such as /primary do not.
+      authentication: { username: 'patroni', password: secrets.patroniRestApi },
+    },
+    ctl: { authentication: { username: 'patroni', password: secrets.patroniRestApi } },
+    etcd3: { hosts: plan.ports.etcd.map((p) => `${HOST}:${p.client}`) },
+    bootstrap: {
+      dcs: {
+        // Failover in about 10 s: the leader key lives 10 s and is renewed every 2 s.
+        ttl: 10,
+        loop_wait: 2,
+        retry_timeout: 4,
+        maximum_lag_on_failover: 1048576,
+        // A commit is acknowledged only once a standby has it, so losing the primary loses no acknowledged write.
+        synchronous_mode: true,
+        // With the DCS gone, a primary that still reaches every member keeps its role.
+        failsafe_mode: true,
+        postgresql: {
+          use_pg_rewind: true,
+          use_slots: true,
+          parameters: { wal_log_hints: 'on', max_connections: 200, hot_standby: 'on', wal_keep_size: '128MB' },
+        },
+      },
+      initdb: [{ encoding: 'UTF8' }, { locale: 'C.UTF-8' }, 'data-checksums'],
+    },
+    postgresql: {
+      listen: `${HOST}:${sql}`,
+      connect_address: `${HOST}:${sql}`,
+      data_dir: join(dir, 'data'),
+      bin_dir: PG_BIN,
+      pgpass: join(dir, 'pgpass'),
+      authentication: {
+        superuser: { username: 'postgres', password: secrets.postgresSuperuser },
+        replication: { username: 'replicator', password: secrets.postgresReplication },
+        rewind: { username: 'rewinder', password: secrets.postgresRewind },
+      },
+      pg_hba: [
+        'local all all peer',
+        `host replication replicator ${HOST}/32 scram-sha-256`,
+        `host all all ${HOST}/32 scram-sha-256`,
+      ],
+      parameters: {
+        unix_socket_directories: join(dir, 'sock'),
+        password_encryption: 'scram-sha-256',
+        logging_collector: 'on',
+        log_directory: join(dir, 'log'),
+        log_filename: 'postgresql.log',
+      },
+    },
+    watchdog: { mode: 'off' },
+    tags: { nofailover: false, noloadbalance: false, clonefrom: false, nosync: false },
+  };
+}
+

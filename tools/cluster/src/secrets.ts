@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Every credential the cluster uses. Generated at the first `up`; nothing has a default. */
+export interface ClusterSecrets {
+  postgresSuperuser: string;
+  postgresReplication: string;
+  postgresRewind: string;
+  /** The `gatehouse` role the Back Ends log in as. */
+  postgresApp: string;
+  patroniRestApi: string;
+  /** The management UI's `admin` user. */
+  rabbitmqAdmin: string;
+  /** The `gatehouse` user the services connect as. */
+  rabbitmqApp: string;
+  erlangCookie: string;
+  haproxyStats: string;
+  sessionSecret: string;
+}
+
+const KEYS: (keyof ClusterSecrets)[] = [
+  'postgresSuperuser', 'postgresReplication', 'postgresRewind', 'postgresApp', 'patroniRestApi',
+  'rabbitmqAdmin', 'rabbitmqApp', 'erlangCookie', 'haproxyStats', 'sessionSecret',
+];
+
+export const secretsFile = (dataDir: string) => join(dataDir, 'secrets.json');
+
+// URL-safe, so they can go into connection URLs without escaping.
+const generate = () => randomBytes(24).toString('base64url');
+
+/** Loads the secrets, generating (mode 600) any that are missing. */
+export async function ensureSecrets(dataDir: string): Promise<ClusterSecrets> {
+  const file = secretsFile(dataDir);
+  const existing = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Partial<ClusterSecrets>) : {};
+  const secrets = Object.fromEntries(KEYS.map((k) => [k, existing[k] ?? generate()])) as unknown as ClusterSecrets;
+  if (KEYS.some((k) => existing[k] === undefined)) {
+    await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  }
+  await chmod(file, 0o600);
+  return secrets;
+}
+
+export async function loadSecrets(dataDir: string): Promise<ClusterSecrets> {
+  const file = secretsFile(dataDir);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run cluster -- up" first`);
+  return JSON.parse(await readFile(file, 'utf8')) as ClusterSecrets;
+}
