@@ -9,7 +9,12 @@ describe('migrations', () => {
     const db = connectDatabase({ url: await createTestDatabase(inject('postgresUrl')) });
     try {
       const runs = await Promise.all([migrate(db.readWrite), migrate(db.readWrite), migrate(db.readWrite)]);
-      expect(runs.flat().sort()).toEqual(['0001_users.sql', '0002_processed_requests.sql', '0003_sessions_lockout_audit.sql']);
+      expect(runs.flat().sort()).toEqual([
+        '0001_users.sql',
+        '0002_processed_requests.sql',
+        '0003_sessions_lockout_audit.sql',
+        '0004_processed_requests_claim.sql',
+      ]);
       expect(await migrate(db.readWrite)).toEqual([]);
       const columns = await db.readWrite<{ column_name: string }[]>`
         SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position`;

@@ -18,6 +18,8 @@ export interface BackEndFixture {
   primary: Database;
   /** With `laggingStandby`: the database behind DATABASE_READ_URL. */
   standby?: Database;
+  /** With `laggingStandby`: DATABASE_READ_URL. */
+  standbyUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startBackEndFixture(name: string, options: { laggingStandb
     rpc,
     primary,
     standby,
+    standbyUrl: env.DATABASE_READ_URL,
     async stop() {
       await rpc.close();
       await connection.close();

@@ -1,4 +1,5 @@
 import postgres, { type Sql } from 'postgres';
+import { ServerPool } from './server-pool.js';
 
 export interface DatabaseOptions {
   /** Read/write: the primary. */
@@ -7,33 +8,68 @@ export interface DatabaseOptions {
   readUrl?: string;
   /** Connections per pool. */
   max?: number;
-  /** Fail a query that waits longer than this, instead of hanging through a failover. */
+  /** The server cancels a statement running longer than this; the client gives up on it a moment later. */
   queryTimeoutMs?: number;
+  /** Connections are replaced after this long, so a pool never stays on a server that has changed roles. */
+  maxLifetimeSeconds?: number;
 }
 
-/** The two connection pools of chapter 10: reads go to the standbys, writes to the primary. */
+/** How long after statement_timeout the client stops waiting: the server's own answer should come first. */
+export const ANSWER_GRACE_MS = 1000;
+
+/**
+ * The two connection pools of chapter 10. Writes, and reads of auth state (sessions, locks), go
+ * to the primary; reads that tolerate lag may go to a standby.
+ */
 export interface Database {
-  readWrite: Sql;
-  readOnly: Sql;
+  /** The primary's pool as it is now: for migrations and tests (no client deadline, no retry). */
+  readonly readWrite: Sql;
+  /** The standbys' pool as it is now (the primary's when there is no DATABASE_READ_URL). */
+  readonly readOnly: Sql;
+  /** True when reads may come from a separate standby. */
+  readonly hasStandby: boolean;
+  /** One query or transaction on the primary, within the deadline; retried once on a fresh connection if the connection failed. */
+  primary<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /** One query on a standby, within the deadline, not retried: callers fall back to the primary. */
+  standby<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
-export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000 }: DatabaseOptions): Database {
+export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000, maxLifetimeSeconds = 300 }: DatabaseOptions): Database {
   const options = {
     max,
     connect_timeout: Math.ceil(queryTimeoutMs / 1000),
+    max_lifetime: maxLifetimeSeconds,
     onnotice: () => undefined,
-    connection: { statement_timeout: queryTimeoutMs, application_name: 'gatehouse-back-end' },
-  };
-  const readWrite = postgres(url, options);
-  const readOnly = readUrl && readUrl !== url ? postgres(readUrl, options) : readWrite;
-  return {
-    readWrite,
-    readOnly,
-    async close() {
-      await Promise.all([...new Set([readWrite, readOnly])].map((sql) => sql.end({ timeout: 5 })));
+    connection: {
+      statement_timeout: queryTimeoutMs,
+      // A worker frozen mid-transaction must not hold its row locks for ever.
+      idle_in_transaction_session_timeout: queryTimeoutMs,
+      application_name: 'gatehouse-back-end',
     },
   };
+  const pool = (target: string) => new ServerPool(() => postgres(target, options), hostsOf(target), queryTimeoutMs + ANSWER_GRACE_MS);
+  const primary = pool(url);
+  const standby = readUrl && readUrl !== url ? pool(readUrl) : primary;
+  return {
+    get readWrite() {
+      return primary.sql;
+    },
+    get readOnly() {
+      return standby.sql;
+    },
+    hasStandby: standby !== primary,
+    primary: (work) => primary.run(work),
+    standby: (work) => standby.run(work, { retry: false }),
+    async close() {
+      await Promise.all([...new Set([primary, standby])].map((p) => p.close()));
+    },
+  };
+}
+
+/** The host list of a connection URL, without credentials (new URL() rejects multi-host URLs). */
+function hostsOf(url: string): string {
+  return url.replace(/^[a-z]+:\/\//i, '').replace(/^[^@/]*@/, '').split(/[/?]/)[0] || 'the database';
 }
 
 /** Fails unless the server answers; used with backoff at start-up. */

@@ -1,5 +1,6 @@
-import type { Sql, TransactionSql } from 'postgres';
+import type { TransactionSql } from 'postgres';
 import { normalizeEmail } from '@gatehouse/protocol';
+import type { Database } from './connect.js';
 
 export interface LockoutPolicy {
   /** Failures in a row before the first lock. */
@@ -37,10 +38,10 @@ export async function resetFailures(tx: TransactionSql, email: string): Promise<
   await tx`DELETE FROM login_failures WHERE email = ${normalizeEmail(email)}`;
 }
 
-/** The end of the account's current lock, if it is locked now. */
-export async function lockedUntil(sql: Sql, email: string): Promise<Date | undefined> {
-  const [row] = await sql<{ locked_until: Date }[]>`
+/** The end of the account's current lock, if it is locked now. Read on the primary, so a new lock holds at once. */
+export async function lockedUntil(db: Database, email: string): Promise<Date | undefined> {
+  const [row] = await db.primary((sql) => sql<{ locked_until: Date }[]>`
     SELECT locked_until FROM login_failures
-    WHERE email = ${normalizeEmail(email)} AND locked_until > now()`;
+    WHERE email = ${normalizeEmail(email)} AND locked_until > now()`);
   return row?.locked_until;
 }

@@ -16,7 +16,10 @@ interface SessionRow {
   last_seen_at: Date;
 }
 
-/** Sessions by the hash of their id. Reads use the standbys; every write goes to the primary. */
+/**
+ * Sessions by the hash of their id, read and written on the primary: a session revoked there
+ * must not stay valid on a standby for the replication lag, or for ever on a stalled one.
+ */
 export class SessionsRepository {
   constructor(private readonly db: Database, private readonly policy: SessionPolicy) {}
 
@@ -28,14 +31,9 @@ export class SessionsRepository {
       ON CONFLICT (token_hash) DO NOTHING`;
   }
 
-  /**
-   * The session's email while it is live. A session created a moment ago may not have reached
-   * a lagging standby, so a miss is asked again of the primary.
-   */
+  /** The session's email while it is live. One key lookup on the primary. */
   async find(tokenHash: string): Promise<string | undefined> {
-    const { readOnly, readWrite } = this.db;
-    let row = await this.#live(readOnly, tokenHash);
-    if (!row && readOnly !== readWrite) row = await this.#live(readWrite, tokenHash);
+    const row = await this.db.primary((sql) => this.#live(sql, tokenHash));
     if (!row) return undefined;
     if (Date.now() - row.last_seen_at.getTime() > this.policy.touchIntervalMs) void this.#touch(tokenHash);
     return row.email;
@@ -64,15 +62,15 @@ export class SessionsRepository {
         AND last_seen_at > now() - make_interval(secs => ${this.policy.idleTimeoutMs / 1000})`.then((rows) => rows[0]);
   }
 
-  /** Best effort: while the primary is down, sessions still read, they just do not extend. */
+  /** Best effort: a session that cannot be extended now is extended at a later read. */
   async #touch(tokenHash: string): Promise<void> {
-    await this.db.readWrite`UPDATE sessions SET last_seen_at = now() WHERE token_hash = ${tokenHash}`.catch(() => undefined);
+    await this.db.primary((sql) => sql`UPDATE sessions SET last_seen_at = now() WHERE token_hash = ${tokenHash}`).catch(() => undefined);
   }
 }
 
 /** Ended sessions are kept a day for investigation, then deleted. */
 export async function pruneSessions(db: Database): Promise<number> {
-  const rows = await db.readWrite`
-    DELETE FROM sessions WHERE expires_at < now() - interval '1 day' OR revoked_at < now() - interval '1 day'`;
+  const rows = await db.primary((sql) => sql`
+    DELETE FROM sessions WHERE expires_at < now() - interval '1 day' OR revoked_at < now() - interval '1 day'`);
   return rows.count;
 }

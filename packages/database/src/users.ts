@@ -4,7 +4,7 @@ import type { Database } from './connect.js';
 
 export type InsertResult = 'created' | 'exists';
 
-/** The users table, read through the standbys and written through the primary. */
+/** The users table, written through the primary; hashes are read from a standby when there is one. */
 export class UsersRepository {
   constructor(private readonly db: Database) {}
 
@@ -24,14 +24,14 @@ export class UsersRepository {
   }
 
   /**
-   * Reads from a standby. A user registered a moment ago may not have reached a lagging
-   * standby yet, so a miss is asked again of the primary.
+   * Reads from a standby. A user registered a moment ago may not have reached a lagging standby
+   * yet, and a standby may be down, so a miss or an error is asked again of the primary.
    */
   async findHash(email: string): Promise<string | undefined> {
-    const { readOnly, readWrite } = this.db;
-    const found = await selectHash(readOnly, normalizeEmail(email));
-    if (found !== undefined || readOnly === readWrite) return found;
-    return selectHash(readWrite, normalizeEmail(email));
+    const select = (sql: Sql) => selectHash(sql, normalizeEmail(email));
+    if (!this.db.hasStandby) return this.db.primary(select);
+    const found = await this.db.standby(select).catch(() => undefined);
+    return found ?? this.db.primary(select);
   }
 }
 

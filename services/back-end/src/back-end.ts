@@ -20,13 +20,14 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger): Promi
     readUrl: config.databaseReadUrl,
     max: config.databasePoolSize,
     queryTimeoutMs: config.queryTimeoutMs,
+    maxLifetimeSeconds: config.databaseMaxLifetimeSeconds,
   });
   let started: RpcServer | undefined;
   const readiness = createReadiness({ isConsuming: () => started?.isConsuming() ?? false, pingPrimary: () => ping(db.readWrite) });
   // Up before the waits below, so an orchestrator sees a live process that is not ready yet.
   const health = config.health && (await startHealthServer(config.health, readiness, logger));
   await withBackoff('the database', () => ping(db.readWrite), { logger });
-  const applied = await migrate(db.readWrite);
+  const applied = await migrate(db.readWrite, { onRetry: (err, attempt) => logger.warn({ err: { message: err.message }, attempt }, 'Migrations will be retried') });
   if (applied.length) logger.info({ applied }, 'Applied migrations');
 
   const connection = connectAmqp({ urls: config.amqpUrls, name: 'gatehouse-back-end', logger });

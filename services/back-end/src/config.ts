@@ -11,6 +11,7 @@ const schema = z.object({
   PREFETCH: env.integer(1, 1000, 16),
   DATABASE_POOL_SIZE: env.integer(1, 100, 10),
   QUERY_TIMEOUT_MS: env.integer(100, 600_000, 5000),
+  DATABASE_MAX_LIFETIME_SECONDS: env.integer(10, 86_400, 300),
   SESSION_IDLE_MINUTES: env.integer(1, 7 * 24 * 60, 30),
   SESSION_ABSOLUTE_HOURS: env.integer(1, 30 * 24, 12),
   LOCKOUT_THRESHOLD: env.integer(1, 1000, 5),
@@ -31,6 +32,8 @@ export interface BackEndConfig {
   prefetch: number;
   databasePoolSize: number;
   queryTimeoutMs: number;
+  /** Database connections are replaced after this long (optional: defaults in connectDatabase). */
+  databaseMaxLifetimeSeconds?: number;
   logLevel: string;
   policies: HandlerPolicies;
   /** Where /healthz and /readyz are served; undefined when HEALTH_PORT is unset. */
@@ -49,6 +52,7 @@ export function loadBackEndConfig(source: Record<string, string | undefined> = p
     prefetch: e.PREFETCH,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     queryTimeoutMs: e.QUERY_TIMEOUT_MS,
+    databaseMaxLifetimeSeconds: e.DATABASE_MAX_LIFETIME_SECONDS,
     logLevel: e.LOG_LEVEL,
     health: e.HEALTH_PORT === undefined ? undefined : { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
     policies: {

@@ -15,6 +15,7 @@ describe('loadBackEndConfig', () => {
       prefetch: 16,
       databasePoolSize: 10,
       queryTimeoutMs: 5000,
+      databaseMaxLifetimeSeconds: 300,
       logLevel: 'info',
       health: undefined,
       policies: {

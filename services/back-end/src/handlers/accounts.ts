@@ -13,10 +13,14 @@ export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTE
   });
 }
 
-/** The textbook's GETHASH, plus the account's lock so the Front End can refuse without saying why. */
+/**
+ * The textbook's GETHASH, plus the account's lock so the Front End can refuse without saying why.
+ * The hash may come from a standby; the lock is read on the primary, so without the primary
+ * GETHASH fails rather than answer without the lock.
+ */
 export async function getHash(ctx: HandlerContext, { data }: RequestOf<'GETHASH'>): Promise<Reply> {
   ctx.logger.info({ email: data.email }, 'GETHASH request received');
-  const [hash, locked] = await Promise.all([ctx.users.findHash(data.email), lockedUntil(ctx.db.readOnly, data.email)]);
+  const [hash, locked] = await Promise.all([ctx.users.findHash(data.email), lockedUntil(ctx.db, data.email)]);
   const lock = locked ? { lockedUntil: locked.toISOString() } : {};
   return hash === undefined ? { success: false, ...lock } : { success: true, hash, ...lock };
 }
