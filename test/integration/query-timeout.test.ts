@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectDatabase, migrate, QueryTimeoutError, type Database } from '@gatehouse/database';
+import { AmqpRpcClient, connectAmqp } from '@gatehouse/messaging';
+import { loadBackEndConfig, startBackEnd } from '@gatehouse/back-end';
+import { createTestDatabase } from '../harness/postgres.js';
+import { startFreezingProxy, type FreezingProxy } from '../support/freezing-proxy.js';
+import { testLogger as logger } from '../support/silent-logger.js';
+
+// PostgreSQL behind a relay that can stop forwarding: a server that vanished without closing anything.
+const QUERY_TIMEOUT_MS = 1000;
+let directUrl: string;
+let proxiedUrl: string;
+let proxy: FreezingProxy;
+let db: Database;
+
+beforeAll(async () => {
+  directUrl = await createTestDatabase(inject('postgresUrl'));
+  proxy = await startFreezingProxy(Number(new URL(directUrl).port));
+  const url = new URL(directUrl);
+  url.port = String(proxy.port);
+  proxiedUrl = url.toString();
+  const direct = connectDatabase({ url: directUrl });
+  await migrate(direct.readWrite);
+  await direct.close();
+});
+
+afterAll(() => proxy?.close());
+
+describe('a query to a server that stopped answering', () => {
+  beforeAll(() => void (db = connectDatabase({ url: proxiedUrl, queryTimeoutMs: QUERY_TIMEOUT_MS, max: 2 })));
+  afterEach(() => proxy.thaw());
+  afterAll(() => db?.close());
+
+  it('fails with a clear error about QUERY_TIMEOUT_MS later, instead of hanging', async () => {
+    expect(await db.standby((sql) => sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+    proxy.freeze();
+    const started = Date.now();
+    const failure = await db.standby((sql) => sql`SELECT 2 AS two`).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(QueryTimeoutError);
+    expect((failure as Error).message).toMatch(new RegExp(`no answer from 127\\.0\\.0\\.1:${proxy.port} within \\d+ ms`));
+    expect(Date.now() - started).toBeLessThan(10 * QUERY_TIMEOUT_MS);
+  });
+
+  it('is retried once on a fresh connection', async () => {
+    expect(await db.primary((sql) => sql`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
+    const before = proxy.connections;
+    proxy.freeze({ newConnections: false }); // the connections we have hang; new ones work
+    expect(await db.primary((sql) => sql`SELECT 2 AS two`)).toEqual([{ two: 2 }]);
+    expect(proxy.connections).toBeGreaterThan(before);
+  });
+
+  it('succeeds once the server answers again, when every connection hung for a while', async () => {
+    await db.primary((sql) => sql`SELECT 1`);
+    const before = proxy.connections;
+    proxy.freeze();
+    const pending = db.primary((sql) => sql.begin((tx) => tx`SELECT 3 AS three`));
+    await expect.poll(() => proxy.connections, { timeout: 20_000 }).toBeGreaterThan(before); // the retry's connection
+    proxy.thaw();
+    expect(await pending).toEqual([{ three: 3 }]);
+  });
+});
+
+describe('a Back End whose primary stopped answering', () => {
+  it('answers a REGISTER through a fresh connection', async () => {
+    const amqpUrl = inject('amqpUrl');
+    const queue = `request.${randomUUID()}`;
+    const env = { AMQP_URL: amqpUrl, DATABASE_URL: proxiedUrl, REQUEST_QUEUE: queue, QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS) };
+    const backEnd = await startBackEnd(loadBackEndConfig(env), logger);
+    const connection = connectAmqp({ urls: [amqpUrl], name: 'query-timeout-test', logger });
+    const rpc = new AmqpRpcClient({ connection, queue, mode: 'quorum', timeoutMs: 20_000, logger });
+    try {
+      expect(await rpc.call({ action: 'REGISTER', data: { email: 'before@example.com', hash: 'h' } })).toEqual({ success: true });
+      proxy.freeze({ newConnections: false });
+      expect(await rpc.call({ action: 'REGISTER', data: { email: 'during@example.com', hash: 'h' } })).toEqual({ success: true });
+      expect(await rpc.call({ action: 'GETHASH', data: { email: 'during@example.com' } })).toEqual({ success: true, hash: 'h' });
+    } finally {
+      proxy.thaw();
+      await rpc.close();
+      await connection.close();
+      await backEnd.stop();
+    }
+  });
+});
