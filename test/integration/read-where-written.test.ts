@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@gatehouse/database';
 import type { AmqpRpcClient } from '@gatehouse/messaging';
@@ -67,7 +68,8 @@ describe('hashes may come from a standby', () => {
     await primary.readWrite`ALTER DATABASE ${primary.readWrite(name)} ALLOW_CONNECTIONS false`;
     try {
       await primary.readWrite`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${name}`;
-      await expect(standby.readWrite`SELECT 1`).rejects.toThrow(/not currently accepting connections/);
+      const probe = postgres(fixture.standbyUrl!, { max: 1, onnotice: () => undefined });
+      await expect(probe`SELECT 1`.finally(() => probe.end())).rejects.toThrow(/not currently accepting connections/);
       expect(await rpc.call({ action: 'GETHASH', data: { email } })).toEqual({ success: true, hash: 'from-primary' });
     } finally {
       await primary.readWrite`ALTER DATABASE ${primary.readWrite(name)} ALLOW_CONNECTIONS true`;
