@@ -1,4 +1,4 @@
-import type { TransactionSql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
 import { normalizeEmail } from '@gatehouse/protocol';
 import type { Database } from './connect.js';
 
@@ -38,10 +38,20 @@ export async function resetFailures(tx: TransactionSql, email: string): Promise<
   await tx`DELETE FROM login_failures WHERE email = ${normalizeEmail(email)}`;
 }
 
-/** The end of the account's current lock, if it is locked now. Read on the primary, so a new lock holds at once. */
+/**
+ * The end of the account's current lock, if it is locked now. Read on the primary, so a new lock
+ * holds at once. While the primary cannot answer (a failover), the standby's copy is used: no
+ * lock can be set or lifted without the primary then, so it is as fresh as any answer can be,
+ * and logins keep being checked instead of failing.
+ */
 export async function lockedUntil(db: Database, email: string): Promise<Date | undefined> {
-  const [row] = await db.primary((sql) => sql<{ locked_until: Date }[]>`
+  const query = (sql: Sql) => sql<{ locked_until: Date }[]>`
     SELECT locked_until FROM login_failures
-    WHERE email = ${normalizeEmail(email)} AND locked_until > now()`);
-  return row?.locked_until;
+    WHERE email = ${normalizeEmail(email)} AND locked_until > now()`;
+  try {
+    return (await db.primary(query))[0]?.locked_until;
+  } catch (err) {
+    if (!db.hasStandby) throw err;
+    return (await db.standby(query).catch(() => Promise.reject(err)))[0]?.locked_until;
+  }
 }

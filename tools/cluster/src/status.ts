@@ -15,6 +15,8 @@ export interface NodeStatus {
   /** running, stopped, or what the node says of itself while it is not serving (starting, not ready, …). */
   state: string;
   pid: number | null;
+  /** Every live process of the node (PostgreSQL: Patroni and the postmaster; RabbitMQ: the VM and its script). */
+  pids: number[];
   /** A standby's replication lag in bytes. */
   lagBytes?: number | null;
   /** The request queue, on the row of the node that leads it. */
@@ -51,7 +53,7 @@ export async function clusterStatus(ctx: ClusterContext): Promise<ClusterStatus>
 
 async function nodeStatus(ctx: ClusterContext, node: NodeSpec, facts: { lags: Map<string, number | null>; queue?: QueueInfo }): Promise<NodeStatus> {
   const processes = await drivers[node.kind].processes(ctx, node);
-  const base = { name: node.name, kind: node.kind, pid: processes[0]?.pid ?? null };
+  const base = { name: node.name, kind: node.kind, pid: processes[0]?.pid ?? null, pids: processes.map((p) => p.pid) };
   if (processes.length === 0) return { ...base, role: '-', state: 'stopped' };
   switch (node.kind) {
     case 'postgres': {

@@ -15,8 +15,8 @@ export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTE
 
 /**
  * The textbook's GETHASH, plus the account's lock so the Front End can refuse without saying why.
- * The hash may come from a standby; the lock is read on the primary, so without the primary
- * GETHASH fails rather than answer without the lock.
+ * The hash may come from a standby; the lock is read on the primary (on a standby only while
+ * the primary cannot answer), so reads keep working through a failover.
  */
 export async function getHash(ctx: HandlerContext, { data }: RequestOf<'GETHASH'>): Promise<Reply> {
   ctx.logger.info({ email: data.email }, 'GETHASH request received');

@@ -28,6 +28,7 @@ export const etcd: NodeDriver = {
       '--initial-cluster', members,
       '--initial-cluster-state', 'new',
       '--initial-cluster-token', `gatehouse-${plan.id}`,
+      '--enable-v2=true', // Patroni uses the v2 API: see patroni-config.ts
     ];
     const log = logFile(plan, node.name);
     const record = spawnDetached('/usr/bin/etcd', args, { env: { PATH: '/usr/bin:/bin', HOME: dir }, cwd: dir, logFile: log });

@@ -27,7 +27,10 @@ export function patroniConfig(plan: ClusterPlan, secrets: ClusterSecrets, node: 
       authentication: { username: 'patroni', password: secrets.patroniRestApi },
     },
     ctl: { authentication: { username: 'patroni', password: secrets.patroniRestApi } },
-    etcd3: { hosts: plan.ports.etcd.map((p) => `${HOST}:${p.client}`) },
+    // etcd's v2 API, not etcd3: Debian's Patroni 3.0.2 renews an etcd3 leader key without comparing its
+    // revision, so a primary frozen past the TTL took the key back from its successor on waking (the
+    // chaos test's SIGSTOP scenario lost writes that way). The v2 renewal is a compare-and-swap.
+    etcd: { hosts: plan.ports.etcd.map((p) => `${HOST}:${p.client}`) },
     bootstrap: {
       dcs: {
         // Failover in about 10 s: the leader key lives 10 s and is renewed every 2 s.

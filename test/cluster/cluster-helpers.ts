@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { Cluster, clusterStatus, type ClusterStatus, type NodeStatus } from '@gatehouse/cluster';
+import { FormClient } from '../support/form-client.js';
+import { REPO_ROOT } from '../support/service-process.js';
+import { PASSWORD } from './load.js';
+
+export const clusterDir = () => inject('clusterDir');
+export const openCluster = () => Cluster.open(clusterDir());
+export const appUrl = (cluster: Cluster) => `http://127.0.0.1:${cluster.plan.ports.app}`;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run cluster -- <args> --data-dir <the test cluster>`, as a user would run it. */
+export function cli(...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'tools/cluster/src/main.ts', ...args, '--data-dir', clusterDir()],
+      { cwd: REPO_ROOT, timeout: 240_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+export async function cliOk(...args: string[]): Promise<string> {
+  const result = await cli(...args);
+  if (result.code !== 0) throw new Error(`cluster ${args.join(' ')} exited ${result.code}:\n${result.stderr}${result.stdout}`);
+  return result.stdout;
+}
+
+export const byKind = (status: ClusterStatus, kind: NodeStatus['kind']) => status.nodes.filter((n) => n.kind === kind);
+export const primaryOf = (status: ClusterStatus) => byKind(status, 'postgres').filter((n) => n.role === 'primary');
+
+/** What is wrong with the cluster, or [] when every node runs, one primary leads and the standbys stream. */
+export function problems(status: ClusterStatus): string[] {
+  const found = status.nodes.filter((n) => n.state !== 'running').map((n) => `${n.name} is ${n.state}`);
+  const primaries = primaryOf(status).length;
+  if (primaries !== 1) found.push(`${primaries} primaries`);
+  for (const r of byKind(status, 'postgres').filter((n) => n.role === 'replica' && typeof n.lagBytes !== 'number')) found.push(`${r.name} is not streaming`);
+  const leader = byKind(status, 'rabbitmq').find((n) => n.role === 'leader');
+  if (!leader) found.push('the request queue has no leader');
+  else if (leader.consumers !== 3) found.push(`the request queue has ${leader.consumers} consumers`);
+  return found;
+}
+
+/** Waits until `problems` finds nothing; fails with what is still wrong. */
+export async function waitUntilWhole(cluster: Cluster, timeoutMs = 120_000): Promise<ClusterStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await clusterStatus(cluster.ctx);
+    const wrong = problems(status);
+    if (wrong.length === 0) return status;
+    if (Date.now() > deadline) throw new Error(`the cluster is not whole: ${wrong.join('; ')}`);
+    await sleep(1000);
+  }
+}
+
+/** A superuser connection to one PostgreSQL port (a node's own, or HAProxy's). */
+export function superuser(cluster: Cluster, port: number, database = 'gatehouse') {
+  return postgres({
+    host: '127.0.0.1', port, database, user: 'postgres', password: cluster.ctx.secrets.postgresSuperuser,
+    max: 1, connect_timeout: 2, idle_timeout: 5, onnotice: () => undefined,
+  });
+}
+
+/** Emails that the users table holds more than once, and acknowledged ones it lacks. */
+export async function storedProblems(cluster: Cluster, acknowledged: string[]): Promise<{ duplicates: number; missing: string[] }> {
+  const sql = superuser(cluster, cluster.plan.ports.dbReadWrite);
+  try {
+    const dup = await sql`SELECT lower(email) FROM users GROUP BY lower(email) HAVING count(*) > 1`;
+    const found = await sql<{ e: string }[]>`SELECT lower(email) AS e FROM users WHERE lower(email) = ANY(${acknowledged})`;
+    const have = new Set(found.map((r) => r.e));
+    return { duplicates: dup.length, missing: acknowledged.filter((e) => !have.has(e.toLowerCase())) };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Logs in with each email through the load balancer; returns those that did not get a 303. */
+export async function failedLogins(cluster: Cluster, emails: string[], parallel = 6): Promise<string[]> {
+  const failed: string[] = [];
+  const queue = [...emails];
+  const worker = async () => {
+    for (let email = queue.pop(); email; email = queue.pop()) {
+      const page = await new FormClient(appUrl(cluster)).submit('/login', { email, password: PASSWORD }).catch(() => undefined);
+      if (page?.status !== 303) failed.push(`${email} (${page?.status ?? 'no answer'})`);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return failed;
+}

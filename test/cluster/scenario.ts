@@ -1,0 +1,49 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Cluster } from '@gatehouse/cluster';
+import { appUrl, failedLogins, storedProblems, waitUntilWhole } from './cluster-helpers.js';
+import { Load, type LoadFigures } from './load.js';
+
+export const LOAD_USERS = 3;
+
+export interface ScenarioSteps {
+  /** Break something; resolves once the fault is in place. */
+  fault(): Promise<void>;
+  /** How long the load keeps running with the fault in place. */
+  observeMs: number;
+  /** Restart what was broken. */
+  repair(): Promise<void>;
+}
+
+export interface ScenarioResult {
+  figures: LoadFigures;
+  /** Acknowledged registrations the users table lacks, or that could not log in afterwards. */
+  lost: string[];
+  duplicates: number;
+  load: Load;
+}
+
+/** Runs one fault under a steady load, then checks that nothing acknowledged was lost. */
+export async function runScenario(cluster: Cluster, name: string, steps: ScenarioSteps): Promise<ScenarioResult> {
+  const load = new Load(appUrl(cluster), `${name.replace(/\W+/g, '-')}-${Date.now()}`, LOAD_USERS);
+  const from = Date.now();
+  load.start();
+  try {
+    await sleep(3000); // a baseline before the fault
+    await steps.fault();
+    await sleep(steps.observeMs);
+    await steps.repair();
+    await waitUntilWhole(cluster);
+    await sleep(2000);
+  } finally {
+    await load.stop();
+  }
+  const figures = load.figures(from, Date.now());
+  const { duplicates, missing } = await storedProblems(cluster, load.acknowledged);
+  const lost = [...missing, ...(await failedLogins(cluster, load.acknowledged))];
+  console.log(
+    `[chaos] ${name}: sent ${figures.sent}, succeeded ${figures.succeeded}, failed ${figures.failed}, ` +
+      `longest write gap ${(figures.longestWriteGapMs / 1000).toFixed(1)} s, slowest ${(figures.slowestMs / 1000).toFixed(1)} s, ` +
+      `acknowledged ${load.acknowledged.length}, lost ${lost.length}, duplicates ${duplicates}, unexpected ${figures.unexpected.length}, whole again`,
+  );
+  return { figures, lost, duplicates, load };
+}
