@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Cluster, ClusterStatus } from '@gatehouse/cluster';
+import { FormClient } from '../support/form-client.js';
+import { appUrl, cli, cliOk, clusterDir, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
+import { LOAD_SETTINGS } from './global-setup.js';
+import { PASSWORD } from './load.js';
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await openCluster();
+  await waitUntilWhole(cluster);
+});
+
+const statusJson = async () => JSON.parse(await cliOk('status', '--json')) as ClusterStatus;
+
+describe('npm run cluster', () => {
+  it('status --json lists every node with its role, state and PID, and the app URL', async () => {
+    const status = await statusJson();
+    expect(status.app).toBe(`${appUrl(cluster)}/`);
+    expect(status.nodes.map((n) => n.name)).toEqual([
+      'etcd1', 'etcd2', 'etcd3', 'pg1', 'pg2', 'pg3', 'rabbit1', 'rabbit2', 'rabbit3', 'haproxy',
+      'back-end1', 'back-end2', 'back-end3', 'front-end1', 'front-end2', 'front-end3',
+    ]);
+    for (const node of status.nodes) expect(node).toMatchObject({ state: 'running', pid: expect.any(Number), role: expect.any(String) });
+    expect(primaryOf(status)).toHaveLength(1);
+    expect(status.nodes.filter((n) => n.kind === 'rabbitmq' && n.role === 'leader')).toHaveLength(1);
+  });
+
+  it('a second up says the cluster runs and changes nothing', async () => {
+    const before = (await statusJson()).nodes.map((n) => n.pid);
+    const out = await cliOk('up');
+    expect(out).toMatch(/already running; nothing changed/);
+    expect((await statusJson()).nodes.map((n) => n.pid)).toEqual(before);
+  });
+
+  it('keeps generated secrets private, creates no guest user, and passes settings through to the services', async () => {
+    expect(statSync(join(clusterDir(), 'secrets.json')).mode & 0o777).toBe(0o600);
+    const { secrets, plan } = cluster.ctx;
+    const users = await fetch(`http://127.0.0.1:${plan.ports.rabbitmq[0]!.management}/api/users`, {
+      headers: { authorization: `Basic ${Buffer.from(`admin:${secrets.rabbitmqAdmin}`).toString('base64')}` },
+    }).then((r) => r.json() as Promise<{ name: string }[]>);
+    expect(users.map((u) => u.name).sort()).toEqual(['admin', 'gatehouse']);
+    const frontEnd = (await statusJson()).nodes.find((n) => n.name === 'front-end1')!;
+    const environ = readFileSync(`/proc/${frontEnd.pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain(`RATE_LIMIT_PER_MINUTE=${LOAD_SETTINGS.RATE_LIMIT_PER_MINUTE}`);
+    expect(environ).toContain(`SESSION_SECRET=${secrets.sessionSecret}`);
+  });
+
+  it('stop and start bring one node down and up; switchover moves the primary', async () => {
+    await cliOk('stop', 'back-end1');
+    expect((await statusJson()).nodes.find((n) => n.name === 'back-end1')).toMatchObject({ state: 'stopped', pid: null });
+    await cliOk('start', 'back-end1');
+    expect((await statusJson()).nodes.find((n) => n.name === 'back-end1')?.state).toBe('running');
+    const [before] = primaryOf(await statusJson());
+    expect(await cliOk('switchover')).toMatch(/The primary is now pg\d/);
+    await waitUntilWhole(cluster);
+    expect(primaryOf(await statusJson())[0]!.name).not.toBe(before!.name);
+  });
+
+  it('refuses bad arguments with a clear message and a non-zero exit', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['frobnicate'], 2, /unknown command "frobnicate"/],
+      [['kill'], 2, /needs a node name/],
+      [['kill', 'pg9'], 1, /no node named "pg9"/],
+      [['start', 'pg1'], 1, /pg1 is already running/],
+      [['status', '--colour'], 2, /Unknown option '--colour'/],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await cli(...args);
+      expect(result.code, args.join(' ')).toBe(code);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+
+  it('down, then up again, keeps every registration', async () => {
+    const email = `restart-${randomUUID()}@example.com`;
+    expect((await new FormClient(appUrl(cluster)).submit('/register', { email, password: PASSWORD })).status).toBe(303);
+    await cliOk('down');
+    expect((await statusJson()).nodes.every((n) => n.state === 'stopped')).toBe(true);
+    await cliOk('up');
+    await waitUntilWhole(cluster);
+    expect((await new FormClient(appUrl(cluster)).submit('/login', { email, password: PASSWORD })).status).toBe(303);
+  });
+});
