@@ -1,53 +1,48 @@
 import { randomUUID } from 'node:crypto';
 import type { AsyncMessage, Channel } from 'rabbitmq-client';
+import type { PendingCall } from './pending-call.js';
 import { rawBody } from './raw-body.js';
-
-/** A call waiting for its reply on one slot. */
-export interface PendingCall {
-  id: string;
-  settle(body: Buffer | undefined): void;
-}
 
 /**
  * A private reply queue that carries at most one call at a time. Because of that, a reply
  * without a correlation_id (as the textbook's Back End sends) still reaches the right caller.
  */
-export interface ReplySlot {
+interface ReplySlot {
   queue: string;
-  consumerTag: string;
   call?: PendingCall;
 }
 
-/** Reply queues on one channel: reused when a call ends, discarded when a call times out. */
+/**
+ * Textbook mode's reply queues on one channel: reused after a reply, deleted after any other
+ * end (a timeout, a refused or returned publish), since a late reply may still come to them.
+ */
 export class ReplySlots {
   readonly #free: ReplySlot[] = [];
-  readonly #all = new Set<ReplySlot>();
 
   constructor(private readonly channel: Channel) {}
 
-  async take(): Promise<ReplySlot> {
-    const free = this.#free.pop();
-    if (free) return free;
-    const queue = `gatehouse.reply.${randomUUID()}`;
-    await this.channel.queueDeclare({ queue, exclusive: true, autoDelete: true });
-    const slot: ReplySlot = { queue, consumerTag: '' };
-    const { consumerTag } = await this.channel.basicConsume({ queue, noAck: true }, (msg) => this.#deliver(slot, msg));
-    slot.consumerTag = consumerTag;
-    this.#all.add(slot);
+  /** A reply queue that belongs to `call` until it ends; resolves with its name. */
+  async hold(call: PendingCall): Promise<string> {
+    const slot = this.#free.pop() ?? (await this.#create());
+    slot.call = call;
+    call.onEnd((end) => (end === 'replied' ? this.#give(slot) : this.#discard(slot)));
+    return slot.queue;
+  }
+
+  async #create(): Promise<ReplySlot> {
+    const slot: ReplySlot = { queue: `gatehouse.reply.${randomUUID()}` };
+    await this.channel.queueDeclare({ queue: slot.queue, exclusive: true, autoDelete: true });
+    await this.channel.basicConsume({ queue: slot.queue, noAck: true }, (msg) => this.#deliver(slot, msg));
     return slot;
   }
 
-  give(slot: ReplySlot): void {
+  #give(slot: ReplySlot): void {
     slot.call = undefined;
-    if (this.#all.has(slot)) this.#free.push(slot);
+    if (this.channel.active) this.#free.push(slot);
   }
 
-  /** A late reply may still come to this queue, so it is deleted rather than reused. */
-  discard(slot: ReplySlot): void {
+  #discard(slot: ReplySlot): void {
     slot.call = undefined;
-    this.#all.delete(slot);
-    const i = this.#free.indexOf(slot);
-    if (i >= 0) this.#free.splice(i, 1);
     if (this.channel.active) this.channel.queueDelete({ queue: slot.queue }).catch(() => undefined);
   }
 

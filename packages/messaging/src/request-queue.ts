@@ -1,14 +1,13 @@
 import type { Connection, MethodParams, Cmd } from 'rabbitmq-client';
+import { deadLetterArguments, declareDeadLetters, deadLetterQueueName } from './dead-letters.js';
+import { QueueMismatchError } from './errors.js';
 
 type QueueDeclare = MethodParams[Cmd.QueueDeclare];
-import { QueueMismatchError } from './errors.js';
 
 export type QueueMode = 'quorum' | 'textbook';
 
 /** Quorum mode redelivers a message at most this often before dead-lettering it. */
 export const DELIVERY_LIMIT = 5;
-
-export const deadLetterQueueName = (queue: string) => `${queue}.dead`;
 
 /**
  * The request queue's declaration. `textbook` matches pika's `queue_declare(queue='request')`
@@ -19,33 +18,21 @@ export function requestQueueOptions(queue: string, mode: QueueMode): QueueDeclar
   return {
     queue,
     durable: true,
-    arguments: {
-      'x-queue-type': 'quorum',
-      'x-delivery-limit': DELIVERY_LIMIT,
-      'x-dead-letter-exchange': '',
-      'x-dead-letter-routing-key': deadLetterQueueName(queue),
-    },
+    arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': DELIVERY_LIMIT, ...deadLetterArguments(queue) },
   };
 }
 
-/** Dead letters are kept a week for inspection, so a long outage cannot fill the disk. */
-const DEAD_LETTER_TTL_MS = 7 * 24 * 3600 * 1000;
-
-function deadLetterQueueOptions(queue: string): QueueDeclare {
-  return {
-    queue: deadLetterQueueName(queue),
-    durable: true,
-    arguments: { 'x-queue-type': 'quorum', 'x-message-ttl': DEAD_LETTER_TTL_MS },
-  };
-}
-
-/** Declares the request queue (and its dead-letter queue) once, turning a mismatch into a clear error. */
+/** Declares the request queue (and its dead letters) once, turning a mismatch into a clear error. */
 export async function declareRequestQueue(connection: Connection, queue: string, mode: QueueMode): Promise<void> {
+  if (mode === 'quorum') await refusingMismatch(deadLetterQueueName(queue), mode, () => declareDeadLetters(connection, queue));
+  await refusingMismatch(queue, mode, () => connection.queueDeclare(requestQueueOptions(queue, mode)));
+}
+
+async function refusingMismatch(name: string, mode: QueueMode, declare: () => Promise<unknown>): Promise<void> {
   try {
-    if (mode === 'quorum') await connection.queueDeclare(deadLetterQueueOptions(queue));
-    await connection.queueDeclare(requestQueueOptions(queue, mode));
+    await declare();
   } catch (err) {
-    if ((err as { code?: string }).code === 'PRECONDITION_FAILED') throw new QueueMismatchError(queue, mode, err);
+    if ((err as { code?: string }).code === 'PRECONDITION_FAILED') throw new QueueMismatchError(name, mode, err);
     throw err;
   }
 }

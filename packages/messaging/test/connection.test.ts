@@ -32,10 +32,11 @@ describe('requestQueueOptions', () => {
     expect(requestQueueOptions('request', 'textbook')).toEqual({ queue: 'request', durable: false, exclusive: false, autoDelete: false });
   });
 
-  it('declares a durable quorum queue with a delivery limit and a dead-letter queue', () => {
-    expect(requestQueueOptions('request', 'quorum')).toMatchObject({
+  it('declares a durable quorum queue with a delivery limit that dead-letters to its own exchange', () => {
+    expect(requestQueueOptions('request', 'quorum')).toEqual({
+      queue: 'request',
       durable: true,
-      arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 5, 'x-dead-letter-routing-key': 'request.dead' },
+      arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 5, 'x-dead-letter-exchange': 'request.dead-letter' },
     });
   });
 });
