@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clusterStatus, type Cluster } from '@gatehouse/cluster';
-import { byKind, cliOk, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
+import { byKind, cliOk, ensureWhole, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
 import { LOAD_USERS, runScenario, type ScenarioResult } from './scenario.js';
 
 /** The Front End's RPC timeout (the default): no request may wait longer than this plus a second. */
@@ -10,7 +10,7 @@ const RPC_TIMEOUT_MS = 5000;
 let cluster: Cluster;
 beforeAll(async () => {
   cluster = await openCluster();
-  await waitUntilWhole(cluster);
+  await ensureWhole(cluster);
 });
 
 /** What every scenario must show: nothing acknowledged lost, nothing stored twice, no 500, no long wait. */
@@ -51,7 +51,7 @@ describe('chaos under load', () => {
     expect(byKind(after, 'postgres').find((n) => n.name === primary!.name)?.role).toBe('replica');
   });
 
-  it('kill -9 of the RabbitMQ node that leads the request queue: another leads within 10 s', async () => {
+  it('kill -9 of the RabbitMQ node that leads the request queue: service is back within 10 s', async () => {
     const leader = byKind(await statusNow(), 'rabbitmq').find((n) => n.role === 'leader')!;
     const result = await runScenario(cluster, 'kill the queue leader', {
       fault: () => cliOk('kill', leader.name).then(() => undefined),
@@ -59,7 +59,7 @@ describe('chaos under load', () => {
       repair: () => cliOk('start', leader.name).then(() => undefined),
     });
     expectNothingLost(result);
-    expect(result.figures.longestWriteGapMs).toBeLessThanOrEqual(10_000);
+    expect(result.figures.longestGapMs).toBeLessThanOrEqual(10_000);
   });
 
   it('kill -9 of one etcd member, then a second: the primary keeps taking writes (failsafe mode)', async () => {

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, ClusterStatus } from '@gatehouse/cluster';
 import { FormClient } from '../support/form-client.js';
-import { appUrl, cli, cliOk, clusterDir, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
+import { appUrl, cli, cliOk, clusterDir, ensureWhole, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
 import { LOAD_SETTINGS } from './global-setup.js';
 import { PASSWORD } from './load.js';
 
 let cluster: Cluster;
 beforeAll(async () => {
   cluster = await openCluster();
-  await waitUntilWhole(cluster);
+  await ensureWhole(cluster);
 });
 
 const statusJson = async () => JSON.parse(await cliOk('status', '--json')) as ClusterStatus;

@@ -62,6 +62,12 @@ export async function waitUntilWhole(cluster: Cluster, timeoutMs = 120_000): Pro
   }
 }
 
+/** Starts whatever an earlier test left stopped, then waits until the cluster is whole. */
+export async function ensureWhole(cluster: Cluster): Promise<ClusterStatus> {
+  await cliOk('up');
+  return waitUntilWhole(cluster);
+}
+
 /** A superuser connection to one PostgreSQL port (a node's own, or HAProxy's). */
 export function superuser(cluster: Cluster, port: number, database = 'gatehouse') {
   return postgres({

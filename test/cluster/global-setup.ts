@@ -17,16 +17,22 @@ export const LOAD_SETTINGS = {
   SHUTDOWN_DRAIN_MS: '1000',
 };
 
-/** One local cluster for every chaos file, in a temporary folder; stopped and removed at the end. */
+/**
+ * One local cluster for every chaos file, in a temporary folder; stopped and removed at the end.
+ * GATEHOUSE_CLUSTER_DIR names a cluster to use (and start if needed) instead, left running:
+ * for working on these tests without waiting for a new cluster each time.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-cluster-'));
-  await chmod(dataDir, 0o755); // PostgreSQL runs as "postgres" when we are root
+  const reuse = process.env.GATEHOUSE_CLUSTER_DIR;
+  const root = reuse ? undefined : await mkdtemp(join(tmpdir(), 'gatehouse-cluster-'));
+  if (root) await chmod(root, 0o755); // PostgreSQL runs as "postgres" when we are root
   const started = Date.now();
   const log = (line: string) => console.log(`[cluster] ${line}`);
-  const cluster = await Cluster.openOrCreate(join(dataDir, 'c'), { ...LOAD_SETTINGS });
+  const cluster = await Cluster.openOrCreate(reuse ?? join(root!, 'c'), { ...LOAD_SETTINGS });
   const teardown = async () => {
+    if (!root) return;
     await cluster.down(() => undefined);
-    if (!process.env.KEEP_CLUSTER) await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
+    if (!process.env.KEEP_CLUSTER) await rm(root, { recursive: true, force: true, maxRetries: 3 });
   };
   try {
     await cluster.up(log);

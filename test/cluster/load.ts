@@ -19,8 +19,10 @@ export interface LoadFigures {
   failed: number;
   /** Statuses other than 200, 303 and 503 (a 500, a 401 for a registered user, …), and cut connections. */
   unexpected: Sample[];
-  /** The longest time without a successful registration, in ms. */
+  /** The longest time without a successful registration, in ms: the write outage. */
   longestWriteGapMs: number;
+  /** The longest time without any successful request, in ms: the outage. */
+  longestGapMs: number;
   slowestMs: number;
 }
 
@@ -92,16 +94,20 @@ export class Load {
   figures(from: number, to: number): LoadFigures {
     const window = this.samples.filter((s) => s.startedAt >= from && s.startedAt <= to);
     const ok = (s: Sample) => s.status === 303;
-    const writes = window.filter((s) => s.action === 'register' && ok(s)).map((s) => s.endedAt).sort((a, b) => a - b);
-    const edges = [from, ...writes, to];
-    const gaps = edges.slice(1).map((t, i) => t - edges[i]!);
     return {
       sent: window.length,
       succeeded: window.filter(ok).length,
       failed: window.filter((s) => !ok(s)).length,
       unexpected: window.filter((s) => ![200, 303, 503].includes(s.status)),
-      longestWriteGapMs: Math.max(0, ...gaps),
+      longestWriteGapMs: longestGap(window.filter((s) => s.action === 'register' && ok(s)), from, to),
+      longestGapMs: longestGap(window.filter(ok), from, to),
       slowestMs: Math.max(0, ...window.map((s) => s.endedAt - s.startedAt)),
     };
   }
+}
+
+/** The longest stretch of [from, to] in which none of `successes` ended. */
+function longestGap(successes: Sample[], from: number, to: number): number {
+  const edges = [from, ...successes.map((s) => s.endedAt).sort((a, b) => a - b), to];
+  return Math.max(0, ...edges.slice(1).map((t, i) => t - edges[i]!));
 }

@@ -42,7 +42,7 @@ export async function runScenario(cluster: Cluster, name: string, steps: Scenari
   const lost = [...missing, ...(await failedLogins(cluster, load.acknowledged))];
   console.log(
     `[chaos] ${name}: sent ${figures.sent}, succeeded ${figures.succeeded}, failed ${figures.failed}, ` +
-      `longest write gap ${(figures.longestWriteGapMs / 1000).toFixed(1)} s, slowest ${(figures.slowestMs / 1000).toFixed(1)} s, ` +
+      `longest write gap ${(figures.longestWriteGapMs / 1000).toFixed(1)} s, longest gap ${(figures.longestGapMs / 1000).toFixed(1)} s, slowest ${(figures.slowestMs / 1000).toFixed(1)} s, ` +
       `acknowledged ${load.acknowledged.length}, lost ${lost.length}, duplicates ${duplicates}, unexpected ${figures.unexpected.length}, whole again`,
   );
   return { figures, lost, duplicates, load };

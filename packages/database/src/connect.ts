@@ -28,8 +28,11 @@ export interface Database {
   readonly readOnly: Sql;
   /** True when reads may come from a separate standby. */
   readonly hasStandby: boolean;
-  /** One query or transaction on the primary, within the deadline; retried once on a fresh connection if the connection failed. */
-  primary<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * One query or transaction on the primary, within the deadline; retried once on a fresh
+   * connection if the connection failed, unless `retry` is false (the caller has a fallback).
+   */
+  primary<T>(work: (sql: Sql) => Promise<T>, options?: { retry?: boolean }): Promise<T>;
   /** One query on a standby, within the deadline, not retried: callers fall back to the primary. */
   standby<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -59,7 +62,7 @@ export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000,
       return standby.sql;
     },
     hasStandby: standby !== primary,
-    primary: (work) => primary.run(work),
+    primary: (work, options) => primary.run(work, options),
     standby: (work) => standby.run(work, { retry: false }),
     async close() {
       await Promise.all([...new Set([primary, standby])].map((p) => p.close()));

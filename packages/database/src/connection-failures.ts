@@ -11,6 +11,7 @@ const LOST_CONNECTION = new Set([
   'CONNECTION_DESTROYED',
   '57P01', // admin_shutdown: the server is stopping, as in a failover
   '57P02', // crash_shutdown
+  '25006', // read_only_sql_transaction: this connection reached a primary that has since been demoted
 ]);
 
 export function isConnectionFailure(err: unknown): boolean {

@@ -49,7 +49,8 @@ export async function lockedUntil(db: Database, email: string): Promise<Date | u
     SELECT locked_until FROM login_failures
     WHERE email = ${normalizeEmail(email)} AND locked_until > now()`;
   try {
-    return (await db.primary(query))[0]?.locked_until;
+    // Not retried when a standby can answer instead: during a failover the retry would only wait again.
+    return (await db.primary(query, { retry: !db.hasStandby }))[0]?.locked_until;
   } catch (err) {
     if (!db.hasStandby) throw err;
     return (await db.standby(query).catch(() => Promise.reject(err)))[0]?.locked_until;

@@ -22,7 +22,7 @@ describe('withDeadline', () => {
 
 describe('isConnectionFailure', () => {
   it('matches lost connections and our deadline, never data errors', () => {
-    const codes = ['QUERY_TIMEOUT', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '08006'];
+    const codes = ['QUERY_TIMEOUT', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '08006', '25006'];
     expect(codes.filter((code) => isConnectionFailure({ code }))).toEqual(codes);
     expect(['23505', '22001', '57014', '42P01', undefined].some((code) => isConnectionFailure({ code }))).toBe(false);
     expect(isConnectionFailure(undefined)).toBe(false);

@@ -52,7 +52,17 @@ export class RpcChannel {
     call.onEnd(() => this.#calls.delete(call.id));
     const replyTo = this.#slots ? await this.#slots.hold(call) : DIRECT_REPLY_TO;
     if (call.ended) return;
-    await this.channel.basicPublish({ ...envelope, replyTo, correlationId: call.id, mandatory: true }, body);
+    try {
+      await this.channel.basicPublish({ ...envelope, replyTo, correlationId: call.id, mandatory: true }, body);
+    } catch (err) {
+      this.#calls.delete(call.id); // it may be sent again on another channel
+      throw err;
+    }
+  }
+
+  /** Takes no new calls; closes once the calls it carries have had time to end. */
+  retire(afterMs: number): void {
+    setTimeout(() => void this.close().catch(() => undefined), afterMs).unref();
   }
 
   close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import type { Reply, RequestInput } from '@gatehouse/protocol';
@@ -14,6 +15,10 @@ export interface AmqpRpcClientOptions {
   timeoutMs: number;
   logger: Logger;
 }
+
+/** A refused publish is tried on up to two fresh channels, a moment apart. */
+const NACK_ATTEMPTS = 3;
+const NACK_RETRY_PAUSE_MS = 200;
 
 /**
  * Request/reply over the `request` queue: correlation ids, publisher confirms, mandatory
@@ -45,19 +50,35 @@ export class AmqpRpcClient implements RpcClient {
   }
 
   async #send(request: RequestInput, call: PendingCall, timeoutMs: number): Promise<void> {
-    if (this.#closed) throw new Error('RPC client is closed');
-    const channel = await this.#channel();
-    await channel.publish(
-      call,
-      {
-        routingKey: this.options.queue,
-        messageId: call.id, // the Back End's idempotency key
-        contentType: 'application/json',
-        durable: this.options.mode === 'quorum',
-        expiration: String(timeoutMs), // nobody waits for an answer after this
-      },
-      Buffer.from(JSON.stringify(request)),
-    );
+    for (let attempt = 1; ; attempt++) {
+      if (this.#closed) throw new Error('RPC client is closed');
+      const channel = await this.#channel();
+      try {
+        return await channel.publish(call, this.#envelope(call, timeoutMs), Buffer.from(JSON.stringify(request)));
+      } catch (err) {
+        if (!this.#worthAnotherChannel(err, attempt) || call.ended) throw err;
+        // RabbitMQ 3.10 keeps refusing a channel's publishes to a quorum queue whose leader died
+        // while the channel knew it (seen for as long as that node stayed down); a new channel
+        // finds the new leader. A refused message was not enqueued, so sending it again is safe.
+        if (this.#open === channel) this.#open = undefined;
+        channel.retire(timeoutMs + 1000);
+        await sleep(NACK_RETRY_PAUSE_MS);
+      }
+    }
+  }
+
+  #envelope(call: PendingCall, timeoutMs: number) {
+    return {
+      routingKey: this.options.queue,
+      messageId: call.id, // the Back End's idempotency key
+      contentType: 'application/json',
+      durable: this.options.mode === 'quorum',
+      expiration: String(timeoutMs), // nobody waits for an answer after this
+    };
+  }
+
+  #worthAnotherChannel(err: unknown, attempt: number): boolean {
+    return this.options.mode === 'quorum' && (err as { code?: string }).code === 'NACK' && attempt < NACK_ATTEMPTS;
   }
 
   /** One channel at a time, opened again (with its reply consumer) after the connection recovers. */

@@ -29,6 +29,8 @@ export function haproxyConfig(plan: ClusterPlan, secrets: ClusterSecrets): strin
     '',
     'listen db-rw',
     `  bind ${HOST}:${ports.dbReadWrite}`,
+    // One retry (each waits a second): a client that reached a dead server should learn it soon.
+    '  retries 1',
     '  option httpchk',
     '  http-check send meth GET uri /primary',
     '  http-check expect status 200',
@@ -37,6 +39,8 @@ export function haproxyConfig(plan: ClusterPlan, secrets: ClusterSecrets): strin
     '',
     'listen db-r',
     `  bind ${HOST}:${ports.dbReadOnly}`,
+    '  retries 1',
+    '  option redispatch',
     '  balance roundrobin',
     '  option httpchk',
     // A standby more than 1 MB behind is taken out of the read pool.
