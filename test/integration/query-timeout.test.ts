@@ -4,19 +4,19 @@ import { connectDatabase, migrate, QueryTimeoutError, type Database } from '@gat
 import { AmqpRpcClient, connectAmqp } from '@gatehouse/messaging';
 import { loadBackEndConfig, startBackEnd } from '@gatehouse/back-end';
 import { createTestDatabase } from '../harness/postgres.js';
-import { startFreezingProxy, type FreezingProxy } from '../support/freezing-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 
 // PostgreSQL behind a relay that can stop forwarding: a server that vanished without closing anything.
 const QUERY_TIMEOUT_MS = 1000;
 let directUrl: string;
 let proxiedUrl: string;
-let proxy: FreezingProxy;
+let proxy: TcpProxy;
 let db: Database;
 
 beforeAll(async () => {
   directUrl = await createTestDatabase(inject('postgresUrl'));
-  proxy = await startFreezingProxy(Number(new URL(directUrl).port));
+  proxy = await startTcpProxy(Number(new URL(directUrl).port));
   const url = new URL(directUrl);
   url.port = String(proxy.port);
   proxiedUrl = url.toString();
