@@ -23,6 +23,9 @@ const schema = z.object({
   HEALTH_HOST: z.string().default('127.0.0.1'),
 });
 
+/** Every variable the Back End reads (the local cluster passes these through). */
+export const BACK_END_VARIABLES = Object.keys(schema.shape);
+
 export interface BackEndConfig {
   amqpUrls: string[];
   databaseUrl: string;

@@ -95,6 +95,9 @@ const schema = z
     { when: () => true },
   );
 
+/** Every variable the Front End reads (the local cluster passes these through). */
+export const FRONT_END_VARIABLES = Object.keys(schema.shape);
+
 /** Reads the Front End's settings; throws ConfigError naming every bad variable. */
 export function loadFrontEndConfig(source: Record<string, string | undefined> = process.env): FrontEndConfig {
   const e = parseEnv(schema, source, 'Front End');

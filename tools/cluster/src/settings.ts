@@ -1,18 +1,20 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BACK_END_VARIABLES } from '@gatehouse/back-end/config';
+import { FRONT_END_VARIABLES } from '@gatehouse/front-end/config';
+
+/** What the cluster decides itself: addresses, ports, secrets and the queue's type. */
+const OWN = new Set([
+  'AMQP_URL', 'DATABASE_URL', 'DATABASE_READ_URL', 'PORT', 'HOST', 'HEALTH_PORT', 'HEALTH_HOST',
+  'SESSION_SECRET', 'REQUEST_QUEUE_MODE', 'TLS_CERT_FILE', 'TLS_KEY_FILE',
+]);
 
 /**
  * Front End and Back End settings a caller may pass through `up` or `start` (for example to turn
- * the rate limit off for a load test). The addresses, ports and secrets are the cluster's own.
+ * the rate limit off for a load test): every variable the two tiers read, but the cluster's own.
  */
-export const PASS_THROUGH = [
-  'LOG_LEVEL', 'RPC_TIMEOUT_MS', 'TRUST_PROXY', 'COOKIE_SECURE', 'RATE_LIMIT_PER_MINUTE',
-  'ARGON2_MEMORY_KIB', 'ARGON2_TIME_COST', 'ARGON2_PARALLELISM',
-  'SESSION_IDLE_MINUTES', 'SESSION_ABSOLUTE_HOURS', 'SHUTDOWN_DRAIN_MS',
-  'PREFETCH', 'DATABASE_POOL_SIZE', 'QUERY_TIMEOUT_MS',
-  'LOCKOUT_THRESHOLD', 'LOCKOUT_BASE_SECONDS', 'LOCKOUT_MAX_MINUTES', 'REQUEST_QUEUE',
-] as const;
+export const PASS_THROUGH = [...new Set([...FRONT_END_VARIABLES, ...BACK_END_VARIABLES])].filter((name) => !OWN.has(name));
 
 const file = (dataDir: string) => join(dataDir, 'settings.json');
 
