@@ -5,5 +5,6 @@ export * from './processed-requests.js';
 export * from './sessions.js';
 export * from './login-failures.js';
 export * from './audit-events.js';
+export * from './retention.js';
 export { QueryTimeoutError } from './deadline.js';
 export { isConnectionFailure } from './connection-failures.js';

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { BackEndConfig } from './config.js';
 import { createRequestHandler } from './handlers/index.js';
 import { startHealthServer } from './health-server.js';
-import { startHousekeeping } from './housekeeping.js';
+import { retentionPolicy, startHousekeeping } from './housekeeping.js';
 import { createReadiness } from './readiness.js';
 
 export interface RunningBackEnd {
@@ -41,7 +41,7 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger): Promi
     logger,
   });
   started = server;
-  const stopHousekeeping = startHousekeeping(db, logger);
+  const stopHousekeeping = startHousekeeping(db, logger, retentionPolicy(config.auditRetentionDays, config.policies.lockout));
   return {
     async stop() {
       readiness.markStopping();

@@ -17,6 +17,7 @@ const schema = z.object({
   LOCKOUT_THRESHOLD: env.integer(1, 1000, 5),
   LOCKOUT_BASE_SECONDS: env.integer(1, 86_400, 60),
   LOCKOUT_MAX_MINUTES: env.integer(1, 7 * 24 * 60, 15),
+  AUDIT_RETENTION_DAYS: env.integer(1, 36_500, 90),
   LOG_LEVEL: env.logLevel(),
   // Off unless set: several Back Ends on one host would otherwise fight over one port.
   HEALTH_PORT: env.optionalPort(),
@@ -39,6 +40,8 @@ export interface BackEndConfig {
   databaseMaxLifetimeSeconds?: number;
   logLevel: string;
   policies: HandlerPolicies;
+  /** auth_events are deleted after this many days (optional: defaults in housekeeping). */
+  auditRetentionDays?: number;
   /** Where /healthz and /readyz are served; undefined when HEALTH_PORT is unset. */
   health?: { host: string; port: number } | undefined;
 }
@@ -57,6 +60,7 @@ export function loadBackEndConfig(source: Record<string, string | undefined> = p
     queryTimeoutMs: e.QUERY_TIMEOUT_MS,
     databaseMaxLifetimeSeconds: e.DATABASE_MAX_LIFETIME_SECONDS,
     logLevel: e.LOG_LEVEL,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     health: e.HEALTH_PORT === undefined ? undefined : { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
     policies: {
       sessions: { idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000, touchIntervalMs: 60_000 },

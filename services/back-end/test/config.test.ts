@@ -17,6 +17,7 @@ describe('loadBackEndConfig', () => {
       queryTimeoutMs: 5000,
       databaseMaxLifetimeSeconds: 300,
       logLevel: 'info',
+      auditRetentionDays: 90,
       health: undefined,
       policies: {
         sessions: { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000, touchIntervalMs: 60_000 },
