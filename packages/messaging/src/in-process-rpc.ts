@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Reply, RequestInput } from '@gatehouse/protocol';
-import { RpcTimeoutError } from './errors.js';
+import { RpcTimeoutError, RpcUnavailableError } from './errors.js';
 import type { CallOptions, RequestHandler, RpcClient } from './rpc-types.js';
 import { serveRequest } from './serve-request.js';
 
@@ -25,7 +25,11 @@ export class InProcessRpc implements RpcClient {
       timer = setTimeout(() => reject(new RpcTimeoutError(request.action, timeoutMs)), timeoutMs);
     });
     try {
-      const { reply } = await Promise.race([serveRequest(body, { requestId: randomUUID() }, this.handle), timeout]);
+      // A handler that throws (its database is down) is what a lost reply is over AMQP: unavailable.
+      const served = serveRequest(body, { requestId: randomUUID() }, this.handle).catch((err: unknown) => {
+        throw new RpcUnavailableError(request.action, err);
+      });
+      const { reply } = await Promise.race([served, timeout]);
       return JSON.parse(JSON.stringify(reply)) as Reply;
     } finally {
       clearTimeout(timer);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Request } from '@gatehouse/protocol';
-import { InProcessRpc, RpcTimeoutError, serveRequest, type RequestHandler } from '../src/index.js';
+import { InProcessRpc, RpcTimeoutError, RpcUnavailableError, serveRequest, type RequestHandler } from '../src/index.js';
 
 const echo: RequestHandler = async (request) => ({ success: true, message: request.action });
 
@@ -38,6 +38,13 @@ describe('InProcessRpc', () => {
   it('rejects with RpcTimeoutError when the handler is too slow', async () => {
     const rpc = new InProcessRpc(() => new Promise(() => undefined), 20);
     await expect(rpc.call({ action: 'GETHASH', data: { email: 'a@b.io' } })).rejects.toBeInstanceOf(RpcTimeoutError);
+  });
+
+  it('reports a handler that throws (its database is down) as RpcUnavailableError, so the page is a 503', async () => {
+    const rpc = new InProcessRpc(async () => Promise.reject(new Error('connect ECONNREFUSED')));
+    const call = rpc.call({ action: 'GETHASH', data: { email: 'a@b.io' } });
+    await expect(call).rejects.toBeInstanceOf(RpcUnavailableError);
+    await expect(call).rejects.toThrow(/GETHASH.*ECONNREFUSED/);
   });
 
   it('is not ready once closed', async () => {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { connectDatabase, migrate } from '@gatehouse/database';
 import { InProcessRpc, type RpcClient } from '@gatehouse/messaging';
-import { createRequestHandler, DEFAULT_POLICIES, startBackEnd } from '@gatehouse/back-end';
+import { createRequestHandler, DEFAULT_POLICIES, retentionPolicy, startBackEnd, startHousekeeping } from '@gatehouse/back-end';
 import { FRONT_END_DEFAULTS, startFrontEnd, type FrontEndConfig } from '@gatehouse/front-end';
 import type { AllInOneConfig } from './config.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
@@ -56,6 +56,7 @@ async function startBackEndPart(config: AllInOneConfig, databaseUrl: string, log
         queryTimeoutMs: 5000,
         logLevel: config.LOG_LEVEL,
         policies: DEFAULT_POLICIES,
+        auditRetentionDays: config.AUDIT_RETENTION_DAYS,
       },
       logger,
     );
@@ -66,6 +67,9 @@ async function startBackEndPart(config: AllInOneConfig, databaseUrl: string, log
   const db = connectDatabase({ url: databaseUrl, readUrl: config.DATABASE_READ_URL, max: embedded ? 1 : 10 });
   stops.push(() => db.close());
   await migrate(db.readWrite);
+  // No Back End runs here, so this process prunes what one would (processed_requests, audit rows).
+  const stopHousekeeping = startHousekeeping(db, logger, retentionPolicy(config.AUDIT_RETENTION_DAYS, DEFAULT_POLICIES.lockout));
+  stops.push(async () => stopHousekeeping());
   const rpc: RpcClient = new InProcessRpc(createRequestHandler(db, logger, DEFAULT_POLICIES), config.RPC_TIMEOUT_MS);
   return rpc;
 }

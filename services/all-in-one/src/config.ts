@@ -12,6 +12,7 @@ const schema = z.object({
   REQUEST_QUEUE_MODE: env.queueMode(),
   RPC_TIMEOUT_MS: env.integer(1, 600_000, 5000),
   SESSION_SECRET: env.secret(32).optional(),
+  AUDIT_RETENTION_DAYS: env.integer(1, 36_500, 90),
   LOG_LEVEL: env.logLevel(),
 });
 
