@@ -19,6 +19,7 @@ import { registerLogoutRoutes } from './routes/logout.js';
 import { registerPageRoutes } from './routes/pages.js';
 import { Sessions } from './sessions.js';
 
+import { fastifyTrustProxy } from './trust-proxy.js';
 export interface BuildAppOptions {
   rpc: RpcClient;
   config: FrontEndConfig;
@@ -85,7 +86,7 @@ function createFastify(config: FrontEndConfig, logger: FastifyBaseLogger): Fasti
   const server = config.tls ? { https: { ...limits, cert: config.tls.cert, key: config.tls.key } } : { http: limits };
   const options = {
     loggerInstance: logger,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT,
     requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,

@@ -7,7 +7,7 @@ const MAX_USER_AGENT = 512;
 
 /**
  * Who is asking, for the Back End's audit log. `request.ip` honours TRUST_PROXY, so behind
- * a proxy it is the client's address only when TRUST_PROXY is set.
+ * a proxy it is the client's address only when TRUST_PROXY names or counts that proxy.
  */
 export function clientInfo(request: FastifyRequest): NonNullable<ClientInfo> {
   const userAgent = request.headers['user-agent'];

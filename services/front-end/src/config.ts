@@ -5,6 +5,7 @@ import type { Argon2Params } from './password.js';
 
 export type QueueMode = 'quorum' | 'textbook';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+import { trustProxySetting, type TrustProxy } from './trust-proxy.js';
 
 /** PEM certificate chain and private key, read at start-up. */
 export interface TlsFiles {
@@ -22,7 +23,8 @@ export interface FrontEndConfig {
   rpcTimeoutMs: number;
   /** High-entropy secret the cookie-signing key is derived from (see sessions.ts). */
   sessionSecret: string;
-  trustProxy: boolean;
+  /** Which proxies' X-Forwarded-For to believe (trust-proxy.ts); never every hop. */
+  trustProxy: TrustProxy;
   logLevel: LogLevel;
   /** argon2id cost for new hashes; older hashes are upgraded at the next successful login. */
   argon2: Argon2Params;
@@ -71,7 +73,7 @@ const schema = z
     REQUEST_QUEUE_MODE: env.queueMode(),
     RPC_TIMEOUT_MS: env.integer(1, 600_000, 5000),
     SESSION_SECRET: env.secret(32),
-    TRUST_PROXY: env.boolean(false),
+    TRUST_PROXY: trustProxySetting(),
     LOG_LEVEL: env.logLevel(),
     // OWASP's weakest listed argon2id memory is 7 MiB; above 1 GiB one login could exhaust a pod.
     ARGON2_MEMORY_KIB: env.integer(7168, 1_048_576, FRONT_END_DEFAULTS.argon2.memoryKib),

@@ -68,7 +68,7 @@ describe('loadFrontEndConfig', () => {
       REQUEST_QUEUE: 'requests',
       REQUEST_QUEUE_MODE: 'textbook',
       RPC_TIMEOUT_MS: '1500',
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '2',
       LOG_LEVEL: 'debug',
       ARGON2_MEMORY_KIB: '65536',
       ARGON2_TIME_COST: '3',
@@ -88,7 +88,7 @@ describe('loadFrontEndConfig', () => {
       requestQueue: 'requests',
       queueMode: 'textbook',
       rpcTimeoutMs: 1500,
-      trustProxy: true,
+      trustProxy: 2,
       logLevel: 'debug',
       argon2: { memoryKib: 65536, timeCost: 3, parallelism: 4 },
       sessionIdleMinutes: 15,
@@ -103,6 +103,23 @@ describe('loadFrontEndConfig', () => {
 
   it('treats empty variables as unset', () => {
     expect(loadFrontEndConfig({ ...valid, PORT: '', TRUST_PROXY: '', TLS_CERT_FILE: '' })).toMatchObject({ port: 3000, trustProxy: false, tls: undefined });
+  });
+
+  it('takes TRUST_PROXY as a hop count or a list of proxy addresses and CIDRs', () => {
+    const trustProxy = (value: string) => loadFrontEndConfig({ ...valid, TRUST_PROXY: value }).trustProxy;
+    expect(trustProxy('1')).toBe(1);
+    expect(trustProxy('0')).toBe(false);
+    expect(trustProxy('10.0.0.1, 192.168.0.0/16,::1,fd00::/8, loopback')).toEqual(['10.0.0.1', '192.168.0.0/16', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it.each(['true', 'TRUE', 'yes', 'on', 'false'])('refuses TRUST_PROXY=%s, which would trust every hop, saying what to use', (value) => {
+    expect(problemsOf({ ...valid, TRUST_PROXY: value })).toEqual([
+      'TRUST_PROXY: must be a hop count (0-16, e.g. 1 for one proxy in front) or a comma-separated list of proxy addresses or CIDRs, not true or false: "true" would let any client forge its IP',
+    ]);
+  });
+
+  it.each(['10.0.0.0/33', 'proxy.example.com', '17', '10.0.0.1,'.repeat(2) + 'nope'])('refuses TRUST_PROXY=%s', (value) => {
+    expect(problemsOf({ ...valid, TRUST_PROXY: value })[0]).toMatch(/^TRUST_PROXY: must be a hop count/);
   });
 
   it('names a missing AMQP_URL', () => {
