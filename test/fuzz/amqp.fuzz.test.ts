@@ -67,7 +67,8 @@ it(`survives at least ${COUNT} malformed messages: one reply each, poison dead-l
 
   // One exclusive reply queue, consumed without acks.
   const replyChannel: Channel = await connection.acquire();
-  const { queue: replyQueue } = await replyChannel.queueDeclare({ exclusive: true, autoDelete: true });
+  // Named like our client's reply queues: the Back End answers no other queue.
+  const { queue: replyQueue } = await replyChannel.queueDeclare({ queue: `gatehouse.reply.fuzz-${randomUUID()}`, exclusive: true, autoDelete: true });
   const replies = new Map<string, unknown[]>();
   const strays: AsyncMessage[] = [];
   await replyChannel.basicConsume({ queue: replyQueue, noAck: true }, (msg) => {

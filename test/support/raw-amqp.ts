@@ -8,7 +8,7 @@ import type { Connection, Envelope } from 'rabbitmq-client';
 export async function rawRequest(connection: Connection, queue: string, body: Buffer, props: Envelope = {}, timeoutMs = 5000): Promise<unknown> {
   const channel = await connection.acquire();
   try {
-    const replyTo = `test.reply.${randomUUID()}`;
+    const replyTo = `gatehouse.reply.test-${randomUUID()}`; // the Back End answers only reply queues
     await channel.queueDeclare({ queue: replyTo, exclusive: true, autoDelete: true });
     const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no reply')), timeoutMs);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AsyncMessage, Channel } from 'rabbitmq-client';
 import type { PendingCall } from './pending-call.js';
 import { rawBody } from './raw-body.js';
+import { REPLY_QUEUE_PREFIX } from './reply-address.js';
 
 /**
  * A private reply queue that carries at most one call at a time. Because of that, a reply
@@ -30,7 +31,7 @@ export class ReplySlots {
   }
 
   async #create(): Promise<ReplySlot> {
-    const slot: ReplySlot = { queue: `gatehouse.reply.${randomUUID()}` };
+    const slot: ReplySlot = { queue: `${REPLY_QUEUE_PREFIX}${randomUUID()}` };
     await this.channel.queueDeclare({ queue: slot.queue, exclusive: true, autoDelete: true });
     await this.channel.basicConsume({ queue: slot.queue, noAck: true }, (msg) => this.#deliver(slot, msg));
     return slot;

@@ -5,6 +5,7 @@ import { declareRequestQueue, requestQueueOptions, type QueueMode } from './requ
 import type { RequestHandler } from './rpc-types.js';
 import { rawBody } from './raw-body.js';
 import { serveRequest } from './serve-request.js';
+import { isReplyAddress } from './reply-address.js';
 
 export interface RpcServerOptions {
   connection: Connection;
@@ -54,6 +55,11 @@ type SendReply = (envelope: { routingKey: string; correlationId?: string; exchan
 async function answer(msg: AsyncMessage, options: RpcServerOptions, send: SendReply): Promise<ConsumerStatus> {
   const { logger } = options;
   const meta = { requestId: requestIdOf(msg) };
+  if (msg.replyTo && !isReplyAddress(msg.replyTo, options.mode)) {
+    // Not processed at all: rejected, so quorum mode keeps it in the dead queue for a look.
+    logger.warn({ requestId: meta.requestId, replyTo: msg.replyTo.slice(0, 255) }, 'Request names a reply_to that is not a reply queue; dead-lettering it');
+    return ConsumerStatus.DROP;
+  }
   let outcome;
   try {
     outcome = await serveRequest(rawBody(msg), meta, options.handle);
