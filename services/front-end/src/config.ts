@@ -36,7 +36,7 @@ export interface FrontEndConfig {
   rateLimitPerMinute: number;
   /** Set when the Front End serves HTTPS itself; undefined for plain HTTP. */
   tls?: TlsFiles | undefined;
-  /** Cookies carry Secure and the __Host- prefix. Always true with `tls`. */
+  /** Cookies carry Secure and the __Host- prefix. Always true with `tls`; by default in production. */
   secureCookies: boolean;
   /** After SIGTERM, how long /readyz fails while requests are still served (main.ts). */
   shutdownDrainMs: number;
@@ -84,7 +84,9 @@ const schema = z
     RATE_LIMIT_PER_MINUTE: env.integer(1, 100_000, FRONT_END_DEFAULTS.rateLimitPerMinute),
     TLS_CERT_FILE: readableFile().optional(),
     TLS_KEY_FILE: readableFile().optional(),
-    COOKIE_SECURE: env.boolean(FRONT_END_DEFAULTS.secureCookies),
+    // Unset, it follows NODE_ENV: a production deployment must not send cookies over plain HTTP.
+    COOKIE_SECURE: env.boolean(false).unwrap().optional(),
+    NODE_ENV: z.string().optional(),
     SHUTDOWN_DRAIN_MS: env.integer(0, 300_000, FRONT_END_DEFAULTS.shutdownDrainMs),
   })
   // Runs even when other variables are bad, so one start names every problem.
@@ -119,7 +121,7 @@ export function loadFrontEndConfig(source: Record<string, string | undefined> = 
     sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     tls,
-    secureCookies: tls !== undefined || e.COOKIE_SECURE,
+    secureCookies: tls !== undefined || (e.COOKIE_SECURE ?? e.NODE_ENV === 'production'),
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };
 }

@@ -214,4 +214,11 @@ describe('TLS and cookies', () => {
     expect(loadFrontEndConfig({ ...valid, COOKIE_SECURE: 'true' }).secureCookies).toBe(true);
     expect(loadFrontEndConfig(valid).secureCookies).toBe(false);
   });
+
+  it('makes cookies Secure by default when NODE_ENV=production, unless COOKIE_SECURE=false says otherwise', () => {
+    expect(loadFrontEndConfig({ ...valid, NODE_ENV: 'production' }).secureCookies).toBe(true);
+    expect(loadFrontEndConfig({ ...valid, NODE_ENV: 'production', COOKIE_SECURE: 'false' }).secureCookies).toBe(false);
+    expect(loadFrontEndConfig({ ...valid, NODE_ENV: 'development' }).secureCookies).toBe(false);
+    expect(loadFrontEndConfig({ ...valid, NODE_ENV: 'production', TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile, COOKIE_SECURE: 'false' }).secureCookies).toBe(true);
+  });
 });
