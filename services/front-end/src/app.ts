@@ -58,7 +58,8 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   await app.register(rateLimit, { global: false });
   await app.register(formbody);
   await registerCookies(app, cookies, config.sessionSecret);
-  await app.register(view, { engine: { eta: new Eta() }, root: VIEWS_DIR });
+  // `production` only turns on template caching; without it every render recompiles.
+  await app.register(view, { engine: { eta: new Eta() }, root: VIEWS_DIR, production: true });
   sessions.decorate(app);
 
   // Pages show session data and one-time tokens; browsers must not keep them.
