@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../harness/free-port.js';
 import { FormClient } from '../support/form-client.js';
+import { tcpListeningPorts } from '../support/listening-ports.js';
 import { REPO_ROOT, spawnService, type ServiceProcess } from '../support/service-process.js';
 
 // What `npm start` runs, as a newcomer runs it: no broker, no database server, no settings.
@@ -43,6 +44,14 @@ it('prints its URL and serves registration and login with embedded PostgreSQL', 
 it('keeps its data and session secret under DATA_DIR', async () => {
   expect((await readFile(join(dataDir, 'session-secret'), 'utf8')).trim().length).toBeGreaterThanOrEqual(32);
   expect(await readFile(join(dataDir, 'pglite', 'PG_VERSION'), 'utf8')).toMatch(/^\d+/);
+});
+
+it('serves its database on a Unix socket in a private folder, not on a TCP port', async () => {
+  // A passwordless loopback port let any local user read the hashes, or stall the process.
+  expect(tcpListeningPorts(gatehouse.pid)).toEqual([Number(new URL(url).port)]);
+  const socketDir = join(dataDir, 'socket');
+  expect((await stat(socketDir)).mode & 0o777).toBe(0o700);
+  expect((await stat(join(socketDir, '.s.PGSQL.5432'))).isSocket()).toBe(true);
 });
 
 it('shuts down cleanly on SIGTERM', async () => {

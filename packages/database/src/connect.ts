@@ -51,7 +51,7 @@ export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000,
       application_name: 'gatehouse-back-end',
     },
   };
-  const pool = (target: string) => new ServerPool(() => postgres(target, options), hostsOf(target), queryTimeoutMs + ANSWER_GRACE_MS);
+  const pool = (target: string) => new ServerPool(() => postgres(...withSocket(target, options)), hostsOf(target), queryTimeoutMs + ANSWER_GRACE_MS);
   const primary = pool(url);
   const standby = readUrl && readUrl !== url ? pool(readUrl) : primary;
   return {
@@ -68,6 +68,18 @@ export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000,
       await Promise.all([...new Set([primary, standby])].map((p) => p.close()));
     },
   };
+}
+
+/**
+ * libpq's form for a Unix socket, `postgres://user@localhost/db?host=/socket/dir`, which
+ * postgres.js does not read from a URL itself (the embedded database listens on one).
+ */
+function withSocket<O extends object>(url: string, options: O): [string, O & { host?: string }] {
+  if (!/[?&]host=(\/|%2F)/i.test(url)) return [url, options];
+  const parsed = new URL(url);
+  const host = parsed.searchParams.get('host')!;
+  parsed.searchParams.delete('host');
+  return [parsed.toString(), { ...options, host }];
 }
 
 /** The host list of a connection URL, without credentials (new URL() rejects multi-host URLs). */

@@ -26,7 +26,7 @@ export async function startAllInOne(config: AllInOneConfig, logger: Logger): Pro
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       logger.info({ dataDir }, 'Starting embedded PostgreSQL (PGlite); the first start takes a few seconds');
-      const embedded = await startEmbeddedPostgres(join(dataDir, 'pglite'));
+      const embedded = await startEmbeddedPostgres(join(dataDir, 'pglite'), join(dataDir, 'socket'));
       stops.push(() => embedded.stop());
       databaseUrl = embedded.url;
     }

@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -8,21 +9,44 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+/** Linux's limit on a Unix socket's path (sun_path is 108 bytes with the terminating NUL). */
+const MAX_SOCKET_PATH = 107;
+
 /**
- * PostgreSQL compiled to WebAssembly (PGlite), persisted under `dataDir` and served on a
- * loopback port. It has one backend, so clients must use a single connection.
+ * PostgreSQL compiled to WebAssembly (PGlite), persisted under `dataDir`. It has no passwords
+ * and runs inside this process, so it is served on a Unix socket in `socketDir` (mode 0700):
+ * only this user can connect, where a loopback port would let any local user in as `postgres`
+ * (and stall the whole process with one slow query). One backend, so clients use one connection.
  */
-export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(dataDir: string, socketDir: string): Promise<EmbeddedPostgres> {
+  const path = await prepareSocket(socketDir);
   await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
-  await server.start();
-  const address = server.getServerConn();
+  const server = new PGLiteSocketServer({ db, path });
+  try {
+    await server.start();
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   return {
-    url: `postgres://postgres@${address}/postgres`,
+    url: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`,
     async stop() {
       await server.stop();
       await db.close();
+      await rm(path, { force: true });
     },
   };
+}
+
+/** A private folder for the socket, and its path in the form PostgreSQL clients expect. */
+async function prepareSocket(socketDir: string): Promise<string> {
+  const path = join(socketDir, '.s.PGSQL.5432');
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
+    throw new Error(`DATA_DIR is too deep for the embedded database's Unix socket (${path}); choose a shorter DATA_DIR`);
+  }
+  await mkdir(socketDir, { recursive: true, mode: 0o700 });
+  await chmod(socketDir, 0o700); // it may predate this version, or have been created by hand
+  await rm(path, { force: true }); // left behind by a crash; PGlite's folder can have only one user anyway
+  return path;
 }
