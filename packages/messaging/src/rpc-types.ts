@@ -14,7 +14,10 @@ export interface RpcClient {
   close(): Promise<void>;
 }
 
-/** Metadata a processor may use; requestId is the idempotency key when the sender set one. */
+/**
+ * Metadata a processor may use. The handler's requestId is the idempotency key when the sender
+ * set an id: that id scoped to the action and a digest of the data (idempotency-key.ts).
+ */
 export interface RequestMeta {
   requestId?: string;
 }

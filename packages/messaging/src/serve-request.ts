@@ -1,4 +1,5 @@
 import { parseRequest, type Reply } from '@gatehouse/protocol';
+import { idempotencyKey } from './idempotency-key.js';
 import type { RequestHandler, RequestMeta } from './rpc-types.js';
 
 export interface Outcome {
@@ -7,10 +8,14 @@ export interface Outcome {
   malformed: boolean;
 }
 
-/** What every transport does with a request's bytes: validate them, then hand the request to the handler. */
+/**
+ * What every transport does with a request's bytes: validate them, then hand the request to the
+ * handler, with the sender's id turned into an idempotency key scoped to this request.
+ */
 export async function serveRequest(body: Buffer | undefined, meta: RequestMeta, handle: RequestHandler): Promise<Outcome> {
   if (!body) return { reply: { success: false, message: 'Request could not be read (nested too deeply)' }, malformed: true };
   const parsed = parseRequest(body);
   if (!parsed.ok) return { reply: parsed.reply, malformed: true };
-  return { reply: await handle(parsed.request, meta), malformed: false };
+  const scoped = { ...meta, requestId: idempotencyKey(meta.requestId, parsed.request) };
+  return { reply: await handle(parsed.request, scoped), malformed: false };
 }
