@@ -4,6 +4,7 @@ export * from './users.js';
 export * from './processed-requests.js';
 export * from './sessions.js';
 export * from './login-failures.js';
+export * from './login-attempts.js';
 export * from './audit-events.js';
 export * from './retention.js';
 export { QueryTimeoutError } from './deadline.js';

@@ -8,9 +8,12 @@ export interface LockoutPolicy {
   /** The first lock's length; each further failure doubles it. */
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Failures decay: with no failure and no lock for this long, the count starts again from zero. */
+  resetAfterMs: number;
 }
 
-export const DEFAULT_LOCKOUT: LockoutPolicy = { threshold: 5, baseDelayMs: 60_000, maxDelayMs: 15 * 60_000 };
+/** The reset time is Keycloak's default (12 h): longer than any lock, so waiting out locks never resets the doubling. */
+export const DEFAULT_LOCKOUT: LockoutPolicy = { threshold: 5, baseDelayMs: 60_000, maxDelayMs: 15 * 60_000, resetAfterMs: 12 * 3_600_000 };
 
 /** How long the account locks after its `failures`-th failure in a row (0 below the threshold). */
 export function lockDelayMs(failures: number, policy: LockoutPolicy): number {
@@ -22,8 +25,8 @@ export function lockDelayMs(failures: number, policy: LockoutPolicy): number {
 /** Counts one failure and returns the lock it causes, if any. One statement, so replicas cannot race. */
 export async function countFailure(tx: TransactionSql, email: string, policy: LockoutPolicy): Promise<{ failures: number; lockedUntil?: Date }> {
   const [row] = await tx<{ failures: number }[]>`
-    INSERT INTO login_failures (email, failures) VALUES (${normalizeEmail(email)}, 1)
-    ON CONFLICT (email) DO UPDATE SET failures = login_failures.failures + 1, updated_at = now()
+    INSERT INTO login_failures AS f (email, failures) VALUES (${normalizeEmail(email)}, 1)
+    ON CONFLICT (email) DO UPDATE SET failures = CASE WHEN ${decayed(tx, policy)} THEN 1 ELSE f.failures + 1 END, updated_at = now()
     RETURNING failures`;
   const failures = row!.failures;
   const delay = lockDelayMs(failures, policy);
@@ -32,6 +35,11 @@ export async function countFailure(tx: TransactionSql, email: string, policy: Lo
     UPDATE login_failures SET locked_until = now() + make_interval(secs => ${delay / 1000})
     WHERE email = ${normalizeEmail(email)} RETURNING locked_until`;
   return { failures, lockedUntil: locked!.locked_until };
+}
+
+/** True for a login_failures row (aliased `f`) with no failure and no lock within the reset time. */
+export function decayed(sql: Sql | TransactionSql, policy: LockoutPolicy) {
+  return sql`greatest(f.updated_at, f.locked_until) < now() - make_interval(secs => ${policy.resetAfterMs / 1000})`;
 }
 
 export async function resetFailures(tx: TransactionSql, email: string): Promise<void> {

@@ -38,8 +38,16 @@ export const registerRequestSchema = request('REGISTER', { email: emailSchema, h
 export const getHashRequestSchema = request('GETHASH', { email: emailSchema });
 /** The Front End verified a password against an older hash and sends one at today's parameters. */
 export const updateHashRequestSchema = request('UPDATE_HASH', { email: emailSchema, hash: hashSchema });
-/** A wrong password (or an unknown email): counts towards the account's lockout. */
-export const loginFailedRequestSchema = request('LOGIN_FAILED', { email: emailSchema });
+/**
+ * A login begins: counts the client IP (refused over `ipLimitPerMinute`) and the account's
+ * attempt in one step on the primary, and answers the hash only while the account is not locked.
+ */
+export const loginAttemptRequestSchema = request('LOGIN_ATTEMPT', {
+  email: emailSchema,
+  ipLimitPerMinute: z.number().int().positive().optional(),
+});
+/** A wrong password (or an unknown email): counts towards the lockout, unless LOGIN_ATTEMPT `counted` it already. */
+export const loginFailedRequestSchema = request('LOGIN_FAILED', { email: emailSchema, counted: z.boolean().default(false) });
 export const sessionCreateRequestSchema = request('SESSION_CREATE', {
   email: emailSchema,
   tokenHash: tokenHashSchema,
@@ -55,6 +63,7 @@ export const requestSchemas = {
   REGISTER: registerRequestSchema,
   GETHASH: getHashRequestSchema,
   UPDATE_HASH: updateHashRequestSchema,
+  LOGIN_ATTEMPT: loginAttemptRequestSchema,
   LOGIN_FAILED: loginFailedRequestSchema,
   SESSION_CREATE: sessionCreateRequestSchema,
   SESSION_GET: sessionGetRequestSchema,
@@ -76,8 +85,10 @@ export const replySchema = z.looseObject({
   message: z.string().optional(),
   /** GETHASH: the stored hash. */
   hash: z.string().optional(),
-  /** GETHASH, LOGIN_FAILED: ISO time until which the account refuses logins. */
+  /** GETHASH, LOGIN_ATTEMPT, LOGIN_FAILED: ISO time until which the account refuses logins. */
   lockedUntil: z.string().optional(),
+  /** LOGIN_ATTEMPT: the client IP is over its budget for this minute; nothing else was done. */
+  rateLimited: z.boolean().optional(),
   /** SESSION_GET: whose session it is. */
   email: z.string().optional(),
   /** SESSION_REVOKE_ALL: how many sessions were ended. */

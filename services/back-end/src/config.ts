@@ -17,6 +17,7 @@ const schema = z.object({
   LOCKOUT_THRESHOLD: env.integer(1, 1000, 5),
   LOCKOUT_BASE_SECONDS: env.integer(1, 86_400, 60),
   LOCKOUT_MAX_MINUTES: env.integer(1, 7 * 24 * 60, 15),
+  LOCKOUT_RESET_MINUTES: env.integer(1, 30 * 24 * 60, 720),
   AUDIT_RETENTION_DAYS: env.integer(1, 36_500, 90),
   LOG_LEVEL: env.logLevel(),
   // Off unless set: several Back Ends on one host would otherwise fight over one port.
@@ -64,7 +65,7 @@ export function loadBackEndConfig(source: Record<string, string | undefined> = p
     health: e.HEALTH_PORT === undefined ? undefined : { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
     policies: {
       sessions: { idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000, touchIntervalMs: 60_000 },
-      lockout: { threshold: e.LOCKOUT_THRESHOLD, baseDelayMs: e.LOCKOUT_BASE_SECONDS * 1000, maxDelayMs: e.LOCKOUT_MAX_MINUTES * 60_000 },
+      lockout: { threshold: e.LOCKOUT_THRESHOLD, baseDelayMs: e.LOCKOUT_BASE_SECONDS * 1000, maxDelayMs: e.LOCKOUT_MAX_MINUTES * 60_000, resetAfterMs: e.LOCKOUT_RESET_MINUTES * 60_000 },
     },
   };
 }

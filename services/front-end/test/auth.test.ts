@@ -132,12 +132,12 @@ describe('login', () => {
     rpc.requests.length = 0;
   });
 
-  it('logs in with the right password: GETHASH, then SESSION_CREATE (reason login), then 303', async () => {
+  it('logs in with the right password: LOGIN_ATTEMPT, then SESSION_CREATE (reason login), then 303', async () => {
     const res = await browser.submit('/login', { email: EMAIL, password: PASSWORD });
     expect(res.statusCode).toBe(303);
     expect((await browser.get('/secret')).body).toContain(EMAIL);
     expect(rpc.requests.slice(0, 2)).toEqual([
-      { action: 'GETHASH', data: { email: EMAIL, client: CLIENT } },
+      { action: 'LOGIN_ATTEMPT', data: { email: EMAIL, client: CLIENT, ipLimitPerMinute: expect.any(Number) } },
       { action: 'SESSION_CREATE', data: { email: EMAIL, tokenHash: expect.stringMatching(/^[0-9a-f]{64}$/), reason: 'login', client: CLIENT } },
     ]);
   });
@@ -152,10 +152,10 @@ describe('login', () => {
     const message = (html: string) => /<p class="error" role="alert">([^<]*)<\/p>/.exec(html)?.[1];
     expect(message(wrong.body)).toBe(message(unknown.body));
     expect(rpc.requests.filter((r) => r.action !== 'SESSION_GET')).toEqual([
-      { action: 'GETHASH', data: { email: EMAIL, client: CLIENT } },
-      { action: 'LOGIN_FAILED', data: { email: EMAIL, client: CLIENT } },
-      { action: 'GETHASH', data: { email: 'nobody@example.com', client: CLIENT } },
-      { action: 'LOGIN_FAILED', data: { email: 'nobody@example.com', client: CLIENT } },
+      { action: 'LOGIN_ATTEMPT', data: { email: EMAIL, client: CLIENT, ipLimitPerMinute: expect.any(Number) } },
+      { action: 'LOGIN_FAILED', data: { email: EMAIL, client: CLIENT, counted: true } },
+      { action: 'LOGIN_ATTEMPT', data: { email: 'nobody@example.com', client: CLIENT, ipLimitPerMinute: expect.any(Number) } },
+      { action: 'LOGIN_FAILED', data: { email: 'nobody@example.com', client: CLIENT, counted: true } },
     ]);
     expect((await browser.get('/secret')).statusCode).toBe(303);
   });
@@ -182,7 +182,7 @@ describe('per-account lockout', () => {
     expect(locked.statusCode).toBe(401);
     expect(locked.body).toContain('Login failed: invalid email or password.');
     expect(locked.body).not.toMatch(/lock/i);
-    expect(rpc.actions()).toEqual(['GETHASH', 'LOGIN_FAILED']);
+    expect(rpc.actions()).toEqual(['LOGIN_ATTEMPT', 'LOGIN_FAILED']);
     expect((await browser.get('/secret')).statusCode).toBe(303);
   });
 

@@ -59,8 +59,10 @@ export class FakeRpc implements RpcClient {
         if (!this.users.has(request.data.email)) return { success: false };
         this.users.set(request.data.email, request.data.hash);
         return { success: true };
+      case 'LOGIN_ATTEMPT':
+        return this.#attempt(request.data.email);
       case 'LOGIN_FAILED':
-        this.failures.set(request.data.email, (this.failures.get(request.data.email) ?? 0) + 1);
+        if (!request.data.counted) this.#countFailure(request.data.email);
         return { success: true, ...this.#lock(request.data.email) };
       case 'SESSION_CREATE':
         if ((request.data.reason ?? 'login') === 'login') this.failures.delete(request.data.email);
@@ -76,6 +78,19 @@ export class FakeRpc implements RpcClient {
       case 'SESSION_REVOKE_ALL':
         return { success: true, revoked: this.#revokeAll(request.data.tokenHash) };
     }
+  }
+
+  /** As the Back End: a locked account is refused; otherwise the attempt counts before the hash is sent. */
+  #attempt(email: string): Reply {
+    const lock = this.#lock(email);
+    if (lock.lockedUntil) return { success: false, ...lock };
+    this.#countFailure(email);
+    const hash = this.users.get(email);
+    return hash === undefined ? { success: false } : { success: true, hash };
+  }
+
+  #countFailure(email: string): void {
+    this.failures.set(email, (this.failures.get(email) ?? 0) + 1);
   }
 
   #lock(email: string): { lockedUntil?: string } {

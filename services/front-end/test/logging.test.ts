@@ -36,7 +36,7 @@ describe('logging', () => {
     const browser = new Browser(app);
     await browser.submit('/register', { email: EMAIL, password: PASSWORD });
     rpc.failWith = new Error('broker exploded');
-    rpc.failActions = new Set(['GETHASH']);
+    rpc.failActions = new Set(['LOGIN_ATTEMPT']);
     const res = await browser.submit('/login', { email: EMAIL, password: PASSWORD });
     await app.close();
 

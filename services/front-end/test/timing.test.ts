@@ -30,15 +30,15 @@ const attempt = (email: string, password: string) => new Browser(app).submit('/l
 describe('login does the same work whatever fails', () => {
   it('verifies an unknown email against a dummy hash made with the configured parameters, and reports the failure', async () => {
     expect((await attempt('ghost@example.com', 'some password')).statusCode).toBe(401);
-    expect(rpc.actions()).toEqual(['GETHASH', 'LOGIN_FAILED']);
+    expect(rpc.actions()).toEqual(['LOGIN_ATTEMPT', 'LOGIN_FAILED']);
     expect(verified()).toHaveLength(1);
     expect(verified()[0]).toMatch(/^\$argon2id\$v=19\$m=19456,t=3,p=1\$/);
     expect(verified()[0]).not.toBe(rpc.users.get(EMAIL));
   });
 
-  it('a wrong password costs the same calls: one GETHASH, one verify, one LOGIN_FAILED', async () => {
+  it('a wrong password costs the same calls: one LOGIN_ATTEMPT, one verify, one LOGIN_FAILED', async () => {
     expect((await attempt(EMAIL, 'not the password')).statusCode).toBe(401);
-    expect(rpc.actions()).toEqual(['GETHASH', 'LOGIN_FAILED']);
+    expect(rpc.actions()).toEqual(['LOGIN_ATTEMPT', 'LOGIN_FAILED']);
     expect(verified()).toEqual([rpc.users.get(EMAIL)]);
   });
 
@@ -49,7 +49,7 @@ describe('login does the same work whatever fails', () => {
     vi.mocked(verifyPassword).mockClear();
     rpc.requests.length = 0;
     expect((await attempt(EMAIL, PASSWORD)).statusCode).toBe(401);
-    expect(rpc.actions()).toEqual(['GETHASH', 'LOGIN_FAILED']);
+    expect(rpc.actions()).toEqual(['LOGIN_ATTEMPT', 'LOGIN_FAILED']);
     expect(verified()).toEqual([dummy]);
   });
 });

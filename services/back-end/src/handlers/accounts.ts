@@ -29,11 +29,12 @@ export async function updateHash(ctx: HandlerContext, { data }: RequestOf<'UPDAT
   return runOnce(ctx.db, meta.requestId, async (tx) => ({ success: await ctx.users.updateHash(tx, data.email, data.hash) }));
 }
 
-/** Counts a failed login towards the lock, and audits it (and the lock, when one starts). */
+/** Audits a failed login, and counts it towards the lock unless LOGIN_ATTEMPT did (then it audits only). */
 export async function loginFailed(ctx: HandlerContext, { data }: RequestOf<'LOGIN_FAILED'>, meta: RequestMeta): Promise<Reply> {
   return runOnce(ctx.db, meta.requestId, async (tx) => {
-    const { failures, lockedUntil: until } = await countFailure(tx, data.email, ctx.lockout);
     await recordEvent(tx, 'login_failure', data.email, data.client);
+    if (data.counted) return { success: true }; // LOGIN_ATTEMPT counted it, and started any lock
+    const { failures, lockedUntil: until } = await countFailure(tx, data.email, ctx.lockout);
     if (!until) return { success: true };
     await recordEvent(tx, 'lockout', data.email, data.client);
     ctx.logger.warn({ email: data.email, failures, lockedUntil: until }, 'Account locked after failed logins');

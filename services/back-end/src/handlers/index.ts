@@ -3,6 +3,7 @@ import type { Database } from '@gatehouse/database';
 import type { RequestHandler } from '@gatehouse/messaging';
 import { getHash, loginFailed, register, updateHash } from './accounts.js';
 import { createHandlerContext, type HandlerPolicies } from './context.js';
+import { loginAttempt } from './login-attempt.js';
 import { sessionCreate, sessionGet, sessionRevoke, sessionRevokeAll } from './sessions.js';
 
 export { DEFAULT_POLICIES, type HandlerPolicies } from './context.js';
@@ -18,6 +19,8 @@ export function createRequestHandler(db: Database, logger: Logger, policies: Han
         return getHash(ctx, request);
       case 'UPDATE_HASH':
         return updateHash(ctx, request, meta);
+      case 'LOGIN_ATTEMPT':
+        return loginAttempt(ctx, request, meta);
       case 'LOGIN_FAILED':
         return loginFailed(ctx, request, meta);
       case 'SESSION_CREATE':

@@ -19,11 +19,14 @@ export interface AuthDeps {
   argon2: Argon2Params;
   /** Verified against when the email is unknown or locked, so every failure costs one argon2 run. */
   dummyHash: string;
-  /** Attempts per client IP per minute, one budget across POST /login and POST /register. */
+  /** Attempts per client IP per minute: logins across all Front Ends (LOGIN_ATTEMPT), and in this process for both forms. */
   rateLimitPerMinute: number;
 }
 
-/** What GETHASH told us about an account. */
+/** The 429 page (errors.ts), for an IP over the budget all Front Ends share. */
+const tooManyAttempts = () => Object.assign(new Error('Too many login attempts from this IP'), { statusCode: 429 });
+
+/** What LOGIN_ATTEMPT told us about an account. */
 interface Account {
   hash: string | undefined;
   locked: boolean;
@@ -65,13 +68,17 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     if (!form.ok) return renderForm(reply, 'login', { title: 'Log in', email: form.email, errors: form.errors }, 400);
     const { email, password } = form.value;
     const client = clientInfo(request);
-    const account = accountFrom(await deps.rpc.call({ action: 'GETHASH', data: { email, client } }), request.log);
-    // Unknown, locked and wrong all cost one GETHASH, one argon2 verify and one LOGIN_FAILED,
+    // LOGIN_ATTEMPT counts this attempt (per account and per IP, shared by every Front End)
+    // before the hash is even sent, so parallel guesses cannot outrun the lock.
+    const attempt = await deps.rpc.call({ action: 'LOGIN_ATTEMPT', data: { email, client, ipLimitPerMinute: deps.rateLimitPerMinute } });
+    if (attempt.rateLimited) throw tooManyAttempts();
+    const account = accountFrom(attempt, request.log);
+    // Unknown, locked and wrong all cost one LOGIN_ATTEMPT, one argon2 verify and one LOGIN_FAILED,
     // and all get the same 401: neither timing nor text tells them apart.
     const usable = account.locked ? undefined : account.hash;
     const matches = await verifyPassword(usable ?? deps.dummyHash, password);
     if (usable === undefined || !matches) {
-      await deps.rpc.call({ action: 'LOGIN_FAILED', data: { email, client } });
+      await deps.rpc.call({ action: 'LOGIN_FAILED', data: { email, client, counted: true } });
       return renderForm(reply, 'login', { title: 'Log in', email, formError: INVALID_LOGIN }, 401);
     }
     await sessions.start(request, reply, email, 'login');
@@ -85,11 +92,11 @@ function accountFrom(result: Reply, log: FastifyBaseLogger): Account {
   const locked = typeof result.lockedUntil === 'string' && result.lockedUntil !== '';
   if (!result.success) {
     // The protocol's "not found" is a bare {success:false}; anything else is worth a look.
-    if (result.message) log.warn({ backEndMessage: result.message }, 'GETHASH refused');
+    if (result.message) log.warn({ backEndMessage: result.message }, 'LOGIN_ATTEMPT refused');
     return { hash: undefined, locked };
   }
   if (typeof result.hash !== 'string' || result.hash === '') {
-    throw new UnexpectedReplyError('GETHASH', 'success without a hash');
+    throw new UnexpectedReplyError('LOGIN_ATTEMPT', 'success without a hash');
   }
   return { hash: result.hash, locked };
 }
