@@ -1,10 +1,11 @@
+import type { QueueMode } from '@gatehouse/runtime';
 import type { Connection, MethodParams, Cmd } from 'rabbitmq-client';
 import { deadLetterArguments, declareDeadLetters, deadLetterQueueName } from './dead-letters.js';
 import { QueueMismatchError } from './errors.js';
 
 type QueueDeclare = MethodParams[Cmd.QueueDeclare];
 
-export type QueueMode = 'quorum' | 'textbook';
+export type { QueueMode };
 
 /** Quorum mode redelivers a message at most this often before dead-lettering it. */
 export const DELIVERY_LIMIT = 5;

@@ -53,6 +53,14 @@ const withRealPassword = (url: string, ctx: z.RefinementCtx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 };
 
+/** How the request queue is declared (docs/protocol.md#queue-modes); shared by every tier. */
+export const QUEUE_MODES = ['quorum', 'textbook'] as const;
+export type QueueMode = (typeof QUEUE_MODES)[number];
+
+/** pino's levels, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** Field types shared by the services' env schemas. */
 export const env = {
   port: (fallback: number) => wholeNumber(1, 65535, fallback),
@@ -73,14 +81,10 @@ export const env = {
     z
       .string({ error: 'is required (e.g. postgres://user:password@127.0.0.1:5432/gatehouse)' })
       .pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).superRefine(withRealPassword)),
-  queueMode: () => z.enum(['quorum', 'textbook'], { error: 'must be "quorum" or "textbook"' }).default('quorum'),
+  queueMode: () => z.enum(QUEUE_MODES, { error: 'must be "quorum" or "textbook"' }).default('quorum'),
   queueName: () => z.string().regex(/^[\w.:-]{1,255}$/, 'must be 1-255 letters, digits, or . _ : -').default('request'),
   logLevel: () =>
-    z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
-      })
-      .default('info'),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   boolean: (fallback: boolean) =>
     z
       .string()

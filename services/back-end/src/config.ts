@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, parseEnv } from '@gatehouse/runtime';
+import { env, parseEnv, type LogLevel, type QueueMode } from '@gatehouse/runtime';
 import type { HandlerPolicies } from './handlers/index.js';
 
 const schema = z.object({
@@ -33,13 +33,13 @@ export interface BackEndConfig {
   databaseUrl: string;
   databaseReadUrl: string;
   requestQueue: string;
-  queueMode: 'quorum' | 'textbook';
+  queueMode: QueueMode;
   prefetch: number;
   databasePoolSize: number;
   queryTimeoutMs: number;
   /** Database connections are replaced after this long (optional: defaults in connectDatabase). */
   databaseMaxLifetimeSeconds?: number;
-  logLevel: string;
+  logLevel: LogLevel;
   policies: HandlerPolicies;
   /** auth_events are deleted after this many days (optional: defaults in housekeeping). */
   auditRetentionDays?: number;

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { env, parseEnv } from '@gatehouse/runtime';
+import { env, parseEnv, type LogLevel, type QueueMode } from '@gatehouse/runtime';
 import type { Argon2Params } from './password.js';
 
-export type QueueMode = 'quorum' | 'textbook';
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type { LogLevel, QueueMode };
 import { trustProxySetting, type TrustProxy } from './trust-proxy.js';
 
 /** PEM certificate chain and private key, read at start-up. */
