@@ -73,4 +73,19 @@ describe('logging', () => {
     for (const secret of secrets) expect(logged).not.toContain(secret);
     expect(logged).not.toMatch(/\$argon2/);
   });
+
+  it('keeps emails out of info-level logs of a registration, logins and a page', async () => {
+    const { app, lines } = await appWithCapturedLogs();
+    const browser = new Browser(app);
+    await browser.submit('/register', { email: EMAIL, password: PASSWORD });
+    await browser.get('/secret');
+    await browser.submit('/logout', {}, '/secret');
+    await browser.submit('/login', { email: EMAIL, password: 'wrong password here' });
+    await browser.submit('/login', { email: EMAIL, password: PASSWORD });
+    await app.close();
+
+    const atInfo = lines.filter((line) => (line.level as number) >= 30);
+    expect(atInfo.length).toBeGreaterThan(5);
+    expect(JSON.stringify(atInfo)).not.toContain(EMAIL);
+  });
 });

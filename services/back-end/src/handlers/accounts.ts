@@ -5,7 +5,7 @@ import type { HandlerContext } from './context.js';
 
 /** The textbook's REGISTER: one INSERT … ON CONFLICT, so two workers cannot both succeed. */
 export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTER'>, meta: RequestMeta): Promise<Reply> {
-  ctx.logger.info({ email: data.email }, 'REGISTER request received');
+  ctx.logger.debug({ email: data.email }, 'REGISTER request received');
   return runOnce(ctx.db, meta.requestId, async (tx) => {
     if ((await ctx.users.insert(tx, data.email, data.hash)) === 'exists') return { success: false, message: Messages.userExists };
     await recordEvent(tx, 'register', data.email, data.client);
@@ -19,7 +19,7 @@ export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTE
  * the primary cannot answer), so reads keep working through a failover.
  */
 export async function getHash(ctx: HandlerContext, { data }: RequestOf<'GETHASH'>): Promise<Reply> {
-  ctx.logger.info({ email: data.email }, 'GETHASH request received');
+  ctx.logger.debug({ email: data.email }, 'GETHASH request received');
   const [hash, locked] = await Promise.all([ctx.users.findHash(data.email), lockedUntil(ctx.db, data.email)]);
   const lock = locked ? { lockedUntil: locked.toISOString() } : {};
   return hash === undefined ? { success: false, ...lock } : { success: true, hash, ...lock };
@@ -37,7 +37,7 @@ export async function loginFailed(ctx: HandlerContext, { data }: RequestOf<'LOGI
     const { failures, lockedUntil: until } = await countFailure(tx, data.email, ctx.lockout);
     if (!until) return { success: true };
     await recordEvent(tx, 'lockout', data.email, data.client);
-    ctx.logger.warn({ email: data.email, failures, lockedUntil: until }, 'Account locked after failed logins');
+    ctx.logger.warn({ failures, lockedUntil: until }, 'Account locked after failed logins'); // the email is in auth_events
     return { success: true, lockedUntil: until.toISOString() };
   });
 }
