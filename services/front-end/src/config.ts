@@ -27,8 +27,6 @@ export interface FrontEndConfig {
   logLevel: LogLevel;
   /** argon2id cost for new hashes; older hashes are upgraded at the next successful login. */
   argon2: Argon2Params;
-  /** Enforced by the Back End; kept here so both tiers are configured from one list. */
-  sessionIdleMinutes: number;
   /** The session cookie's Max-Age; the Back End enforces the same limit on its side. */
   sessionAbsoluteHours: number;
   /** Login and register POSTs allowed per client IP per minute (per replica). */
@@ -44,7 +42,6 @@ export interface FrontEndConfig {
 /** The security and shutdown settings' defaults, for callers that build a FrontEndConfig in code. */
 export const FRONT_END_DEFAULTS = {
   argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
-  sessionIdleMinutes: 30,
   sessionAbsoluteHours: 12,
   rateLimitPerMinute: 20,
   secureCookies: false,
@@ -78,7 +75,6 @@ const schema = z
     ARGON2_MEMORY_KIB: env.integer(7168, 1_048_576, FRONT_END_DEFAULTS.argon2.memoryKib),
     ARGON2_TIME_COST: env.integer(1, 20, FRONT_END_DEFAULTS.argon2.timeCost),
     ARGON2_PARALLELISM: env.integer(1, 16, FRONT_END_DEFAULTS.argon2.parallelism),
-    SESSION_IDLE_MINUTES: env.integer(1, 7 * 24 * 60, FRONT_END_DEFAULTS.sessionIdleMinutes), // same bounds as the Back End's
     SESSION_ABSOLUTE_HOURS: env.integer(1, 30 * 24, FRONT_END_DEFAULTS.sessionAbsoluteHours),
     RATE_LIMIT_PER_MINUTE: env.integer(1, 100_000, FRONT_END_DEFAULTS.rateLimitPerMinute),
     TLS_CERT_FILE: readableFile().optional(),
@@ -116,7 +112,6 @@ export function loadFrontEndConfig(source: Record<string, string | undefined> = 
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     argon2: { memoryKib: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
-    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     tls,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '@gatehouse/runtime';
-import { FRONT_END_DEFAULTS, loadFrontEndConfig } from '../src/config.js';
+import { FRONT_END_DEFAULTS, FRONT_END_VARIABLES, loadFrontEndConfig } from '../src/config.js';
 
 const valid = { AMQP_URL: 'amqp://gatehouse:s3cret-broker-pass@rabbit:5672', SESSION_SECRET: 's'.repeat(32) };
 
@@ -46,13 +46,17 @@ describe('loadFrontEndConfig', () => {
       trustProxy: false,
       logLevel: 'info',
       argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
-      sessionIdleMinutes: 30,
       sessionAbsoluteHours: 12,
       rateLimitPerMinute: 20,
       tls: undefined,
       secureCookies: false,
       shutdownDrainMs: 5000,
     });
+  });
+
+  it('leaves the idle timeout to the Back End, which enforces it', () => {
+    expect(loadFrontEndConfig(valid)).not.toHaveProperty('sessionIdleMinutes');
+    expect(FRONT_END_VARIABLES).not.toContain('SESSION_IDLE_MINUTES');
   });
 
   it('exports the same defaults for configs built in code', () => {
@@ -73,7 +77,6 @@ describe('loadFrontEndConfig', () => {
       ARGON2_MEMORY_KIB: '65536',
       ARGON2_TIME_COST: '3',
       ARGON2_PARALLELISM: '4',
-      SESSION_IDLE_MINUTES: '15',
       SESSION_ABSOLUTE_HOURS: '8',
       RATE_LIMIT_PER_MINUTE: '50',
       COOKIE_SECURE: 'true',
@@ -91,7 +94,6 @@ describe('loadFrontEndConfig', () => {
       trustProxy: 2,
       logLevel: 'debug',
       argon2: { memoryKib: 65536, timeCost: 3, parallelism: 4 },
-      sessionIdleMinutes: 15,
       sessionAbsoluteHours: 8,
       rateLimitPerMinute: 50,
       secureCookies: true,
