@@ -3,3 +3,4 @@ export * from './messages.js';
 export * from './parse-request.js';
 export * from './normalize-email.js';
 export * from './decode-json.js';
+export * from './phc.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storedHashProblem } from './phc.js';
 
 /** RFC 5321 caps a path at 254 characters; longer input is rejected before any work is done. */
 export const MAX_EMAIL_LENGTH = 254;
@@ -18,7 +19,12 @@ export const emailSchema = text()
 
 export const hashSchema = text()
   .min(1, 'hash is required')
-  .max(MAX_HASH_LENGTH, `hash is longer than ${MAX_HASH_LENGTH} characters`);
+  .max(MAX_HASH_LENGTH, `hash is longer than ${MAX_HASH_LENGTH} characters`)
+  // A stored hash sets the cost of every later login for that email: refuse costly ones here.
+  .superRefine((value, ctx) => {
+    const problem = storedHashProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const tokenHashSchema = z.string().regex(TOKEN_HASH_PATTERN, 'tokenHash must be 64 lowercase hex characters');
 

@@ -5,8 +5,8 @@ const body = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 describe('parseRequest', () => {
   it('accepts a REGISTER request and trims the email', () => {
-    const result = parseRequest(body({ action: 'REGISTER', data: { email: '  Ann@Example.com ', hash: '$argon2id$x' } }));
-    expect(result).toEqual({ ok: true, request: { action: 'REGISTER', data: { email: 'Ann@Example.com', hash: '$argon2id$x' } } });
+    const result = parseRequest(body({ action: 'REGISTER', data: { email: '  Ann@Example.com ', hash: 'h' } }));
+    expect(result).toEqual({ ok: true, request: { action: 'REGISTER', data: { email: 'Ann@Example.com', hash: 'h' } } });
   });
 
   it('accepts a GETHASH request given as text', () => {

@@ -12,6 +12,7 @@ import { makeClientErrorHandler, refuseConnect } from './client-errors.js';
 import type { FrontEndConfig } from './config.js';
 import { cookieSettings, registerCookies } from './cookies.js';
 import { registerErrorPages } from './errors.js';
+import { Hasher } from './hasher.js';
 import { makeDummyHash } from './password.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -75,7 +76,8 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   registerErrorPages(app);
   registerHealthRoutes(app, rpc);
   registerPageRoutes(app, sessions);
-  registerAuthRoutes(app, { rpc, sessions, argon2: config.argon2, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute });
+  const hasher = new Hasher(config.argon2, config.hashing);
+  registerAuthRoutes(app, { rpc, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
   app.server.on('connect', refuseConnect);
   return app;

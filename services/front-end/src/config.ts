@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { env, parseEnv, type LogLevel, type QueueMode } from '@gatehouse/runtime';
+import { MAX_ARGON2_COST } from '@gatehouse/protocol';
+import { DEFAULT_HASH_CONCURRENCY, DEFAULT_HASH_QUEUE_MAX, MAX_HASH_CONCURRENCY } from './hash-limiter.js';
+import type { HashingSettings } from './hasher.js';
 import type { Argon2Params } from './password.js';
 
 export type { LogLevel, QueueMode };
@@ -27,6 +30,8 @@ export interface FrontEndConfig {
   logLevel: LogLevel;
   /** argon2id cost for new hashes; older hashes are upgraded at the next successful login. */
   argon2: Argon2Params;
+  /** argon2 runs at once, how many may wait (beyond: 503), and the most a stored hash may cost. */
+  hashing: HashingSettings;
   /** The session cookie's Max-Age; the Back End enforces the same limit on its side. */
   sessionAbsoluteHours: number;
   /** Login and register POSTs allowed per client IP per minute (per replica). */
@@ -42,6 +47,7 @@ export interface FrontEndConfig {
 /** The security and shutdown settings' defaults, for callers that build a FrontEndConfig in code. */
 export const FRONT_END_DEFAULTS = {
   argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
+  hashing: { concurrency: DEFAULT_HASH_CONCURRENCY, maxQueue: DEFAULT_HASH_QUEUE_MAX, caps: MAX_ARGON2_COST },
   sessionAbsoluteHours: 12,
   rateLimitPerMinute: 20,
   secureCookies: false,
@@ -60,6 +66,13 @@ const readableFile = () =>
     }
   });
 
+/** Each cost setting and the cap it must stay within. */
+const ARGON2_CAPPED = [
+  ['ARGON2_MEMORY_KIB', 'ARGON2_MAX_MEMORY_KIB'],
+  ['ARGON2_TIME_COST', 'ARGON2_MAX_TIME_COST'],
+  ['ARGON2_PARALLELISM', 'ARGON2_MAX_PARALLELISM'],
+] as const;
+
 const schema = z
   .object({
     PORT: env.port(3000),
@@ -75,6 +88,12 @@ const schema = z
     ARGON2_MEMORY_KIB: env.integer(7168, 1_048_576, FRONT_END_DEFAULTS.argon2.memoryKib),
     ARGON2_TIME_COST: env.integer(1, 20, FRONT_END_DEFAULTS.argon2.timeCost),
     ARGON2_PARALLELISM: env.integer(1, 16, FRONT_END_DEFAULTS.argon2.parallelism),
+    // Caps for stored hashes; the Back End stores none above MAX_ARGON2_COST, so they can only go lower.
+    ARGON2_MAX_MEMORY_KIB: env.integer(7168, MAX_ARGON2_COST.memoryKib, MAX_ARGON2_COST.memoryKib),
+    ARGON2_MAX_TIME_COST: env.integer(1, MAX_ARGON2_COST.timeCost, MAX_ARGON2_COST.timeCost),
+    ARGON2_MAX_PARALLELISM: env.integer(1, MAX_ARGON2_COST.parallelism, MAX_ARGON2_COST.parallelism),
+    HASH_CONCURRENCY: env.integer(1, MAX_HASH_CONCURRENCY, FRONT_END_DEFAULTS.hashing.concurrency),
+    HASH_QUEUE_MAX: env.integer(0, 10_000, FRONT_END_DEFAULTS.hashing.maxQueue),
     SESSION_ABSOLUTE_HOURS: env.integer(1, 30 * 24, FRONT_END_DEFAULTS.sessionAbsoluteHours),
     RATE_LIMIT_PER_MINUTE: env.integer(1, 100_000, FRONT_END_DEFAULTS.rateLimitPerMinute),
     TLS_CERT_FILE: readableFile().optional(),
@@ -92,6 +111,15 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${given} is set (set both or neither)` });
     },
     { when: () => true },
+  )
+  // Only once every value is valid, so a bad one is named once, for itself.
+  .superRefine(
+    (e, ctx) => {
+      for (const [cost, cap] of ARGON2_CAPPED) {
+        if (e[cost] > e[cap]) ctx.addIssue({ code: 'custom', path: [cost], message: `is above ${cap} (${e[cap]}): new hashes would never verify` });
+      }
+    },
+    { when: (payload) => payload.issues.length === 0 },
   );
 
 /** Every variable the Front End reads (the local cluster passes these through). */
@@ -112,6 +140,11 @@ export function loadFrontEndConfig(source: Record<string, string | undefined> = 
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     argon2: { memoryKib: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    hashing: {
+      concurrency: e.HASH_CONCURRENCY,
+      maxQueue: e.HASH_QUEUE_MAX,
+      caps: { memoryKib: e.ARGON2_MAX_MEMORY_KIB, timeCost: e.ARGON2_MAX_TIME_COST, parallelism: e.ARGON2_MAX_PARALLELISM },
+    },
     sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     tls,

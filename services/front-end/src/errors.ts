@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RpcError, RpcTimeoutError } from '@gatehouse/messaging';
+import { HashingBusyError } from './hash-limiter.js';
 import { renderToString } from './render.js';
 
 /** Shown when Messaging or the Back End cannot answer in time. */
@@ -44,7 +45,7 @@ export function registerErrorPages(app: FastifyInstance): void {
 }
 
 function describe(err: FastifyError): ErrorPage {
-  if (err instanceof RpcError) return { status: 503, title: TITLES[503]!, message: BUSY_MESSAGE };
+  if (err instanceof RpcError || err instanceof HashingBusyError) return { status: 503, title: TITLES[503]!, message: BUSY_MESSAGE };
   const code = err.statusCode;
   if (code !== undefined && code >= 400 && code < 500) {
     return {
@@ -60,6 +61,7 @@ function describe(err: FastifyError): ErrorPage {
 function logFailure(request: FastifyRequest, err: FastifyError, status: number): void {
   const context = { err, method: request.method, url: request.url, status };
   if (err instanceof RpcTimeoutError) request.log.warn(context, 'back end did not answer in time');
+  else if (err instanceof HashingBusyError) request.log.warn({ method: request.method, url: request.url, status }, 'hashing queue full; request shed');
   else if (status >= 500) request.log.error(context, 'request failed');
   else request.log.info({ code: err.code, method: request.method, url: request.url, status }, 'request refused');
 }

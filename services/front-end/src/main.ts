@@ -1,3 +1,5 @@
+// First: sizes libuv's threadpool before anything can start it.
+import './threadpool.js';
 import { createLogger, exitOnStartupError, onShutdown } from '@gatehouse/runtime';
 import { loadFrontEndConfig } from './config.js';
 import { startFrontEnd } from './front-end.js';

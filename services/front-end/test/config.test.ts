@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '@gatehouse/runtime';
@@ -46,6 +46,7 @@ describe('loadFrontEndConfig', () => {
       trustProxy: false,
       logLevel: 'info',
       argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
+      hashing: { concurrency: availableParallelism(), maxQueue: Math.max(16, 8 * availableParallelism()), caps: { memoryKib: 77824, timeCost: 8, parallelism: 4 } },
       sessionAbsoluteHours: 12,
       rateLimitPerMinute: 20,
       tls: undefined,

@@ -3,7 +3,8 @@ import type { RpcClient } from '@gatehouse/messaging';
 import { Messages, type Reply } from '@gatehouse/protocol';
 import { clientInfo } from '../client-info.js';
 import { parseLoginForm, parseRegisterForm } from '../forms.js';
-import { hashPassword, needsRehash, verifyPassword, type Argon2Params } from '../password.js';
+import type { Hasher } from '../hasher.js';
+import { needsRehash, type Argon2Params } from '../password.js';
 import { renderForm } from '../render.js';
 import type { Sessions } from '../sessions.js';
 import { UnexpectedReplyError } from '../unexpected-reply.js';
@@ -19,6 +20,8 @@ export interface AuthDeps {
   argon2: Argon2Params;
   /** Verified against when the email is unknown or locked, so every failure costs one argon2 run. */
   dummyHash: string;
+  /** Runs every argon2 hash and verify: bounded, and capped in what a stored hash may cost. */
+  hasher: Hasher;
   /** Attempts per client IP per minute: logins across all Front Ends (LOGIN_ATTEMPT), and in this process for both forms. */
   rateLimitPerMinute: number;
 }
@@ -49,7 +52,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     if (!form.ok) return renderForm(reply, 'register', { title: 'Register', email: form.email, errors: form.errors }, 400);
     const { email, password } = form.value;
     // Only the hash leaves this process; the Back End never sees the password.
-    const hash = await hashPassword(password, deps.argon2);
+    const hash = await deps.hasher.hash(password);
     const result = await deps.rpc.call({ action: 'REGISTER', data: { email, hash, client: clientInfo(request) } });
     if (result.success) {
       await sessions.start(request, reply, email, 'register');
@@ -76,7 +79,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     // Unknown, locked and wrong all cost one LOGIN_ATTEMPT, one argon2 verify and one LOGIN_FAILED,
     // and all get the same 401: neither timing nor text tells them apart.
     const usable = account.locked ? undefined : account.hash;
-    const matches = await verifyPassword(usable ?? deps.dummyHash, password);
+    const matches = await deps.hasher.verify(usable ?? deps.dummyHash, password, request.log);
     if (usable === undefined || !matches) {
       await deps.rpc.call({ action: 'LOGIN_FAILED', data: { email, client, counted: true } });
       return renderForm(reply, 'login', { title: 'Log in', email, formError: INVALID_LOGIN }, 401);
@@ -107,7 +110,7 @@ function accountFrom(result: Reply, log: FastifyBaseLogger): Account {
  */
 async function upgradeHash(deps: AuthDeps, request: FastifyRequest, email: string, password: string): Promise<void> {
   try {
-    const hash = await hashPassword(password, deps.argon2);
+    const hash = await deps.hasher.hash(password);
     const result = await deps.rpc.call({ action: 'UPDATE_HASH', data: { email, hash, client: clientInfo(request) } });
     if (!result.success) request.log.warn({ backEndMessage: result.message }, 'UPDATE_HASH refused; the old hash stays');
   } catch (err) {
