@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase, type Database } from '@gatehouse/database';
+import { connectDatabase, pruneIpAttempts, type Database } from '@gatehouse/database';
 import { FormClient } from '../support/form-client.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -113,5 +113,16 @@ describe('the per-IP budget', () => {
     const limited = await login(tiers.urls[1]!, newEmail(), 'wrong guess');
     expect(limited.status).toBe(429);
     expect(limited.body).toMatch(/too many/i);
+  });
+
+  it('housekeeping can drop windows that ended; a running one stays', async () => {
+    const { db } = tiers;
+    await db.readWrite`
+      INSERT INTO login_ip_attempts (ip, window_start, attempts)
+      VALUES ('198.51.100.9', now() - interval '2 minutes', 7), ('198.51.100.10', now(), 1)`;
+    expect(await pruneIpAttempts(db)).toBeGreaterThanOrEqual(1);
+    const left = (await db.readWrite<{ ip: string }[]>`SELECT ip FROM login_ip_attempts`).map((r) => r.ip);
+    expect(left).toContain('198.51.100.10');
+    expect(left).not.toContain('198.51.100.9');
   });
 });

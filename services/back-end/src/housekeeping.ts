@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import {
-  DEFAULT_RETENTION, pruneAuthEvents, pruneLoginFailures, pruneProcessedRequests, pruneSessions,
+  DEFAULT_RETENTION, pruneAuthEvents, pruneIpAttempts, pruneLoginFailures, pruneProcessedRequests, pruneSessions,
   type Database, type RetentionPolicy,
 } from '@gatehouse/database';
 
@@ -23,6 +23,7 @@ async function pruneAll(db: Database, retention: RetentionPolicy) {
     sessions: await pruneSessions(db),
     authEvents: await pruneAuthEvents(db, retention),
     loginFailures: await pruneLoginFailures(db, retention),
+    ipAttempts: await pruneIpAttempts(db),
   };
 }
 
