@@ -16,7 +16,7 @@ export interface RpcClient {
 
 /**
  * Metadata a processor may use. The handler's requestId is the idempotency key when the sender
- * set an id: that id scoped to the action and a digest of the data (idempotency-key.ts).
+ * set an id: that id scoped to the action and a digest of the body (idempotency-key.ts).
  */
 export interface RequestMeta {
   requestId?: string;

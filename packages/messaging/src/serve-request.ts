@@ -16,6 +16,6 @@ export async function serveRequest(body: Buffer | undefined, meta: RequestMeta, 
   if (!body) return { reply: { success: false, message: 'Request could not be read (nested too deeply)' }, malformed: true };
   const parsed = parseRequest(body);
   if (!parsed.ok) return { reply: parsed.reply, malformed: true };
-  const scoped = { ...meta, requestId: idempotencyKey(meta.requestId, parsed.request) };
+  const scoped = { ...meta, requestId: idempotencyKey(meta.requestId, parsed.request, body) };
   return { reply: await handle(parsed.request, scoped), malformed: false };
 }
