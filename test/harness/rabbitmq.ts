@@ -3,6 +3,7 @@ import { closeSync, openSync, rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BROKER_MAX_MESSAGE_BYTES } from '@gatehouse/protocol';
 import { freePorts } from './free-port.js';
 import { childrenOf, killIfOurs, killQuietly, onProcessExit, randomToken, run, safeName, tail, waitForExit, waitForTcp } from './process-utils.js';
 
@@ -146,6 +147,8 @@ export async function startRabbit(opts: { name?: string } = {}): Promise<RabbitS
         `default_pass = ${password}`,
         'default_user_tags.administrator = true',
         'loopback_users.guest = true',
+        // As every broker we ship: an oversized message is refused before any client parses it.
+        `max_message_size = ${BROKER_MAX_MESSAGE_BYTES}`,
         'log.file.level = info',
         '',
       ].join('\n'),

@@ -6,6 +6,13 @@ import { requestSchemas, type ActionName, type Reply, type Request } from './sch
 /** Requests larger than this are refused before JSON parsing. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 
+/**
+ * RabbitMQ's `max_message_size` in every broker configuration we ship: the broker refuses a
+ * bigger message before any client parses it (rabbitmq-client parses JSON bodies before our
+ * check). Headroom above MAX_REQUEST_BYTES, so a request just over it still gets its error reply.
+ */
+export const BROKER_MAX_MESSAGE_BYTES = 2 * MAX_REQUEST_BYTES;
+
 export type ParseResult = { ok: true; request: Request } | { ok: false; reply: Reply };
 
 const fail = (message: string): ParseResult => ({ ok: false, reply: { success: false, message } });

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BROKER_MAX_MESSAGE_BYTES } from '@gatehouse/protocol';
 import { promisify } from 'node:util';
 import { logFile, nodeDir, type ClusterPlan, type NodeSpec } from '../plan.js';
 import { isRunning, pidFromFile, recordOf, settled, signal, spawnDetached, terminate, waitForExit, waitUntil, type ProcessRecord } from '../processes.js';
@@ -33,6 +34,8 @@ function nodeConfig(ctx: ClusterContext, node: NodeSpec): string {
     ...peers,
     // A node cut off from the other two stops serving rather than diverge from them.
     'cluster_partition_handling = pause_minority',
+    // Refused by the broker, not parsed by a client: see BROKER_MAX_MESSAGE_BYTES.
+    `max_message_size = ${BROKER_MAX_MESSAGE_BYTES}`,
     'log.file.level = info',
     '',
   ].join('\n');
