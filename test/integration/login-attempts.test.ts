@@ -21,6 +21,19 @@ async function twoFrontEnds(frontEndEnv: Record<string, string>): Promise<Tiers>
   return { stack, urls: [stack.url, other.url], db: connectDatabase({ url: stack.databaseUrl }) };
 }
 
+/** Two Front Ends and a Back End for one describe block, started before it and stopped after. */
+function withTiers(frontEndEnv: Record<string, string>): () => Tiers {
+  let tiers: Tiers | undefined;
+  beforeAll(async () => {
+    tiers = await twoFrontEnds(frontEndEnv);
+  });
+  afterAll(async () => {
+    await tiers?.db.close();
+    await tiers?.stack.stop();
+  });
+  return () => tiers!;
+}
+
 const login = (url: string, email: string, password: string) => new FormClient(url).submit('/login', { email, password });
 
 async function register(url: string, email: string): Promise<void> {
@@ -40,17 +53,10 @@ async function eventCounts(db: Database, email: string): Promise<Record<string, 
 }
 
 describe('lockout under parallel guessing', () => {
-  let tiers: Tiers;
-  beforeAll(async () => {
-    tiers = await twoFrontEnds({});
-  });
-  afterAll(async () => {
-    await tiers?.db.close();
-    await tiers?.stack.stop();
-  });
+  const tiers = withTiers({});
 
   it('50 parallel wrong guesses through two Front Ends lock the account after exactly the threshold', async () => {
-    const { urls, db } = tiers;
+    const { urls, db } = tiers();
     const email = newEmail();
     await register(urls[0]!, email);
     const guesses = await Promise.all(Array.from({ length: 50 }, (_, i) => login(urls[i % 2]!, email, `wrong guess ${i}`)));
@@ -70,7 +76,7 @@ describe('lockout under parallel guessing', () => {
   });
 
   it('failures decay: a count idle past the reset time (12 h) starts again', async () => {
-    const { urls, db } = tiers;
+    const { urls, db } = tiers();
     const email = newEmail();
     await register(urls[0]!, email);
     for (let i = 0; i < THRESHOLD - 1; i++) expect((await login(urls[i % 2]!, email, 'wrong guess')).status).toBe(401);
@@ -82,7 +88,7 @@ describe('lockout under parallel guessing', () => {
   });
 
   it('a lock and its count decay too, once the reset time has passed since the lock', async () => {
-    const { urls, db } = tiers;
+    const { urls, db } = tiers();
     const email = newEmail();
     await register(urls[0]!, email);
     for (let i = 0; i < THRESHOLD; i++) await login(urls[0]!, email, 'wrong guess');
@@ -97,26 +103,19 @@ describe('lockout under parallel guessing', () => {
 describe('the per-IP budget', () => {
   const LIMIT = 4;
   const OVER = 3;
-  let tiers: Tiers;
-  beforeAll(async () => {
-    tiers = await twoFrontEnds({ RATE_LIMIT_PER_MINUTE: String(LIMIT) });
-  });
-  afterAll(async () => {
-    await tiers?.db.close();
-    await tiers?.stack.stop();
-  });
+  const tiers = withTiers({ RATE_LIMIT_PER_MINUTE: String(LIMIT) });
 
   it('is shared by both Front Ends: LIMIT + k attempts split across them get exactly k 429s', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < LIMIT + OVER; i++) statuses.push((await login(tiers.urls[i % 2]!, newEmail(), 'wrong guess')).status);
+    for (let i = 0; i < LIMIT + OVER; i++) statuses.push((await login(tiers().urls[i % 2]!, newEmail(), 'wrong guess')).status);
     expect(statuses).toEqual([...Array(LIMIT).fill(401), ...Array(OVER).fill(429)]);
-    const limited = await login(tiers.urls[1]!, newEmail(), 'wrong guess');
+    const limited = await login(tiers().urls[1]!, newEmail(), 'wrong guess');
     expect(limited.status).toBe(429);
     expect(limited.body).toMatch(/too many/i);
   });
 
   it('housekeeping can drop windows that ended; a running one stays', async () => {
-    const { db } = tiers;
+    const { db } = tiers();
     await db.readWrite`
       INSERT INTO login_ip_attempts (ip, window_start, attempts)
       VALUES ('198.51.100.9', now() - interval '2 minutes', 7), ('198.51.100.10', now(), 1)`;
@@ -124,5 +123,23 @@ describe('the per-IP budget', () => {
     const left = (await db.readWrite<{ ip: string }[]>`SELECT ip FROM login_ip_attempts`).map((r) => r.ip);
     expect(left).toContain('198.51.100.10');
     expect(left).not.toContain('198.51.100.9');
+  });
+});
+
+describe('the per-IP budget, for registrations', () => {
+  const LIMIT = 4;
+  const tiers = withTiers({ RATE_LIMIT_PER_MINUTE: String(LIMIT) });
+
+  it('counts registrations in the same budget', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT; i++) {
+      const url = tiers().urls[i % 2]!;
+      const page = i % 2 ? await login(url, newEmail(), 'wrong guess') : await new FormClient(url).submit('/register', { email: newEmail(), password: PASSWORD });
+      statuses.push(page.status);
+    }
+    expect(statuses).toEqual([303, 401, 303, 401]);
+    const email = newEmail();
+    expect((await new FormClient(tiers().urls[1]!).submit('/register', { email, password: PASSWORD })).status).toBe(429);
+    expect(await tiers().db.readWrite`SELECT 1 FROM users WHERE email = ${email}`).toHaveLength(0);
   });
 });

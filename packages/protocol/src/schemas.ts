@@ -40,7 +40,12 @@ export const clientSchema = z
 const request = <A extends string, D extends z.ZodRawShape>(action: A, data: D) =>
   z.looseObject({ action: z.literal(action), data: z.looseObject({ ...data, client: clientSchema }) });
 
-export const registerRequestSchema = request('REGISTER', { email: emailSchema, hash: hashSchema });
+/** `ipLimitPerMinute`: the client IP's budget, shared with LOGIN_ATTEMPT; over it, nothing is stored. */
+export const registerRequestSchema = request('REGISTER', {
+  email: emailSchema,
+  hash: hashSchema,
+  ipLimitPerMinute: z.number().int().positive().optional(),
+});
 export const getHashRequestSchema = request('GETHASH', { email: emailSchema });
 /** The Front End verified a password against an older hash and sends one at today's parameters. */
 export const updateHashRequestSchema = request('UPDATE_HASH', { email: emailSchema, hash: hashSchema });
@@ -93,7 +98,7 @@ export const replySchema = z.looseObject({
   hash: z.string().optional(),
   /** GETHASH, LOGIN_ATTEMPT, LOGIN_FAILED: ISO time until which the account refuses logins. */
   lockedUntil: z.string().optional(),
-  /** LOGIN_ATTEMPT: the client IP is over its budget for this minute; nothing else was done. */
+  /** LOGIN_ATTEMPT, REGISTER: the client IP is over its budget for this minute; nothing else was done. */
   rateLimited: z.boolean().optional(),
   /** SESSION_GET: whose session it is. */
   email: z.string().optional(),

@@ -32,7 +32,7 @@ describe('register', () => {
   it('sends REGISTER (normalised email, argon2id hash, client) then SESSION_CREATE with reason "register"', async () => {
     await register(browser, '  Ada@Example.COM ');
     expect(rpc.requests).toEqual([
-      { action: 'REGISTER', data: { email: EMAIL, hash: expect.stringMatching(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/), client: CLIENT } },
+      { action: 'REGISTER', data: { email: EMAIL, hash: expect.stringMatching(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/), client: CLIENT, ipLimitPerMinute: expect.any(Number) } },
       { action: 'SESSION_CREATE', data: { email: EMAIL, tokenHash: expect.stringMatching(/^[0-9a-f]{64}$/), reason: 'register', client: CLIENT } },
     ]);
   });

@@ -1,7 +1,16 @@
-import type { Reply, RequestOf } from '@gatehouse/protocol';
+import type { ClientInfo, Reply, RequestOf } from '@gatehouse/protocol';
 import { countIpAttempt, recordEvent, reserveAttempt, runOnce } from '@gatehouse/database';
 import type { RequestMeta } from '@gatehouse/messaging';
 import type { HandlerContext } from './context.js';
+
+export const RATE_LIMITED: Reply = { success: false, rateLimited: true };
+
+/** Counts one attempt from the client's IP (logins and registrations share it); true when over the budget. */
+export async function overIpBudget(tx: Parameters<typeof countIpAttempt>[0], data: { client?: ClientInfo; ipLimitPerMinute?: number | undefined }): Promise<boolean> {
+  const ip = data.client?.ip;
+  if (ip === undefined || data.ipLimitPerMinute === undefined) return false;
+  return (await countIpAttempt(tx, ip)) > data.ipLimitPerMinute;
+}
 
 /**
  * LOGIN_ATTEMPT: the deciding step of a login, on the primary in one transaction. The IP is
@@ -11,10 +20,7 @@ import type { HandlerContext } from './context.js';
  */
 export async function loginAttempt(ctx: HandlerContext, { data }: RequestOf<'LOGIN_ATTEMPT'>, meta: RequestMeta): Promise<Reply> {
   const decision = await runOnce(ctx.db, meta.requestId, async (tx) => {
-    const ip = data.client?.ip;
-    if (ip !== undefined && data.ipLimitPerMinute !== undefined && (await countIpAttempt(tx, ip)) > data.ipLimitPerMinute) {
-      return { success: false, rateLimited: true };
-    }
+    if (await overIpBudget(tx, data)) return RATE_LIMITED;
     const slot = await reserveAttempt(tx, data.email, ctx.lockout);
     if (!slot.allowed) return { success: false, lockedUntil: slot.lockedUntil.toISOString() };
     if (slot.lockedUntil) {

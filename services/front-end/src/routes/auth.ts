@@ -53,7 +53,9 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const { email, password } = form.value;
     // Only the hash leaves this process; the Back End never sees the password.
     const hash = await deps.hasher.hash(password);
-    const result = await deps.rpc.call({ action: 'REGISTER', data: { email, hash, client: clientInfo(request) } });
+    const limit = { ipLimitPerMinute: deps.rateLimitPerMinute };
+    const result = await deps.rpc.call({ action: 'REGISTER', data: { email, hash, client: clientInfo(request), ...limit } });
+    if (result.rateLimited) throw tooManyAttempts();
     if (result.success) {
       await sessions.start(request, reply, email, 'register');
       return reply.redirect('/', 303);
