@@ -42,7 +42,7 @@ describe('npm run cluster', () => {
     const users = await fetch(`http://127.0.0.1:${plan.ports.rabbitmq[0]!.management}/api/users`, {
       headers: { authorization: `Basic ${Buffer.from(`admin:${secrets.rabbitmqAdmin}`).toString('base64')}` },
     }).then((r) => r.json() as Promise<{ name: string }[]>);
-    expect(users.map((u) => u.name).sort()).toEqual(['admin', 'gatehouse']);
+    expect(users.map((u) => u.name).sort()).toEqual(['admin', 'gatehouse-back-end', 'gatehouse-front-end']);
     const frontEnd = (await statusJson()).nodes.find((n) => n.name === 'front-end1')!;
     const environ = readFileSync(`/proc/${frontEnd.pid}/environ`, 'utf8').split('\0');
     expect(environ).toContain(`RATE_LIMIT_PER_MINUTE=${LOAD_SETTINGS.RATE_LIMIT_PER_MINUTE}`);

@@ -16,7 +16,7 @@ let rpc: AmqpRpcClient;
 beforeAll(async () => {
   cluster = await openCluster();
   await waitUntilWhole(cluster);
-  connection = connectAmqp({ urls: amqpUrls(cluster.plan, cluster.ctx.secrets).split(','), name: 'failover-test', logger });
+  connection = connectAmqp({ urls: amqpUrls(cluster.plan, cluster.ctx.secrets, 'front-end').split(','), name: 'failover-test', logger });
   rpc = new AmqpRpcClient({ connection, queue: 'request', mode: 'quorum', timeoutMs: 8000, logger });
 });
 

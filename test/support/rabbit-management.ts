@@ -1,9 +1,23 @@
 import { inject } from 'vitest';
 
 /** The harness broker's management HTTP API: what exists on the broker, as an operator sees it. */
-async function management(path: string, method = 'GET'): Promise<Response> {
+async function management(path: string, method = 'GET', body?: unknown): Promise<Response> {
   const auth = Buffer.from(`${inject('rabbitUser')}:${inject('rabbitPassword')}`).toString('base64');
-  return fetch(`http://127.0.0.1:${inject('amqpManagementPort')}/api${path}`, { method, headers: { authorization: `Basic ${auth}` } });
+  const headers = { authorization: `Basic ${auth}`, 'content-type': 'application/json' };
+  return fetch(`http://127.0.0.1:${inject('amqpManagementPort')}/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+/** Creates (or replaces) a broker user with these permissions on the default vhost. */
+export async function createBrokerUser(user: string, password: string, permissions: object): Promise<void> {
+  for (const [path, body] of [[`/users/${user}`, { password, tags: '' }], [`/permissions/%2F/${user}`, permissions]] as const) {
+    const res = await management(path, 'PUT', body);
+    if (!res.ok) throw new Error(`management API: PUT ${path}: ${res.status}`);
+  }
+}
+
+/** Deletes a broker user (and so closes its connections). */
+export async function deleteBrokerUser(user: string): Promise<void> {
+  await management(`/users/${user}`, 'DELETE');
 }
 
 export interface QueueInfo {

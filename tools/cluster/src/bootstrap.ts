@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { request } from './http.js';
+import { backEndPermissions, BACK_END_BROKER_USER, frontEndPermissions, FRONT_END_BROKER_USER } from './broker-users.js';
 import { APP_DATABASE, APP_USER } from './nodes/app.js';
 import { HOST, type ClusterContext } from './nodes/context.js';
 import { patroniState } from './nodes/patroni.js';
@@ -58,8 +59,8 @@ async function createRoleAndDatabase(sql: postgres.Sql, password: string): Promi
   if (!exists) await sql`CREATE DATABASE gatehouse OWNER gatehouse`;
 }
 
-/** Waits for all RabbitMQ nodes to form one cluster, then creates the services' user, once. */
-export async function ensureBrokerUser(ctx: ClusterContext, nodes: number): Promise<void> {
+/** Waits for all RabbitMQ nodes to form one cluster, then creates one user per tier (broker-users.ts). */
+export async function ensureBrokerUsers(ctx: ClusterContext, nodes: number): Promise<void> {
   const { plan, secrets } = ctx;
   const api = managementUrl(plan, 0);
   const auth: [string, string] = [RABBIT_ADMIN, secrets.rabbitmqAdmin];
@@ -75,6 +76,11 @@ export async function ensureBrokerUser(ctx: ClusterContext, nodes: number): Prom
     const { status } = await request(`${api}${path}`, { method: 'PUT', auth, body });
     if (status >= 300) throw new Error(`RabbitMQ management API refused PUT ${path} (${status})`);
   };
-  await put(`/api/users/${APP_USER}`, { password: secrets.rabbitmqApp, tags: '' });
-  await put(`/api/permissions/%2F/${APP_USER}`, { configure: '.*', write: '.*', read: '.*' });
+  const users = [[FRONT_END_BROKER_USER, secrets.rabbitmqFrontEnd, frontEndPermissions()], [BACK_END_BROKER_USER, secrets.rabbitmqBackEnd, backEndPermissions()]] as const;
+  for (const [user, password, permissions] of users) {
+    await put(`/api/users/${user}`, { password, tags: '' });
+    await put(`/api/permissions/%2F/${user}`, permissions);
+  }
+  // The one all-powerful user that earlier versions shared between the tiers.
+  await request(`${api}/api/users/${APP_USER}`, { method: 'DELETE', auth });
 }

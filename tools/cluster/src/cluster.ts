@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ensureAppDatabase, ensureBrokerUser, waitForReplication } from './bootstrap.js';
+import { ensureAppDatabase, ensureBrokerUsers, waitForReplication } from './bootstrap.js';
 import { drivers, type ClusterContext } from './nodes/index.js';
 import { createPlan, findNode, loadPlan, nodesOf, type NodeKind, type NodeSpec } from './plan.js';
 import { ProcessTable } from './processes.js';
@@ -66,7 +66,7 @@ export class Cluster {
     })();
     const messaging = (async () => {
       await startAll('rabbitmq');
-      await ensureBrokerUser(this.ctx, 3);
+      await ensureBrokerUsers(this.ctx, 3);
       progress(`${elapsed(started)} RabbitMQ: three nodes in one cluster`);
     })();
     await settleAll([database, messaging]);

@@ -13,8 +13,9 @@ export interface ClusterSecrets {
   patroniRestApi: string;
   /** The management UI's `admin` user. */
   rabbitmqAdmin: string;
-  /** The `gatehouse` user the services connect as. */
-  rabbitmqApp: string;
+  /** The broker users the Front Ends and the Back Ends connect as (broker-users.ts). */
+  rabbitmqFrontEnd: string;
+  rabbitmqBackEnd: string;
   erlangCookie: string;
   haproxyStats: string;
   sessionSecret: string;
@@ -22,7 +23,7 @@ export interface ClusterSecrets {
 
 const KEYS: (keyof ClusterSecrets)[] = [
   'postgresSuperuser', 'postgresReplication', 'postgresRewind', 'postgresApp', 'patroniRestApi',
-  'rabbitmqAdmin', 'rabbitmqApp', 'erlangCookie', 'haproxyStats', 'sessionSecret',
+  'rabbitmqAdmin', 'rabbitmqFrontEnd', 'rabbitmqBackEnd', 'erlangCookie', 'haproxyStats', 'sessionSecret',
 ];
 
 export const secretsFile = (dataDir: string) => join(dataDir, 'secrets.json');

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { answers } from '../http.js';
 import { logFile, REPO_ROOT, type ClusterPlan, type NodeSpec } from '../plan.js';
 import type { ClusterSecrets } from '../secrets.js';
+import { BACK_END_BROKER_USER, FRONT_END_BROKER_USER } from '../broker-users.js';
 import { spawnDetached, waitUntil } from '../processes.js';
 import { HOST, type ClusterContext, type NodeDriver } from './context.js';
 import { singleProcess } from './simple-process.js';
@@ -9,8 +10,10 @@ import { singleProcess } from './simple-process.js';
 export const APP_USER = 'gatehouse';
 export const APP_DATABASE = 'gatehouse';
 
-export function amqpUrls(plan: ClusterPlan, secrets: ClusterSecrets): string {
-  return plan.ports.rabbitmq.map((p) => `amqp://${APP_USER}:${secrets.rabbitmqApp}@${HOST}:${p.amqp}`).join(',');
+/** The three brokers, as the given tier's own broker user: each tier may do only its part. */
+export function amqpUrls(plan: ClusterPlan, secrets: ClusterSecrets, tier: 'front-end' | 'back-end'): string {
+  const [user, password] = tier === 'front-end' ? [FRONT_END_BROKER_USER, secrets.rabbitmqFrontEnd] : [BACK_END_BROKER_USER, secrets.rabbitmqBackEnd];
+  return plan.ports.rabbitmq.map((p) => `amqp://${user}:${password}@${HOST}:${p.amqp}`).join(',');
 }
 
 const databaseUrl = (secrets: ClusterSecrets, port: number) => `postgres://${APP_USER}:${secrets.postgresApp}@${HOST}:${port}/${APP_DATABASE}`;
@@ -24,7 +27,7 @@ export function readyUrl(plan: ClusterPlan, node: NodeSpec): string {
 /** What the cluster itself decides for each tier; everything else may come from the caller's environment. */
 function ownSettings(ctx: ClusterContext, node: NodeSpec): Record<string, string> {
   const { plan, secrets } = ctx;
-  const common = { AMQP_URL: amqpUrls(plan, secrets), REQUEST_QUEUE_MODE: 'quorum' };
+  const common = { AMQP_URL: amqpUrls(plan, secrets, node.kind === 'front-end' ? 'front-end' : 'back-end'), REQUEST_QUEUE_MODE: 'quorum' };
   if (node.kind === 'front-end') {
     return { ...common, HOST, PORT: String(plan.ports.frontEnds[node.index]), SESSION_SECRET: secrets.sessionSecret };
   }
