@@ -14,6 +14,7 @@ describe('migrations', () => {
         '0002_processed_requests.sql',
         '0003_sessions_lockout_audit.sql',
         '0004_processed_requests_claim.sql',
+        '0005_login_attempts.sql',
       ]);
       expect(await migrate(db.readWrite)).toEqual([]);
       const columns = await db.readWrite<{ column_name: string }[]>`

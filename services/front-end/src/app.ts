@@ -19,8 +19,8 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerLogoutRoutes } from './routes/logout.js';
 import { registerPageRoutes } from './routes/pages.js';
 import { Sessions } from './sessions.js';
-
 import { fastifyTrustProxy } from './trust-proxy.js';
+
 export interface BuildAppOptions {
   rpc: RpcClient;
   config: FrontEndConfig;

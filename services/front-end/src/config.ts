@@ -5,9 +5,9 @@ import { MAX_ARGON2_COST } from '@gatehouse/protocol';
 import { DEFAULT_HASH_CONCURRENCY, DEFAULT_HASH_QUEUE_MAX, MAX_HASH_CONCURRENCY } from './hash-limiter.js';
 import type { HashingSettings } from './hasher.js';
 import type { Argon2Params } from './password.js';
+import { trustProxySetting, type TrustProxy } from './trust-proxy.js';
 
 export type { LogLevel, QueueMode };
-import { trustProxySetting, type TrustProxy } from './trust-proxy.js';
 
 /** PEM certificate chain and private key, read at start-up. */
 export interface TlsFiles {
