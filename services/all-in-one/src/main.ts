@@ -1,3 +1,5 @@
+// First: sizes libuv's threadpool for the Front End's hashing before anything can start it.
+import '@gatehouse/front-end/threadpool';
 import { createLogger, exitOnStartupError, onShutdown } from '@gatehouse/runtime';
 import { startAllInOne } from './all-in-one.js';
 import { loadAllInOneConfig } from './config.js';
