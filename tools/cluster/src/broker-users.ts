@@ -22,9 +22,12 @@ const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Our client's textbook-mode reply queues (messaging's REPLY_QUEUE_PREFIX). */
 const REPLY_QUEUES = '^gatehouse\\.reply\\.';
 
-/** Publish requests; consume direct reply-to, or (textbook mode) declare and read its own reply queues. */
+/**
+ * Publish requests; in textbook mode, declare and read its own reply queues. Consuming direct
+ * reply-to needs no permission (RabbitMQ 3.10).
+ */
 export function frontEndPermissions(): BrokerPermissions {
-  return { configure: REPLY_QUEUES, write: '^amq\\.default$', read: `^amq\\.rabbitmq\\.reply-to$|${REPLY_QUEUES}` };
+  return { configure: REPLY_QUEUES, write: '^amq\\.default$', read: REPLY_QUEUES };
 }
 
 /** Declare and consume the request queue and its dead letters (messaging's dead-letters.ts); publish replies. */
