@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
 import { rawRequest } from '../support/raw-amqp.js';
+import { newEmail as newUserEmail } from '../support/test-ids.js';
 
 /** Issue 7, section 3: a message id is an idempotency key only together with the action and data. */
 
@@ -12,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => fixture?.stop());
 
-const newEmail = () => `scope-${randomUUID()}@example.com`;
+const newEmail = () => newUserEmail('scope');
 const send = (messageId: string, request: unknown) =>
   rawRequest(fixture.connection, fixture.queue, Buffer.from(JSON.stringify(request)), { messageId }, 15_000);
 const getHash = (email: string) => fixture.rpc.call({ action: 'GETHASH', data: { email } });

@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, pruneIpAttempts, type Database } from '@gatehouse/database';
 import { FormClient } from '../support/form-client.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { newEmail as newUserEmail } from '../support/test-ids.js';
 
 // Issue 7 §2 and §4 against real processes: two Front Ends, one Back End, one database.
 const PASSWORD = 'Tr0ub4dor & horse';
 const THRESHOLD = 5;
-const newEmail = () => `attempts-${randomUUID()}@example.com`;
+const newEmail = () => newUserEmail('attempts');
 
 interface Tiers {
   stack: Stack;

@@ -1,9 +1,9 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@gatehouse/database';
 import type { AmqpRpcClient } from '@gatehouse/messaging';
 import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
+import { newEmail, newTokenHash } from '../support/test-ids.js';
 
 // The "standby" is a database that never catches up: whatever it holds, it holds for ever,
 // like a standby whose replication has stalled.
@@ -12,8 +12,6 @@ let primary: Database;
 let standby: Database;
 let rpc: AmqpRpcClient;
 
-const newToken = () => createHash('sha256').update(randomBytes(32)).digest('hex');
-const newEmail = () => `user-${randomUUID()}@example.com`;
 
 /** Copies rows from the primary to the standby, as replication would have before it stalled. */
 async function replicate(table: 'users' | 'sessions' | 'login_failures', email: string): Promise<void> {
@@ -32,7 +30,7 @@ afterAll(() => fixture?.stop());
 describe('auth state is read where it was written', () => {
   it('does not find a session revoked on the primary, though the standby still holds it live', async () => {
     const email = newEmail();
-    const tokenHash = newToken();
+    const tokenHash = newTokenHash();
     await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash } });
     await replicate('sessions', email);
     expect(await rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash } })).toEqual({ success: true });

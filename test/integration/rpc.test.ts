@@ -7,6 +7,7 @@ import { createRequestHandler, DEFAULT_POLICIES } from '@gatehouse/back-end';
 import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
 import { getOne, rawRequest } from '../support/raw-amqp.js';
 import { testLogger as logger } from '../support/silent-logger.js';
+import { newEmail } from '../support/test-ids.js';
 
 let fixture: BackEndFixture;
 let queue: string;
@@ -14,7 +15,6 @@ let connection: Connection;
 let rpc: AmqpRpcClient;
 let db: Database;
 
-const newEmail = () => `user-${randomUUID()}@example.com`;
 
 beforeAll(async () => {
   fixture = await startBackEndFixture('rpc-test');

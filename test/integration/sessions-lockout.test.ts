@@ -1,9 +1,9 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, recentEvents, UsersRepository, type Database } from '@gatehouse/database';
 import type { AmqpRpcClient } from '@gatehouse/messaging';
 import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
 import { spawnProcess, TSX } from '../support/service-process.js';
+import { newEmail, newTokenHash } from '../support/test-ids.js';
 
 // The primary holds everything; the "standby" never catches up, the worst case of replication lag.
 let fixture: BackEndFixture;
@@ -12,8 +12,6 @@ let standby: Database;
 let rpc: AmqpRpcClient;
 const client = { ip: '203.0.113.7', userAgent: 'vitest' };
 
-const newToken = () => createHash('sha256').update(randomBytes(32)).digest('hex');
-const newEmail = () => `user-${randomUUID()}@example.com`;
 
 beforeAll(async () => {
   fixture = await startBackEndFixture('sessions-test', { laggingStandby: true });
@@ -26,14 +24,14 @@ afterAll(() => fixture?.stop());
 describe('server-side sessions', () => {
   it('finds a session created a moment ago although the standby has not seen it', async () => {
     const email = newEmail();
-    const tokenHash = newToken();
+    const tokenHash = newTokenHash();
     expect(await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash, client } })).toEqual({ success: true });
     expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash } })).toEqual({ success: true, email });
-    expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash: newToken() } })).toEqual({ success: false });
+    expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash: newTokenHash() } })).toEqual({ success: false });
   });
 
   it('stores only the hash of the id, with the client that made it', async () => {
-    const tokenHash = newToken();
+    const tokenHash = newTokenHash();
     await rpc.call({ action: 'SESSION_CREATE', data: { email: newEmail(), tokenHash, client } });
     const [row] = await primary.readWrite`SELECT * FROM sessions WHERE token_hash = ${tokenHash}`;
     expect(row).toMatchObject({ token_hash: tokenHash, ip: client.ip, user_agent: 'vitest', revoked_at: null });
@@ -42,7 +40,7 @@ describe('server-side sessions', () => {
 
   it('ends a session at logout, and audits it', async () => {
     const email = newEmail();
-    const tokenHash = newToken();
+    const tokenHash = newTokenHash();
     await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash, client } });
     expect(await rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client } })).toEqual({ success: true });
     expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash } })).toEqual({ success: false });
@@ -53,7 +51,7 @@ describe('server-side sessions', () => {
 
   it('ends every session of the user when asked to log out everywhere', async () => {
     const email = newEmail();
-    const [phone, laptop, other] = [newToken(), newToken(), newToken()];
+    const [phone, laptop, other] = [newTokenHash(), newTokenHash(), newTokenHash()];
     await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash: phone! } });
     await rpc.call({ action: 'SESSION_CREATE', data: { email: email.toUpperCase(), tokenHash: laptop! } });
     await rpc.call({ action: 'SESSION_CREATE', data: { email: newEmail(), tokenHash: other! } });
@@ -63,7 +61,7 @@ describe('server-side sessions', () => {
   });
 
   it('expires a session idle for more than 30 minutes, and one older than 12 hours', async () => {
-    const [idle, old] = [newToken(), newToken()];
+    const [idle, old] = [newTokenHash(), newTokenHash()];
     await rpc.call({ action: 'SESSION_CREATE', data: { email: newEmail(), tokenHash: idle! } });
     await rpc.call({ action: 'SESSION_CREATE', data: { email: newEmail(), tokenHash: old! } });
     await primary.readWrite`UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE token_hash = ${idle!}`;
@@ -73,7 +71,7 @@ describe('server-side sessions', () => {
   });
 
   it('sets the absolute expiry 12 hours after creation', async () => {
-    const tokenHash = newToken();
+    const tokenHash = newTokenHash();
     await rpc.call({ action: 'SESSION_CREATE', data: { email: newEmail(), tokenHash } });
     const [row] = await primary.readWrite<{ hours: number }[]>`
       SELECT extract(epoch FROM expires_at - created_at) / 3600 AS hours FROM sessions WHERE token_hash = ${tokenHash}`;
@@ -100,7 +98,7 @@ describe('per-account lockout', () => {
     const sixth = await fail(email);
     expect(Date.parse(sixth.lockedUntil!) - Date.now()).toBeGreaterThan(110_000);
 
-    await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash: newToken(), client } });
+    await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash: newTokenHash(), client } });
     expect(await primary.readWrite`SELECT 1 FROM login_failures WHERE email = ${email}`).toHaveLength(0);
     const events = (await recentEvents(primary.readWrite, { email, limit: 20 })).map((e) => e.event);
     expect(events).toEqual(['login_success', 'lockout', 'login_failure', 'lockout', ...Array(5).fill('login_failure'), 'register']);
@@ -139,7 +137,7 @@ describe('npm run audit', () => {
     const email = newEmail();
     await rpc.call({ action: 'REGISTER', data: { email, hash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$${SECRET_DIGEST}`, client } });
     await rpc.call({ action: 'LOGIN_FAILED', data: { email, client } });
-    const tokenHash = newToken();
+    const tokenHash = newTokenHash();
     await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash, client } });
     const { code, output } = await audit(['--email', email]);
     expect(code).toBe(0);
@@ -169,7 +167,7 @@ describe('npm run audit', () => {
 describe('while the primary is down', () => {
   it('still reads hashes and locks from the standby, but sessions need the primary', async () => {
     const email = newEmail();
-    const tokenHash = newToken();
+    const tokenHash = newTokenHash();
     await rpc.call({ action: 'REGISTER', data: { email, hash: 'h-standby' } });
     await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash } });
     // Replicate by hand, then take the primary away: no new connections, existing ones killed.
