@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BROKER_MAX_MESSAGE_BYTES } from '@gatehouse/protocol';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { logFile, nodeDir, type ClusterPlan, type NodeSpec } from '../plan.js';
 import { isRunning, pidFromFile, recordOf, settled, signal, spawnDetached, terminate, waitForExit, waitUntil, type ProcessRecord } from '../processes.js';
@@ -101,21 +102,38 @@ async function vmOf(plan: ClusterPlan, node: NodeSpec): Promise<ProcessRecord | 
   return isRunning(record) ? record : undefined;
 }
 
+const BOOT_ATTEMPTS = 3;
+
+async function boot(ctx: ClusterContext, node: NodeSpec): Promise<void> {
+  const log = logFile(ctx.plan, node.name);
+  const env = nodeEnv(ctx, node);
+  const record = spawnDetached(join(RABBIT_BIN, 'rabbitmq-server'), [], { env, cwd: nodeDir(ctx.plan, node.name), logFile: log });
+  ctx.processes.set(node.name, record);
+  // `wait <pidfile>` returns once the rabbit application (and its plugins) runs.
+  const started = settled(rabbitmqctl(ctx, node, ['wait', '--timeout', '150', pidFile(ctx.plan, node)], 160_000));
+  await waitUntil(`${node.name} (RabbitMQ) did not start`, started, {
+    timeoutMs: 160_000,
+    process: record,
+    logFile: log,
+  });
+}
+
 /** One RabbitMQ 3.10 node of three, clustered by classic_config peer discovery. */
 export const rabbitmq: NodeDriver = {
   async start(ctx: ClusterContext, node: NodeSpec) {
     await writeNodeFiles(ctx, node);
-    const log = logFile(ctx.plan, node.name);
-    const env = nodeEnv(ctx, node);
-    const record = spawnDetached(join(RABBIT_BIN, 'rabbitmq-server'), [], { env, cwd: nodeDir(ctx.plan, node.name), logFile: log });
-    ctx.processes.set(node.name, record);
-    // `wait <pidfile>` returns once the rabbit application (and its plugins) runs.
-    const started = settled(rabbitmqctl(ctx, node, ['wait', '--timeout', '150', pidFile(ctx.plan, node)], 160_000));
-    await waitUntil(`${node.name} (RabbitMQ) did not start`, started, {
-      timeoutMs: 160_000,
-      process: record,
-      logFile: log,
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await boot(ctx, node);
+      } catch (err) {
+        // RabbitMQ 3.10 races when peers restart together: a node syncing feature flags with a
+        // peer that is itself still booting can fail with incompatible_feature_flags. It boots
+        // cleanly once the peer is up, so a node whose VM exited is started again.
+        const exited = (await this.processes(ctx, node)).length === 0;
+        if (!exited || attempt >= BOOT_ATTEMPTS) throw err;
+        await sleep(2000);
+      }
+    }
   },
 
   async stop(ctx: ClusterContext, node: NodeSpec) {
