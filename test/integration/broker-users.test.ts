@@ -1,13 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AmqpRpcClient, connectAmqp, deadLetterQueueName, startRpcServer, type Connection, type RpcServer } from '@gatehouse/messaging';
-import { backEndPermissions, frontEndPermissions } from '../../tools/cluster/src/broker-users.js';
+import { backEndPermissions, frontEndPermissions } from '@gatehouse/operations';
 import { createBrokerUser, deleteBrokerUser } from '../support/rabbit-management.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 
 /**
  * Issue 7, section 3: one broker user per tier, with the permission regexes the local cluster
- * gives them (tools/cluster/src/broker-users.ts). A normal call works end to end; the Front
+ * gives them (packages/operations/src/broker-users.ts). A normal call works end to end; the Front
  * End's user cannot take requests off the queue.
  */
 

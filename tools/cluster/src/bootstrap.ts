@@ -1,7 +1,5 @@
 import postgres from 'postgres';
-import { request } from './http.js';
-import { backEndPermissions, BACK_END_BROKER_USER, frontEndPermissions, FRONT_END_BROKER_USER } from './broker-users.js';
-import { APP_DATABASE, APP_USER } from './nodes/app.js';
+import { APP_DATABASE, applyBrokerUsers } from '@gatehouse/operations';
 import { HOST, type ClusterContext } from './nodes/context.js';
 import { patroniState } from './nodes/patroni.js';
 import { managementUrl, RABBIT_ADMIN } from './nodes/rabbitmq.js';
@@ -59,28 +57,14 @@ async function createRoleAndDatabase(sql: postgres.Sql, password: string): Promi
   if (!exists) await sql`CREATE DATABASE gatehouse OWNER gatehouse`;
 }
 
-/** Waits for all RabbitMQ nodes to form one cluster, then creates one user per tier (broker-users.ts). */
+/** Waits for all RabbitMQ nodes to form one cluster, then creates one user per tier (@gatehouse/operations). */
 export async function ensureBrokerUsers(ctx: ClusterContext, nodes: number): Promise<void> {
   const { plan, secrets } = ctx;
-  const api = managementUrl(plan, 0);
-  const auth: [string, string] = [RABBIT_ADMIN, secrets.rabbitmqAdmin];
-  await waitUntil(
-    `RabbitMQ: ${nodes} nodes did not form one cluster`,
-    async () => {
-      const { status, body } = await request(`${api}/api/nodes`, { auth });
-      return status === 200 && (body as { running: boolean }[]).filter((n) => n.running).length >= nodes;
-    },
-    { timeoutMs: 120_000, intervalMs: 1000 },
-  );
-  const put = async (path: string, body: unknown) => {
-    const { status } = await request(`${api}${path}`, { method: 'PUT', auth, body });
-    if (status >= 300) throw new Error(`RabbitMQ management API refused PUT ${path} (${status})`);
-  };
-  const users = [[FRONT_END_BROKER_USER, secrets.rabbitmqFrontEnd, frontEndPermissions()], [BACK_END_BROKER_USER, secrets.rabbitmqBackEnd, backEndPermissions()]] as const;
-  for (const [user, password, permissions] of users) {
-    await put(`/api/users/${user}`, { password, tags: '' });
-    await put(`/api/permissions/%2F/${user}`, permissions);
-  }
-  // The one all-powerful user that earlier versions shared between the tiers.
-  await request(`${api}/api/users/${APP_USER}`, { method: 'DELETE', auth });
+  await applyBrokerUsers({
+    managementUrl: managementUrl(plan, 0),
+    admin: { user: RABBIT_ADMIN, password: secrets.rabbitmqAdmin },
+    frontEndPassword: secrets.rabbitmqFrontEnd,
+    backEndPassword: secrets.rabbitmqBackEnd,
+    expectedNodes: nodes,
+  });
 }

@@ -13,7 +13,7 @@ export interface ClusterSecrets {
   patroniRestApi: string;
   /** The management UI's `admin` user. */
   rabbitmqAdmin: string;
-  /** The broker users the Front Ends and the Back Ends connect as (broker-users.ts). */
+  /** The broker users the Front Ends and the Back Ends connect as (@gatehouse/operations). */
   rabbitmqFrontEnd: string;
   rabbitmqBackEnd: string;
   erlangCookie: string;

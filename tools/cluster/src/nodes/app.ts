@@ -2,13 +2,11 @@ import { join } from 'node:path';
 import { answers } from '../http.js';
 import { logFile, REPO_ROOT, type ClusterPlan, type NodeSpec } from '../plan.js';
 import type { ClusterSecrets } from '../secrets.js';
-import { BACK_END_BROKER_USER, FRONT_END_BROKER_USER } from '../broker-users.js';
+import { APP_DATABASE, BACK_END_BROKER_USER, DB_ROLES, FRONT_END_BROKER_USER } from '@gatehouse/operations';
 import { spawnDetached, waitUntil } from '../processes.js';
 import { HOST, type ClusterContext, type NodeDriver } from './context.js';
 import { singleProcess } from './simple-process.js';
 
-export const APP_USER = 'gatehouse';
-export const APP_DATABASE = 'gatehouse';
 
 /** The three brokers, as the given tier's own broker user: each tier may do only its part. */
 export function amqpUrls(plan: ClusterPlan, secrets: ClusterSecrets, tier: 'front-end' | 'back-end'): string {
@@ -16,7 +14,7 @@ export function amqpUrls(plan: ClusterPlan, secrets: ClusterSecrets, tier: 'fron
   return plan.ports.rabbitmq.map((p) => `amqp://${user}:${password}@${HOST}:${p.amqp}`).join(',');
 }
 
-const databaseUrl = (secrets: ClusterSecrets, port: number) => `postgres://${APP_USER}:${secrets.postgresApp}@${HOST}:${port}/${APP_DATABASE}`;
+const databaseUrl = (secrets: ClusterSecrets, port: number) => `postgres://${DB_ROLES.app}:${secrets.postgresApp}@${HOST}:${port}/${APP_DATABASE}`;
 
 /** The address a Front End or Back End answers /readyz on. */
 export function readyUrl(plan: ClusterPlan, node: NodeSpec): string {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { nodeDir, type ClusterPlan, type NodeSpec } from '../plan.js';
 import type { ClusterSecrets } from '../secrets.js';
 import { HOST } from './context.js';
+import { DB_ROLES, PATRONI_DCS, PATRONI_INITDB } from '@gatehouse/operations';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 export const pgName = (i: number) => `pg${i + 1}`;
@@ -32,23 +33,8 @@ export function patroniConfig(plan: ClusterPlan, secrets: ClusterSecrets, node: 
     // chaos test's SIGSTOP scenario lost writes that way). The v2 renewal is a compare-and-swap.
     etcd: { hosts: plan.ports.etcd.map((p) => `${HOST}:${p.client}`) },
     bootstrap: {
-      dcs: {
-        // Failover in about 10 s: the leader key lives 10 s and is renewed every 2 s.
-        ttl: 10,
-        loop_wait: 2,
-        retry_timeout: 4,
-        maximum_lag_on_failover: 1048576,
-        // A commit is acknowledged only once a standby has it, so losing the primary loses no acknowledged write.
-        synchronous_mode: true,
-        // With the DCS gone, a primary that still reaches every member keeps its role.
-        failsafe_mode: true,
-        postgresql: {
-          use_pg_rewind: true,
-          use_slots: true,
-          parameters: { wal_log_hints: 'on', max_connections: 200, hot_standby: 'on', wal_keep_size: '128MB' },
-        },
-      },
-      initdb: [{ encoding: 'UTF8' }, { locale: 'C.UTF-8' }, 'data-checksums'],
+      dcs: PATRONI_DCS,
+      initdb: PATRONI_INITDB,
     },
     postgresql: {
       listen: `${HOST}:${sql}`,
@@ -57,9 +43,9 @@ export function patroniConfig(plan: ClusterPlan, secrets: ClusterSecrets, node: 
       bin_dir: PG_BIN,
       pgpass: join(dir, 'pgpass'),
       authentication: {
-        superuser: { username: 'postgres', password: secrets.postgresSuperuser },
-        replication: { username: 'replicator', password: secrets.postgresReplication },
-        rewind: { username: 'rewinder', password: secrets.postgresRewind },
+        superuser: { username: DB_ROLES.superuser, password: secrets.postgresSuperuser },
+        replication: { username: DB_ROLES.replication, password: secrets.postgresReplication },
+        rewind: { username: DB_ROLES.rewind, password: secrets.postgresRewind },
       },
       pg_hba: [
         'local all all peer',

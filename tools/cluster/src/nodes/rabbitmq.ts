@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BROKER_MAX_MESSAGE_BYTES } from '@gatehouse/protocol';
+import { RABBITMQ_PLUGINS, RABBITMQ_SHARED_CONF } from '@gatehouse/operations';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { logFile, nodeDir, type ClusterPlan, type NodeSpec } from '../plan.js';
@@ -30,13 +30,9 @@ function nodeConfig(ctx: ClusterContext, node: NodeSpec): string {
     `default_user = ${RABBIT_ADMIN}`,
     `default_pass = ${secrets.rabbitmqAdmin}`,
     'default_user_tags.administrator = true',
-    'loopback_users.guest = true',
     'cluster_formation.peer_discovery_backend = classic_config',
     ...peers,
-    // A node cut off from the other two stops serving rather than diverge from them.
-    'cluster_partition_handling = pause_minority',
-    // Refused by the broker, not parsed by a client: see BROKER_MAX_MESSAGE_BYTES.
-    `max_message_size = ${BROKER_MAX_MESSAGE_BYTES}`,
+    ...RABBITMQ_SHARED_CONF,
     'log.file.level = info',
     '',
   ].join('\n');
@@ -80,7 +76,7 @@ async function writeNodeFiles(ctx: ClusterContext, node: NodeSpec): Promise<void
   // Empty on purpose: keeps /etc/rabbitmq/rabbitmq-env.conf (which names the machine's own node) out.
   await writeFile(join(dir, 'rabbitmq-env.conf'), '');
   await writeFile(join(dir, 'advanced.config'), '[].\n');
-  await writeFile(join(dir, 'enabled_plugins'), '[rabbitmq_management].\n');
+  await writeFile(join(dir, 'enabled_plugins'), `[${RABBITMQ_PLUGINS.join(',')}].\n`);
   await writeFile(join(dir, 'rabbitmq.conf'), nodeConfig(ctx, node), { mode: 0o600 });
 }
 

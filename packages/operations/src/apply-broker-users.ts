@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backEndPermissions, BACK_END_BROKER_USER, frontEndPermissions, FRONT_END_BROKER_USER } from './broker-users.js';
+
+export interface BrokerUsersPlan {
+  /** The management API's base URL, e.g. http://messaging:15672 */
+  managementUrl: string;
+  admin: { user: string; password: string };
+  frontEndPassword: string;
+  backEndPassword: string;
+  /** Wait until this many nodes run in the cluster before creating anything. */
+  expectedNodes: number;
+  requestQueue?: string;
+  timeoutMs?: number;
+}
+
+/** The user that earlier versions shared between the tiers; removed so only per-tier users remain. */
+const SHARED_USER = 'gatehouse';
+
+async function call(plan: BrokerUsersPlan, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const auth = Buffer.from(`${plan.admin.user}:${plan.admin.password}`).toString('base64');
+  const res = await fetch(`${plan.managementUrl}${path}`, {
+    method,
+    headers: { authorization: `Basic ${auth}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(5000),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+async function runningNodes(plan: BrokerUsersPlan): Promise<number> {
+  const { status, json } = await call(plan, 'GET', '/api/nodes');
+  if (status === 401) throw new Error(`RabbitMQ refused the admin login for user ${plan.admin.user}`);
+  return status === 200 ? (json as { running: boolean }[]).filter((n) => n.running).length : 0;
+}
+
+async function waitForNodes(plan: BrokerUsersPlan): Promise<void> {
+  const deadline = Date.now() + (plan.timeoutMs ?? 120_000);
+  for (;;) {
+    const running = await runningNodes(plan).catch((err: unknown) => {
+      if (err instanceof Error && err.message.startsWith('RabbitMQ refused')) throw err;
+      return 0; // not up yet
+    });
+    if (running >= plan.expectedNodes) return;
+    if (Date.now() > deadline) throw new Error(`RabbitMQ: ${plan.expectedNodes} nodes did not form one cluster (${running} running)`);
+    await sleep(1000);
+  }
+}
+
+/**
+ * Creates (or updates) one broker user per tier with the permissions in broker-users.ts, once
+ * the cluster has formed. Idempotent: every deployment runs it at each start.
+ */
+export async function applyBrokerUsers(plan: BrokerUsersPlan): Promise<void> {
+  await waitForNodes(plan);
+  const put = async (path: string, body: unknown) => {
+    const { status } = await call(plan, 'PUT', path, body);
+    if (status >= 300) throw new Error(`RabbitMQ management API refused PUT ${path} (${status})`);
+  };
+  const users = [
+    [FRONT_END_BROKER_USER, plan.frontEndPassword, frontEndPermissions()],
+    [BACK_END_BROKER_USER, plan.backEndPassword, backEndPermissions(plan.requestQueue)],
+  ] as const;
+  for (const [user, password, permissions] of users) {
+    await put(`/api/users/${user}`, { password, tags: '' });
+    await put(`/api/permissions/%2F/${user}`, permissions);
+  }
+  await call(plan, 'DELETE', `/api/users/${SHARED_USER}`);
+}

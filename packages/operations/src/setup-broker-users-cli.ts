@@ -1,0 +1,34 @@
+/**
+ * One-shot: creates the per-tier broker users once the RabbitMQ cluster has formed. Run by
+ * docker compose and Kubernetes (from the Back End image) before the tiers start; the local
+ * cluster calls applyBrokerUsers itself. Exit codes: 0 done, 1 failed, 2 bad configuration.
+ */
+import { z } from 'zod';
+import { ConfigError, env, parseEnv } from '@gatehouse/runtime';
+import { applyBrokerUsers } from './apply-broker-users.js';
+
+const schema = z.object({
+  RABBITMQ_MANAGEMENT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL, e.g. http://messaging:15672' }),
+  RABBITMQ_ADMIN_USER: z.string().regex(/^[\w.-]{1,64}$/, 'must be a user name').default('admin'),
+  RABBITMQ_ADMIN_PASSWORD: env.secret(16),
+  FRONT_END_AMQP_PASSWORD: env.secret(16),
+  BACK_END_AMQP_PASSWORD: env.secret(16),
+  RABBITMQ_EXPECTED_NODES: env.integer(1, 99, 1),
+  REQUEST_QUEUE: env.queueName(),
+});
+
+try {
+  const e = parseEnv(schema, process.env, 'broker user setup');
+  await applyBrokerUsers({
+    managementUrl: e.RABBITMQ_MANAGEMENT_URL.replace(/\/$/, ''),
+    admin: { user: e.RABBITMQ_ADMIN_USER, password: e.RABBITMQ_ADMIN_PASSWORD },
+    frontEndPassword: e.FRONT_END_AMQP_PASSWORD,
+    backEndPassword: e.BACK_END_AMQP_PASSWORD,
+    expectedNodes: e.RABBITMQ_EXPECTED_NODES,
+    requestQueue: e.REQUEST_QUEUE,
+  });
+  console.log('broker users ready: gatehouse-front-end, gatehouse-back-end');
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+}
