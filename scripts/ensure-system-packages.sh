@@ -14,12 +14,16 @@ declare -A probe=(
   [etcd-server]=/usr/bin/etcd
   [etcd-client]=/usr/bin/etcdctl
   [haproxy]=/usr/sbin/haproxy
+  # static checks of the compose files (docker-compose config needs no engine)
+  [docker-compose]=/usr/bin/docker-compose
 )
 
 missing=()
 for pkg in "${!probe[@]}"; do
   [[ -e ${probe[$pkg]} ]] || missing+=("$pkg")
 done
+# `kubectl kustomize` renders deploy/k8s; any kubectl will do (Debian's is kubernetes-client).
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
 ((${#missing[@]} == 0)) && exit 0
 
 if ((EUID != 0)); then
