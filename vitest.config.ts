@@ -1,15 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
+// Tests run the TypeScript sources: @gatehouse/* packages export src/*.ts under the "gatehouse-source"
+// condition and dist/*.js otherwise. Setting conditions replaces Vite's defaults, so they are repeated.
+const gatehouseSource = 'gatehouse-source';
+const sources = {
+  resolve: { conditions: [gatehouseSource, 'module', 'node', 'development|production'] },
+  ssr: { resolve: { conditions: [gatehouseSource, 'module', 'node', 'development|production'] } },
+};
+
 export default defineConfig({
   test: {
     projects: [
       {
+        ...sources,
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'tools/*/test/**/*.test.ts'],
         },
       },
       {
+        ...sources,
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
@@ -22,6 +32,7 @@ export default defineConfig({
       },
       {
         // npm run test:chaos: one local HA cluster (npm run cluster) for every file, broken on purpose.
+        ...sources,
         test: {
           name: 'cluster',
           include: ['test/cluster/**/*.test.ts'],

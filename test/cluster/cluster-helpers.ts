@@ -22,7 +22,7 @@ export function cli(...args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'tools/cluster/src/main.ts', ...args, '--data-dir', clusterDir()],
+      ['--conditions=gatehouse-source', '--import', 'tsx', 'tools/cluster/src/main.ts', ...args, '--data-dir', clusterDir()],
       { cwd: REPO_ROOT, timeout: 240_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

@@ -17,8 +17,8 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-embedded-'));
   const port = String(await freePort());
   const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const script = /^tsx (\S+)$/.exec(pkg.scripts.start)?.[1];
-  expect(script, 'npm start should be "tsx <entry point>"').toBeDefined();
+  const script = /^tsx --conditions=gatehouse-source (\S+)$/.exec(pkg.scripts.start)?.[1];
+  expect(script, 'npm start should be "tsx --conditions=gatehouse-source <entry point>"').toBeDefined();
   gatehouse = spawnService(script!, { PORT: port, DATA_DIR: dataDir });
   await gatehouse.waitFor(/Gatehouse is running at http:\/\/\S+/, 120_000);
   url = /Gatehouse is running at (http:\/\/\S+)/.exec(gatehouse.output())![1]!;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, recentEvents, UsersRepository, type Database } from '@gatehouse/database';
 import type { AmqpRpcClient } from '@gatehouse/messaging';
 import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
-import { spawnProcess, TSX } from '../support/service-process.js';
+import { SOURCE_CONDITION, spawnProcess, TSX } from '../support/service-process.js';
 import { newEmail, newTokenHash } from '../support/test-ids.js';
 
 // The primary holds everything; the "standby" never catches up, the worst case of replication lag.
@@ -126,7 +126,7 @@ describe('hash upgrades', () => {
 
 describe('npm run audit', () => {
   const audit = async (args: string[], env: Record<string, string> = { DATABASE_URL: fixture.databaseUrl }) => {
-    const run = spawnProcess(TSX, ['services/back-end/src/audit-cli.ts', ...args], env);
+    const run = spawnProcess(TSX, [SOURCE_CONDITION, 'services/back-end/src/audit-cli.ts', ...args], env);
     return { code: await run.exited, output: run.output() };
   };
 

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TSX = `${REPO_ROOT}node_modules/.bin/tsx`;
+/** Node's flag that makes @gatehouse/* packages resolve to their TypeScript sources rather than dist/. */
+export const SOURCE_CONDITION = '--conditions=gatehouse-source';
 
 /** A Gatehouse service running as a real child process, with its output captured. */
 export interface ServiceProcess {
@@ -15,9 +17,9 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `tsx <script>` from the repository root with exactly `env` plus PATH and HOME. */
+/** Runs `tsx <script>` (on the sources) from the repository root with exactly `env` plus PATH and HOME. */
 export function spawnService(script: string, env: Record<string, string>): ServiceProcess {
-  return spawnProcess(TSX, [script], env);
+  return spawnProcess(TSX, [SOURCE_CONDITION, script], env);
 }
 
 /** Runs any program from the repository root with exactly `env` plus PATH and HOME. */

@@ -9,7 +9,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 function cluster(...args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'tools/cluster/src/main.ts', ...args], { cwd: ROOT }, (err, stdout, stderr) =>
+    execFile(process.execPath, ['--conditions=gatehouse-source', '--import', 'tsx', 'tools/cluster/src/main.ts', ...args], { cwd: ROOT }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

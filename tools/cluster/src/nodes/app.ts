@@ -44,7 +44,7 @@ export const app: NodeDriver = {
     const script = join(REPO_ROOT, 'services', node.kind, 'src', 'main.ts');
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', ...ctx.settings, ...ownSettings(ctx, node) };
     const log = logFile(ctx.plan, node.name);
-    const record = spawnDetached(process.execPath, ['--import', 'tsx', script], { env, cwd: REPO_ROOT, logFile: log });
+    const record = spawnDetached(process.execPath, ['--conditions=gatehouse-source', '--import', 'tsx', script], { env, cwd: REPO_ROOT, logFile: log });
     ctx.processes.set(node.name, record);
     await waitUntil(`${node.name} did not become ready`, () => answers(readyUrl(ctx.plan, node)), {
       timeoutMs: 90_000,
