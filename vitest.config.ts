@@ -1,25 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
 // Tests run the TypeScript sources: @gatehouse/* packages export src/*.ts under the "gatehouse-source"
-// condition and dist/*.js otherwise. Setting conditions replaces Vite's defaults, so they are repeated.
-const gatehouseSource = 'gatehouse-source';
+// condition and dist/*.js otherwise. Every Vite environment needs it, including the one Vitest creates
+// for global setup files, which inherits no top-level conditions; setting them replaces Vite's
+// defaults for servers, so those are repeated.
+const conditions = ['gatehouse-source', 'module', 'node', 'development|production'];
 const sources = {
-  resolve: { conditions: [gatehouseSource, 'module', 'node', 'development|production'] },
-  ssr: { resolve: { conditions: [gatehouseSource, 'module', 'node', 'development|production'] } },
+  name: 'gatehouse-source',
+  configEnvironment(_name: string, config: { resolve?: { conditions?: string[] } }) {
+    config.resolve = { ...config.resolve, conditions };
+  },
 };
 
 export default defineConfig({
+  plugins: [sources],
   test: {
     projects: [
       {
-        ...sources,
+        plugins: [sources],
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'tools/*/test/**/*.test.ts'],
         },
       },
       {
-        ...sources,
+        plugins: [sources],
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
@@ -32,7 +37,7 @@ export default defineConfig({
       },
       {
         // npm run test:chaos: one local HA cluster (npm run cluster) for every file, broken on purpose.
-        ...sources,
+        plugins: [sources],
         test: {
           name: 'cluster',
           include: ['test/cluster/**/*.test.ts'],

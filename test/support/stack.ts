@@ -20,17 +20,25 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(frontEndEnv: Record<string, string> = {}, backEndEnv: Record<string, string> = {}): Promise<Stack> {
+/** Starts one service with exactly `env`: by default from its TypeScript sources with tsx. */
+export type Launcher = (service: 'front-end' | 'back-end', env: Record<string, string>) => ServiceProcess;
+const fromSources: Launcher = (service, env) => spawnService(`services/${service}/src/main.ts`, env);
+
+export async function startStack(
+  frontEndEnv: Record<string, string> = {},
+  backEndEnv: Record<string, string> = {},
+  launch: Launcher = fromSources,
+): Promise<Stack> {
   const amqpUrl = inject('amqpUrl');
   const queue = `request.${randomUUID()}`;
   const databaseUrl = await createTestDatabase(inject('postgresUrl'));
-  const backEnd = spawnService('services/back-end/src/main.ts', { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue, ...backEndEnv });
+  const backEnd = launch('back-end', { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue, ...backEndEnv });
   await backEnd.waitFor(/Starting consumption/);
   const extra: ServiceProcess[] = [];
 
   const addFrontEnd = async (env: Record<string, string> = {}) => {
     const port = String(await freePort());
-    const process = spawnService('services/front-end/src/main.ts', {
+    const process = launch('front-end', {
       PORT: port,
       AMQP_URL: amqpUrl,
       REQUEST_QUEUE: queue,

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { run } from '../harness/process-utils.js';
+import { FormClient } from '../support/form-client.js';
+import { REPO_ROOT, spawnProcess } from '../support/service-process.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { newEmail } from '../support/test-ids.js';
+
+// The production build: `npm run build`, then both services on plain node from dist/, as the images run them.
+let stack: Stack;
+
+const entryPoint = (service: string) => `services/${service}/dist/main.js`;
+const argv = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+
+beforeAll(async () => {
+  // Incremental (tsc -b), so a second run costs little; a failing build fails this file.
+  await run('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, timeoutMs: 170_000 });
+  stack = await startStack({}, {}, (service, env) => spawnProcess(process.execPath, [entryPoint(service)], env));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+it('runs both services with plain node: no tsx, no source condition', () => {
+  for (const [service, child] of [['back-end', stack.backEnd], ['front-end', stack.frontEnd]] as const) {
+    expect(argv(child.pid)).toEqual([process.execPath, entryPoint(service)]);
+    expect(environ(child.pid).filter((v) => v.startsWith('NODE_OPTIONS='))).toEqual([]);
+  }
+});
+
+it('registers and logs in through the built Front End and Back End', async () => {
+  const email = newEmail('built');
+  const password = 'built services password';
+  const user = new FormClient(stack.url);
+  expect(await user.submit('/register', { email, password })).toMatchObject({ status: 303, location: '/' });
+  expect(await user.submit('/logout', {})).toMatchObject({ status: 303 });
+
+  const again = new FormClient(stack.url);
+  expect(await again.submit('/login', { email, password: 'not the password' })).toMatchObject({ status: 401 });
+  expect(await again.submit('/login', { email, password })).toMatchObject({ status: 303 });
+  expect((await again.get('/secret')).body).toContain(email);
+  // The stylesheet is read from public/ next to dist/, so the build must find it.
+  expect((await again.get('/style.css')).status).toBe(200);
+});
