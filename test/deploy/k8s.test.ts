@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RABBITMQ_PLUGINS, RABBITMQ_SHARED_CONF } from '@gatehouse/operations';
@@ -130,7 +130,10 @@ describe('policy', () => {
       parseObjects(readFileSync(join(K8S_DIR, f), 'utf8')),
     );
     expect(ofKind(source, 'Secret')).toEqual([]);
-    expect(readFileSync(join(K8S_DIR, 'kustomization.yaml'), 'utf8')).not.toMatch(/literals:|changeme/i);
+    expect(readFileSync(join(K8S_DIR, 'kustomization.yaml'), 'utf8')).not.toMatch(/literals:/);
+    const committed = readdirSync(K8S_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ya?ml|conf|example|md)$/.test(f));
+    expect(committed.length).toBeGreaterThan(10);
+    for (const file of committed) expect(readFileSync(join(K8S_DIR, file), 'utf8'), file).not.toMatch(/change[-_ ]?me/i);
   });
 
   it('selectors match pod labels, autoscalers name a workload, StatefulSets have a headless Service', () => {
