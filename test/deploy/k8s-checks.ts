@@ -47,8 +47,8 @@ export function nonRootProblems(objects: K8sObject[]): string[] {
     .map(({ where }) => `${where}: not runAsNonRoot`);
 }
 
-/** Names that would hold a secret, and the flags among them that do not. */
-const SECRET_NAME = /PASSWORD|SECRET|COOKIE|TOKEN/;
+/** Names that would hold a secret (PASS: also RABBITMQ_DEFAULT_PASS), and the flags among them that do not. */
+const SECRET_NAME = /PASS|SECRET|COOKIE|TOKEN/;
 const NOT_SECRETS = new Set(['COOKIE_SECURE']);
 
 /**

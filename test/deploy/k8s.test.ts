@@ -15,6 +15,7 @@ import {
   selectorProblems,
   targetPortProblems,
 } from './k8s-checks.js';
+import { BACK_END_HELPERS, BACK_END_REQUIRED, FRONT_END_HELPERS, FRONT_END_REQUIRED } from './k8s-env.js';
 import { allowed, coverageProblems, matrixProblems, podsOf, policiesOf } from './k8s-network.js';
 import { validateObject } from './k8s-schema.js';
 import { clone, named, ofKind, parseObjects, podTemplateOf, renderKustomization, type Container, type K8sObject } from './k8s-support.js';
@@ -27,12 +28,6 @@ const TIERS: [string, string][] = [
   ['StatefulSet', 'db'],
   ['StatefulSet', 'messaging'],
 ];
-
-/** Secret-sourced variables that exist only to be expanded into AMQP_URL / DATABASE_URL with $(NAME). */
-const FRONT_END_HELPERS = ['FRONT_END_AMQP_PASSWORD'];
-const BACK_END_HELPERS = ['BACK_END_AMQP_PASSWORD', 'GATEHOUSE_DB_PASSWORD'];
-const FRONT_END_REQUIRED = ['AMQP_URL', 'REQUEST_QUEUE_MODE', 'SESSION_SECRET', 'HOST', 'PORT'];
-const BACK_END_REQUIRED = ['AMQP_URL', 'REQUEST_QUEUE_MODE', 'DATABASE_URL', 'DATABASE_READ_URL', 'HEALTH_HOST', 'HEALTH_PORT'];
 
 let objects: K8sObject[];
 let secretValues: string[];
