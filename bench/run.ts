@@ -1,79 +1,104 @@
 /**
- * `npm run bench`: measured figures behind the speed claims in the docs. It starts its own
- * PostgreSQL and RabbitMQ (the test harness), on loopback, and prints what it measured.
+ * `npm run bench`: Gatehouse under load as a browser uses it, next to the limits that bound it
+ * (argon2id hashing on these cores; a bare RPC echo on the same broker). See docs/benchmarks.md.
  */
-import { randomUUID } from 'node:crypto';
-import { hashPassword, verifyPassword, FRONT_END_DEFAULTS } from '@gatehouse/front-end';
-import { AmqpRpcClient, connectAmqp } from '@gatehouse/messaging';
-import { loadBackEndConfig, startBackEnd } from '@gatehouse/back-end';
-import { pino } from 'pino';
-import { startPostgres, createTestDatabase } from '../test/harness/postgres.js';
-import { startRabbit } from '../test/harness/rabbitmq.js';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { FRONT_END_DEFAULTS } from '@gatehouse/front-end';
+import { parseBenchArgs, USAGE, UsageError, type BenchOptions } from './args.js';
+import { runLoad } from './load.js';
+import { rpcRatios, toMarkdown, withRatios, type Report, type ScenarioRow } from './report.js';
+import { LOGIN_USERS, loginEmail, RUN_ID, scenario } from './scenarios.js';
+import { seedUsers } from './seed.js';
+import { LOAD_SETTINGS, type Target } from './target.js';
+import { measureHash, measureRpcs } from './yardsticks.js';
 
-const logger = pino({ level: 'silent' });
-
-function summary(label: string, samples: number[]): void {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(2);
-  console.log(`${label.padEnd(44)} n=${String(samples.length).padStart(5)}  p50 ${at(0.5)} ms  p99 ${at(0.99)} ms`);
+async function startTarget(options: BenchOptions): Promise<Target> {
+  if (options.cluster) return (await import('./cluster-target.js')).startClusterTarget((line) => console.error(`bench: ${line}`));
+  return (await import('./harness-target.js')).startHarnessTarget();
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const started = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - started) / 1e6;
+/** The argon2 cost the Front End is started with: its defaults unless ARGON2_* are set. */
+function argon2Params() {
+  const d = FRONT_END_DEFAULTS.argon2;
+  const n = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+  return { memoryKib: n('ARGON2_MEMORY_KIB', d.memoryKib), timeCost: n('ARGON2_TIME_COST', d.timeCost), parallelism: n('ARGON2_PARALLELISM', d.parallelism) };
 }
 
-async function benchArgon2(): Promise<void> {
-  const params = { ...FRONT_END_DEFAULTS.argon2 };
-  const hashes: number[] = [];
-  const verifies: number[] = [];
-  let hash = '';
-  for (let i = 0; i < 30; i++) hashes.push(await timed(async () => (hash = await hashPassword('bench password 123', params))));
-  for (let i = 0; i < 30; i++) verifies.push(await timed(() => verifyPassword(hash, 'bench password 123')));
-  summary('argon2id hash (m=19456, t=2, p=1)', hashes);
-  summary('argon2id verify', verifies);
-}
-
-async function benchRpc(): Promise<void> {
-  const [pg, rabbit] = await Promise.all([startPostgres({ name: 'bench' }), startRabbit({ name: 'bench' })]);
+async function main(argv: string[]): Promise<void> {
+  const options = parseBenchArgs(argv);
+  if (options === 'help') return void console.log(USAGE);
+  const say = (text: string) => console.error(`bench: ${text}`);
+  const startedAt = new Date();
+  const loadBefore = loadavg();
+  const logDir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-run-'));
+  say(`starting the ${options.cluster ? 'cluster' : 'harness servers'}...`);
+  const target = await startTarget(options);
   try {
-    const databaseUrl = await createTestDatabase(pg.url);
-    const backEnd = await startBackEnd(loadBackEndConfig({ AMQP_URL: rabbit.url, DATABASE_URL: databaseUrl }), logger);
-    const connection = connectAmqp({ urls: [rabbit.url], name: 'bench', logger });
-    const rpc = new AmqpRpcClient({ connection, queue: 'request', mode: 'quorum', timeoutMs: 10_000, logger });
-    const email = `bench-${randomUUID()}@example.com`;
-    await rpc.call({ action: 'REGISTER', data: { email, hash: 'h' } });
-
-    const sequential: number[] = [];
-    for (let i = 0; i < 500; i++) sequential.push(await timed(() => rpc.call({ action: 'GETHASH', data: { email } })));
-    summary('GETHASH round trip, one at a time', sequential);
-
-    const registers: number[] = [];
-    for (let i = 0; i < 300; i++) {
-      registers.push(await timed(() => rpc.call({ action: 'REGISTER', data: { email: `b${i}-${randomUUID()}@example.com`, hash: 'h' } })));
-    }
-    summary('REGISTER round trip (quorum queue, commit)', registers);
-
-    const total = 5000;
-    const started = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        while (next++ < total) await rpc.call({ action: 'GETHASH', data: { email } });
-      }),
+    say('yardsticks: argon2id hash CPU...');
+    const { phc, ...hash } = await measureHash(argon2Params(), options.quick ? 10 : 100);
+    await seedUsers(target.databaseUrl, LOGIN_USERS, phc, loginEmail);
+    say('yardsticks: bare RPC echo and GETHASH...');
+    const rpc = rpcRatios(
+      await measureRpcs({ amqpUrls: target.amqpUrls, queue: target.queue, email: loginEmail(0), inFlight: [1, 64], seconds: options.quick ? Math.min(1, options.seconds) : 5, logDir }),
     );
-    const seconds = (Date.now() - started) / 1000;
-    console.log(`${'GETHASH throughput, 64 in flight'.padEnd(44)} ${Math.round(total / seconds)} requests/s (${total} in ${seconds.toFixed(1)} s)`);
+    const scenarios: ScenarioRow[] = [];
+    const load = async (name: (typeof options.scenarios)[number], concurrency: number, label: string = name) => {
+      const result = await runLoad(target.url, { ...scenario(name, concurrency), name: label }, concurrency, { ...options, tiers: target.tiers });
+      const row = withRatios(result, hash);
+      scenarios.push(row);
+      say(`${label} x${concurrency}: ${row.opsPerSecond.toFixed(1)}/s, p50 ${row.p50Ms.toFixed(2)} ms, errors ${row.errors}, non-2xx/3xx ${row.non2xx3xx}`);
+      return row;
+    };
+    for (const name of options.scenarios) for (const c of options.concurrency) await load(name, c);
 
-    await rpc.close();
-    await connection.close();
-    await backEnd.stop();
+    let seed: Report['seed'];
+    if (options.seedUsers > 0) {
+      say(`seeding ${options.seedUsers} users with COPY...`);
+      const { seconds } = await seedUsers(target.databaseUrl, options.seedUsers, phc, (n) => `seed-${RUN_ID}-${n}@bench.example.com`);
+      say(`seeded in ${seconds.toFixed(1)} s`);
+      const loginP50Ratio = [];
+      for (const c of options.concurrency) {
+        const empty = scenarios.find((s) => s.scenario === 'login' && s.concurrency === c) ?? (await load('login', c));
+        const full = await load('login', c, `login (${options.seedUsers.toLocaleString('en-US')} users)`);
+        loginP50Ratio.push({ concurrency: c, emptyMs: empty.p50Ms, fullMs: full.p50Ms, ratio: full.p50Ms / empty.p50Ms });
+      }
+      seed = { users: options.seedUsers, seconds, loginP50Ratio };
+    }
+
+    const report: Report = {
+      version: 1,
+      startedAt: startedAt.toISOString(),
+      seconds: (Date.now() - startedAt.getTime()) / 1000,
+      command: ['npm run bench --', ...argv].join(' '),
+      machine: { cores: hash.cores, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadBefore, note: process.env.BENCH_NOTE ?? '' },
+      target: target.describe,
+      settings: LOAD_SETTINGS,
+      hash,
+      rpc,
+      scenarios,
+      seed,
+    };
+    const markdown = toMarkdown(report);
+    await mkdir(dirname(options.out), { recursive: true });
+    await writeFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
+    if (options.markdown) await writeFile(options.markdown, markdown);
+    console.log(markdown);
+    say(`wrote ${options.out}${options.markdown ? ` and ${options.markdown}` : ''}`);
   } finally {
-    await Promise.all([pg.stop(), rabbit.stop()]);
+    await target.stop();
+    await rm(logDir, { recursive: true, force: true });
   }
 }
 
-console.log(`Gatehouse benchmarks on ${process.version}, ${new Date().toISOString()}`);
-await benchArgon2();
-await benchRpc();
+try {
+  await main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof UsageError) {
+    console.error(`bench: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+}

@@ -1,0 +1,91 @@
+import type { LoadResult } from './load.js';
+import type { HashYardstick, RpcYardsticks } from './yardsticks.js';
+
+const HASHING = new Set(['register', 'login']);
+
+export interface ScenarioRow extends LoadResult {
+  /** register and login: throughput ÷ the hash-bound limit. */
+  ofHashLimit?: number;
+  /** CPU of every service tier (not the load generator) per operation, in ms. */
+  serviceCpuMs: number;
+  /** register and login: serviceCpuMs ÷ the CPU of one hash. */
+  hashMultiple?: number;
+}
+
+export interface SeedFigures {
+  users: number;
+  seconds: number;
+  /** Per concurrency: login p50 with the table full ÷ the figure before seeding. */
+  loginP50Ratio: { concurrency: number; emptyMs: number; fullMs: number; ratio: number }[];
+}
+
+export interface Report {
+  version: 1;
+  startedAt: string;
+  seconds: number;
+  command: string;
+  machine: { cores: number; cpu: string; node: string; loadBefore: number[]; note: string };
+  target: string;
+  settings: Record<string, string>;
+  hash: HashYardstick;
+  rpc: RpcYardsticks & { gethashPerEcho: { inFlight: number; throughputRatio: number; p50Ratio: number }[] };
+  scenarios: ScenarioRow[];
+  seed?: SeedFigures;
+}
+
+/** Adds the yardstick ratios to a load result. */
+export function withRatios(result: LoadResult, hash: HashYardstick): ScenarioRow {
+  // Every tier but the load generator (the cluster adds HAProxy and etcd).
+  const serviceCpuMs = Object.entries(result.cpuPerOp).reduce((sum, [t, s]) => sum + (t === 'loadgen' ? 0 : s), 0) * 1000;
+  const base = result.scenario.replace(/ .*/, '');
+  if (!HASHING.has(base)) return { ...result, serviceCpuMs };
+  return { ...result, serviceCpuMs, ofHashLimit: result.opsPerSecond / hash.limitPerSecond, hashMultiple: serviceCpuMs / hash.cpuMs };
+}
+
+export function rpcRatios(rpc: RpcYardsticks): Report['rpc'] {
+  const gethashPerEcho = rpc.echo.map((echo, i) => {
+    const gethash = rpc.gethash[i]!;
+    return { inFlight: echo.inFlight, throughputRatio: gethash.perSecond / echo.perSecond, p50Ratio: echo.p50Ms / gethash.p50Ms };
+  });
+  return { ...rpc, gethashPerEcho };
+}
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+export const SCENARIO_HEADER = '| scenario | users | ops/s | p50 ms | p90 ms | p99 ms | errors | non-2xx/3xx | CPU ms/op: Front End | Back End | RabbitMQ | PostgreSQL | load gen | vs yardstick |';
+
+/** The report as Markdown: yardsticks, then one row per scenario and concurrency. */
+export function toMarkdown(r: Report): string {
+  const h = r.hash;
+  const lines = [
+    `Gatehouse benchmark, ${r.startedAt} (${r.seconds.toFixed(0)} s): ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, ${r.target}.`,
+    '',
+    '| yardstick | figure |',
+    '|---|---|',
+    `| argon2id hash (m=${h.params.memoryKib} KiB, t=${h.params.timeCost}, p=${h.params.parallelism}) | ${ms(h.cpuMs)} ms CPU, ${ms(h.wallMs)} ms wall (mean of ${h.hashes}) |`,
+    `| hash-bound limit: ${h.cores} cores ÷ hash CPU | ${int(h.limitPerSecond)} hashes/s |`,
+  ];
+  for (const [i, echo] of r.rpc.echo.entries()) {
+    const gethash = r.rpc.gethash[i]!;
+    const ratio = r.rpc.gethashPerEcho[i]!;
+    lines.push(`| bare RPC echo, ${echo.inFlight} in flight | ${int(echo.perSecond)}/s, p50 ${ms(echo.p50Ms)} ms, p99 ${ms(echo.p99Ms)} ms |`);
+    lines.push(`| GETHASH RPC, ${gethash.inFlight} in flight | ${int(gethash.perSecond)}/s (${pct(ratio.throughputRatio)} of the echo), p50 ${ms(gethash.p50Ms)} ms (echo's p50 is ${pct(ratio.p50Ratio)} of it) |`);
+  }
+  lines.push('', SCENARIO_HEADER, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const s of r.scenarios) {
+    const cpu = (t: string) => ms((s.cpuPerOp[t] ?? 0) * 1000);
+    const vs = s.ofHashLimit === undefined ? '' : `${pct(s.ofHashLimit)} of the limit; CPU ${s.hashMultiple!.toFixed(2)} × hash`;
+    lines.push(
+      `| ${s.scenario} | ${s.concurrency} | ${int(s.opsPerSecond)} | ${ms(s.p50Ms)} | ${ms(s.p90Ms)} | ${ms(s.p99Ms)} | ${s.errors} | ${s.non2xx3xx} | ${cpu('frontEnd')} | ${cpu('backEnd')} | ${cpu('rabbitmq')} | ${cpu('postgres')} | ${cpu('loadgen')} | ${vs} |`,
+    );
+  }
+  if (r.seed) {
+    lines.push('', `Seeded ${int(r.seed.users)} users with COPY in ${r.seed.seconds.toFixed(1)} s. Login p50, table full ÷ before seeding:`, '');
+    lines.push('| users | before ms | full ms | ratio |', '|---:|---:|---:|---:|');
+    for (const x of r.seed.loginP50Ratio) lines.push(`| ${x.concurrency} | ${ms(x.emptyMs)} | ${ms(x.fullMs)} | ${x.ratio.toFixed(2)} |`);
+  }
+  lines.push('', `Command: \`${r.command}\``, '');
+  return lines.join('\n');
+}

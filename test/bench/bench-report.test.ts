@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCENARIO_HEADER, type Report } from '../../bench/report.js';
+import { REPO_ROOT, SOURCE_CONDITION, TSX } from '../support/service-process.js';
+
+const exec = promisify(execFile);
+const bench = (args: string[]) => exec(TSX, [SOURCE_CONDITION, 'bench/run.ts', ...args], { cwd: REPO_ROOT, timeout: 240_000, maxBuffer: 16 << 20 });
+
+describe('npm run bench', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-test-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  // Well-formed, never fast: no figure here is compared with a time.
+  it('runs --quick and writes a well-formed JSON and Markdown report', { timeout: 240_000 }, async () => {
+    const out = join(dir, 'report.json');
+    const md = join(dir, 'report.md');
+    const { stdout } = await bench(['--quick', '--seconds', '0.5', '--warmup', '0.2', '--concurrency', '1,2', '--seed-users', '2000', '--out', out, '--markdown', md]);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+
+    const finite = (x: unknown) => expect(Number.isFinite(x), String(x)).toBe(true);
+    expect(report.hash.cores).toBeGreaterThan(0);
+    [report.hash.cpuMs, report.hash.limitPerSecond].forEach(finite);
+    expect(report.rpc.echo.map((f) => f.inFlight)).toEqual([1, 64]);
+    expect(report.rpc.gethash.map((f) => f.inFlight)).toEqual([1, 64]);
+    for (const r of report.rpc.gethashPerEcho) [r.throughputRatio, r.p50Ratio].forEach(finite);
+
+    for (const name of ['register', 'login', 'secret', 'home']) {
+      for (const concurrency of [1, 2]) {
+        const row = report.scenarios.find((s) => s.scenario === name && s.concurrency === concurrency);
+        expect(row, `${name} x${concurrency}`).toBeDefined();
+        [row!.opsPerSecond, row!.p50Ms, row!.p90Ms, row!.p99Ms, row!.serviceCpuMs].forEach(finite);
+        expect(row!.ops).toBeGreaterThan(0);
+        expect(row!.errors + row!.non2xx3xx + row!.unexpected, JSON.stringify(row!.statuses)).toBe(0);
+        expect(Object.keys(row!.cpuPerOp).sort()).toEqual(['backEnd', 'frontEnd', 'loadgen', 'postgres', 'rabbitmq']);
+        Object.values(row!.cpuPerOp).forEach(finite);
+        if (name === 'register' || name === 'login') [row!.ofHashLimit, row!.hashMultiple].forEach(finite);
+      }
+    }
+    expect(report.seed?.users).toBe(2000);
+    expect(report.seed?.loginP50Ratio.map((r) => r.concurrency)).toEqual([1, 2]);
+    report.seed!.loginP50Ratio.forEach((r) => finite(r.ratio));
+
+    const markdown = await readFile(md, 'utf8');
+    expect(markdown).toContain(SCENARIO_HEADER);
+    expect(markdown).toContain('hash-bound limit');
+    expect(markdown).toContain('bare RPC echo');
+    expect(stdout).toContain(SCENARIO_HEADER);
+  });
+
+  it.each([
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--concurrency', '0'], /--concurrency must be an integer from 1/],
+    [['--scenarios', 'logn'], /unknown scenario "logn"/],
+    [['--seed-users=-5'], /--seed-users must be an integer from 0/],
+  ])('refuses %j with exit code 2 and says why', async (args, message) => {
+    const failed = await bench(args).then(() => undefined, (err: { code: number; stderr: string }) => err);
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toMatch(message);
+    expect(failed?.stderr).toContain('Usage: npm run bench');
+  });
+});
