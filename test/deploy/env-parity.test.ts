@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@gatehouse/runtime';
+import { BACK_END_VARIABLES, loadBackEndConfig } from '@gatehouse/back-end/config';
+import { FRONT_END_VARIABLES, loadFrontEndConfig } from '@gatehouse/front-end/config';
+import { join } from 'node:path';
+import { REPO, randomSecrets, renderedModel, tierServices } from './compose-support.js';
+import { BACK_END_HELPERS, FRONT_END_HELPERS } from './k8s-env.js';
+import { named, podTemplateOf, renderKustomization } from './k8s-support.js';
+
+/**
+ * Issue 8 §6: the environment compose and Kubernetes give each tier comes from one source, the
+ * tier's config module, so the three deployments cannot drift apart: every name they pass is one
+ * the service reads, each passes the same names, and none leaves out one the service requires.
+ */
+
+type Tier = 'front-end' | 'back-end';
+const VARIABLES: Record<Tier, readonly string[]> = { 'front-end': FRONT_END_VARIABLES, 'back-end': BACK_END_VARIABLES };
+const HELPERS: Record<Tier, readonly string[]> = { 'front-end': FRONT_END_HELPERS, 'back-end': BACK_END_HELPERS };
+const LOADERS: Record<Tier, (env: Record<string, string>) => unknown> = { 'front-end': loadFrontEndConfig, 'back-end': loadBackEndConfig };
+const TIERS: Tier[] = ['front-end', 'back-end'];
+/** Set only where a proxy adds X-Forwarded-For: ha.yml's HAProxy (Kubernetes' LoadBalancer is plain TCP). */
+const BEHIND_HTTP_PROXY = new Set(['TRUST_PROXY']);
+
+/** The variables a config module refuses to start without: what it names when given nothing. */
+function requiredBy(tier: Tier): string[] {
+  try {
+    LOADERS[tier]({ NODE_ENV: 'production' });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => p.split(':')[0]!);
+    throw err;
+  }
+  return [];
+}
+
+const secrets = randomSecrets();
+const compose = Object.fromEntries(
+  (['docker-compose.yml', 'deploy/compose/ha.yml'] as const).map((file) => {
+    const model = renderedModel(file, secrets);
+    return [file, Object.fromEntries(TIERS.map((tier) => [tier, tierServices(model, tier).map(([, s]) => Object.keys(s.environment ?? {}).sort())]))];
+  }),
+);
+const { objects } = renderKustomization(join(REPO, 'deploy/k8s'));
+const kubernetes = Object.fromEntries(
+  TIERS.map((tier) => {
+    const env = podTemplateOf(named(objects, 'Deployment', tier)!)!.spec.containers[0]!.env ?? [];
+    return [tier, env.map((e) => e.name).filter((name) => !HELPERS[tier].includes(name)).sort()];
+  }),
+) as Record<Tier, string[]>;
+
+describe.each(TIERS)('the %s environment', (tier) => {
+  it('the config module requires something (so the checks below can fail)', () => {
+    expect(requiredBy(tier)).toContain('AMQP_URL');
+  });
+
+  it('Kubernetes passes only variables the config module reads, and every one it requires', () => {
+    expect(kubernetes[tier].filter((name) => !VARIABLES[tier].includes(name))).toEqual([]);
+    expect(requiredBy(tier).filter((name) => !kubernetes[tier].includes(name))).toEqual([]);
+  });
+
+  it('docker-compose.yml passes exactly the names Kubernetes passes', () => {
+    const services = compose['docker-compose.yml']![tier]!;
+    expect(services).toHaveLength(1);
+    expect(services[0]).toEqual(kubernetes[tier]);
+  });
+
+  it('each of ha.yml\'s three replicas passes the same names too (plus TRUST_PROXY behind its HTTP proxy)', () => {
+    const services = compose['deploy/compose/ha.yml']![tier]!;
+    expect(services).toHaveLength(3);
+    for (const names of services) expect(names.filter((n) => !BEHIND_HTTP_PROXY.has(n))).toEqual(kubernetes[tier]);
+  });
+});
