@@ -30,8 +30,23 @@ it.each([
   ['front-end', 'services/front-end/src/main.ts', /AMQP_URL: is required[\s\S]*SESSION_SECRET: is required/],
 ])('the %s refuses to start without its required settings and names them', async (_name, script, message) => {
   const service = spawnService(script, { PORT: 'not-a-port' });
-  expect(await service.exited).toBe(1);
+  expect(await service.exited).toBe(2);
   expect(service.output()).toMatch(message);
+});
+
+it.each([
+  ['back-end', 'services/back-end/src/main.ts', { AMQP_URL: amqpUrl, DATABASE_URL: 'postgres://u:s3cret-pw@127.0.0.1:1/db' }],
+  ['front-end', 'services/front-end/src/main.ts', { AMQP_URL: amqpUrl, SESSION_SECRET: 'x'.repeat(40) }],
+  ['npm start', 'services/all-in-one/src/main.ts', {}],
+])('%s prints a bad configuration as plain lines, every variable at once, and exits 2', async (_name, script, good) => {
+  const service = spawnService(script, { ...good, LOG_LEVEL: 'loud', REQUEST_QUEUE_MODE: 'fast' });
+  expect(await service.exited).toBe(2);
+  const lines = service.output().trim().split('\n');
+  expect(lines[0]).toMatch(/^Invalid .* configuration:$/);
+  expect(lines.slice(1).sort()).toEqual([
+    expect.stringMatching(/^  - LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent$/),
+    expect.stringMatching(/^  - REQUEST_QUEUE_MODE: must be "quorum" or "textbook"$/),
+  ]);
 });
 
 it('waits for an unreachable database with exponential backoff, logging each wait', async () => {
@@ -55,7 +70,7 @@ it('refuses to start on the guest account or an empty database password, naming 
     AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
     DATABASE_URL: 'postgres://gatehouse@127.0.0.1:5432/gatehouse',
   });
-  expect(await backEnd.exited).toBe(1);
+  expect(await backEnd.exited).toBe(2);
   expect(backEnd.output()).toMatch(/AMQP_URL: uses a well-known default password[\s\S]*DATABASE_URL: has no password/);
   expect(backEnd.output()).not.toContain('guest:guest');
 });

@@ -1,10 +1,11 @@
 import { pino, type Logger } from 'pino';
+import type { LogLevel } from './config.js';
 
 /**
  * Structured JSON logs. Fields that could carry secrets are redacted at the source, so a
  * careless log line cannot leak a password, a hash or a session.
  */
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(name: string, level: LogLevel = 'info'): Logger {
   return pino({
     name,
     level,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { ConfigError } from './config.js';
 
 export interface ShutdownOptions {
   /** Runs at once on the signal: e.g. fail readiness, so load balancers stop sending requests. */
@@ -41,8 +42,28 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, options: S
   process.on('SIGINT', handler);
 }
 
-/** Logs a fatal start-up error (a bad config, a mismatched queue) clearly and exits 1. */
+/** Logs a fatal start-up error (a mismatched queue, a refused login) clearly and exits 1. */
 export function exitOnStartupError(logger: Logger, err: unknown): never {
+  if (err instanceof ConfigError) exitOnConfigError(err);
   logger.fatal((err as Error).message);
   process.exit(1);
+}
+
+/**
+ * Runs a service's config loader before anything else exists (the logger's level is one of its
+ * settings). A bad configuration is printed as plain lines for a person, one per variable, and
+ * the process exits 2; it is not logged as JSON.
+ */
+export function loadConfigOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (err instanceof ConfigError) exitOnConfigError(err);
+    throw err;
+  }
+}
+
+function exitOnConfigError(err: ConfigError): never {
+  process.stderr.write(`${err.message}\n`);
+  process.exit(2);
 }

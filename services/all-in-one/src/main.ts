@@ -1,13 +1,12 @@
 // First: sizes libuv's threadpool for the Front End's hashing before anything can start it.
 import '@gatehouse/front-end/threadpool';
-import { createLogger, exitOnStartupError, onShutdown } from '@gatehouse/runtime';
+import { createLogger, exitOnStartupError, loadConfigOrExit, onShutdown } from '@gatehouse/runtime';
 import { startAllInOne } from './all-in-one.js';
 import { loadAllInOneConfig } from './config.js';
 
-const logger = createLogger('gatehouse');
+const config = loadConfigOrExit(() => loadAllInOneConfig());
+const logger = createLogger('gatehouse', config.LOG_LEVEL);
 try {
-  const config = loadAllInOneConfig();
-  logger.level = config.LOG_LEVEL;
   const gatehouse = await startAllInOne(config, logger);
   logger.info(`Gatehouse is running at ${gatehouse.url}`);
   // Printed plainly as well: it is the one line a first-time user looks for.

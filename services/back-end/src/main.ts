@@ -1,11 +1,10 @@
-import { createLogger, exitOnStartupError, onShutdown } from '@gatehouse/runtime';
+import { createLogger, exitOnStartupError, loadConfigOrExit, onShutdown } from '@gatehouse/runtime';
 import { startBackEnd } from './back-end.js';
 import { loadBackEndConfig } from './config.js';
 
-const logger = createLogger('back-end');
+const config = loadConfigOrExit(() => loadBackEndConfig());
+const logger = createLogger('back-end', config.logLevel);
 try {
-  const config = loadBackEndConfig();
-  logger.level = config.logLevel;
   const backEnd = await startBackEnd(config, logger);
   onShutdown(logger, () => backEnd.stop());
 } catch (err) {

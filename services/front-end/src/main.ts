@@ -1,13 +1,12 @@
 // First: sizes libuv's threadpool before anything can start it.
 import './threadpool.js';
-import { createLogger, exitOnStartupError, onShutdown } from '@gatehouse/runtime';
+import { createLogger, exitOnStartupError, loadConfigOrExit, onShutdown } from '@gatehouse/runtime';
 import { loadFrontEndConfig } from './config.js';
 import { startFrontEnd } from './front-end.js';
 
-const logger = createLogger('front-end');
+const config = loadConfigOrExit(() => loadFrontEndConfig());
+const logger = createLogger('front-end', config.logLevel);
 try {
-  const config = loadFrontEndConfig();
-  logger.level = config.logLevel;
   const frontEnd = await startFrontEnd(config, logger);
   logger.info(`Front End listening on ${frontEnd.url}`);
   onShutdown(logger, () => frontEnd.stop(), { onSignal: () => frontEnd.beginShutdown(), drainMs: config.shutdownDrainMs });
