@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -12,14 +13,21 @@ import { REPO_ROOT, spawnService, type ServiceProcess } from '../support/service
 let gatehouse: ServiceProcess;
 let dataDir: string;
 let url: string;
+let script: string;
+
+/** Child PIDs (tsx runs the entry point in a child of its own). */
+function childrenOf(pid: number): number[] {
+  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return text ? text.split(' ').map(Number) : [];
+}
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-embedded-'));
   const port = String(await freePort());
   const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const script = /^tsx --conditions=gatehouse-source (\S+)$/.exec(pkg.scripts.start)?.[1];
-  expect(script, 'npm start should be "tsx --conditions=gatehouse-source <entry point>"').toBeDefined();
-  gatehouse = spawnService(script!, { PORT: port, DATA_DIR: dataDir });
+  script = /^tsx --conditions=gatehouse-source (\S+)$/.exec(pkg.scripts.start)?.[1] ?? '';
+  expect(script, 'npm start should be "tsx --conditions=gatehouse-source <entry point>"').not.toBe('');
+  gatehouse = spawnService(script, { PORT: port, DATA_DIR: dataDir });
   await gatehouse.waitFor(/Gatehouse is running at http:\/\/\S+/, 120_000);
   url = /Gatehouse is running at (http:\/\/\S+)/.exec(gatehouse.output())![1]!;
 });
@@ -52,6 +60,16 @@ it('serves its database on a Unix socket in a private folder, not on a TCP port'
   const socketDir = join(dataDir, 'socket');
   expect((await stat(socketDir)).mode & 0o777).toBe(0o700);
   expect((await stat(join(socketDir, '.s.PGSQL.5432'))).isSocket()).toBe(true);
+});
+
+it('refuses at once to start a second time on the same DATA_DIR, naming the first', async () => {
+  const second = spawnService(script, { PORT: String(await freePort()), DATA_DIR: dataDir });
+  expect(await second.exited).toBe(1);
+  const holder = Number(/ is in use by process (\d+)/.exec(second.output())?.[1]);
+  expect(holder, second.output()).toBeGreaterThan(0);
+  expect([gatehouse.pid, ...childrenOf(gatehouse.pid)]).toContain(holder);
+  // The first is unharmed.
+  expect((await new FormClient(url).get('/')).status).toBe(200);
 });
 
 it('shuts down cleanly on SIGTERM', async () => {

@@ -6,6 +6,7 @@ import { InProcessRpc, type RpcClient } from '@gatehouse/messaging';
 import { createRequestHandler, DEFAULT_POLICIES, retentionPolicy, startBackEnd, startHousekeeping } from '@gatehouse/back-end';
 import { FRONT_END_DEFAULTS, startFrontEnd, type FrontEndConfig } from '@gatehouse/front-end';
 import type { AllInOneConfig } from './config.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { loadOrCreateSessionSecret } from './session-secret.js';
 
@@ -25,6 +26,8 @@ export async function startAllInOne(config: AllInOneConfig, logger: Logger): Pro
   try {
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
+      const unlock = await lockDataDir(dataDir, config.DATA_DIR);
+      stops.push(unlock);
       logger.info({ dataDir }, 'Starting embedded PostgreSQL (PGlite); the first start takes a few seconds');
       const embedded = await startEmbeddedPostgres(join(dataDir, 'pglite'), join(dataDir, 'socket'));
       stops.push(() => embedded.stop());

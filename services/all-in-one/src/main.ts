@@ -3,6 +3,7 @@ import '@gatehouse/front-end/threadpool';
 import { createLogger, exitOnStartupError, loadConfigOrExit, onShutdown } from '@gatehouse/runtime';
 import { startAllInOne } from './all-in-one.js';
 import { loadAllInOneConfig } from './config.js';
+import { DataDirInUseError } from './data-dir-lock.js';
 
 const config = loadConfigOrExit(() => loadAllInOneConfig());
 const logger = createLogger('gatehouse', config.LOG_LEVEL);
@@ -13,5 +14,9 @@ try {
   console.log(`\nGatehouse is running at ${gatehouse.url}\n`);
   onShutdown(logger, () => gatehouse.stop());
 } catch (err) {
+  if (err instanceof DataDirInUseError) {
+    console.error(err.message); // a sentence for the person who ran npm start twice
+    process.exit(1);
+  }
   exitOnStartupError(logger, err);
 }
