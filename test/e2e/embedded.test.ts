@@ -1,15 +1,16 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../harness/free-port.js';
 import { FormClient } from '../support/form-client.js';
 import { tcpListeningPorts } from '../support/listening-ports.js';
+import { startNpmStart, type NpmStart } from '../support/npm-start.js';
 import { REPO_ROOT, spawnService, type ServiceProcess } from '../support/service-process.js';
 
 // What `npm start` runs, as a newcomer runs it: no broker, no database server, no settings.
 // (npm itself is left out because it does not pass SIGTERM on to the server.)
+let running: NpmStart;
 let gatehouse: ServiceProcess;
 let dataDir: string;
 let url: string;
@@ -22,19 +23,15 @@ function childrenOf(pid: number): number[] {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-embedded-'));
-  const port = String(await freePort());
   const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
   script = /^tsx --conditions=gatehouse-source (\S+)$/.exec(pkg.scripts.start)?.[1] ?? '';
   expect(script, 'npm start should be "tsx --conditions=gatehouse-source <entry point>"').not.toBe('');
-  gatehouse = spawnService(script, { PORT: port, DATA_DIR: dataDir });
-  await gatehouse.waitFor(/Gatehouse is running at http:\/\/\S+/, 120_000);
-  url = /Gatehouse is running at (http:\/\/\S+)/.exec(gatehouse.output())![1]!;
+  running = await startNpmStart(script);
+  ({ process: gatehouse, url, dataDir } = running);
 });
 
 afterAll(async () => {
-  await gatehouse?.stop('SIGTERM');
-  await rm(dataDir, { recursive: true, force: true });
+  await running?.stop();
 });
 
 it('prints its URL and serves registration and login with embedded PostgreSQL', async () => {

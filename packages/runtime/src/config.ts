@@ -49,6 +49,7 @@ export function credentialProblem(url: string): string | undefined {
 }
 
 const withRealPassword = (url: string, ctx: z.RefinementCtx) => {
+  if (!URL.canParse(url)) return; // the URL check itself has said what is wrong
   const problem = credentialProblem(url);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 };

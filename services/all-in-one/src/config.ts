@@ -1,27 +1,55 @@
 import { z } from 'zod';
-import { env, parseEnv } from '@gatehouse/runtime';
+import { ConfigError, parseEnv } from '@gatehouse/runtime';
+import { BACK_END_VARIABLES, loadEmbeddedBackEndConfig, type EmbeddedBackEndConfig } from '@gatehouse/back-end/config';
+import { FRONT_END_VARIABLES, loadEmbeddedFrontEndConfig, type EmbeddedFrontEndConfig } from '@gatehouse/front-end/config';
 
-const schema = z.object({
-  PORT: env.port(3000),
-  HOST: z.string().default('127.0.0.1'),
-  DATA_DIR: z.string().default('data'),
-  AMQP_URL: env.amqpUrls().optional(),
-  DATABASE_URL: env.postgresUrl().optional(),
-  DATABASE_READ_URL: env.postgresUrl().optional(),
-  REQUEST_QUEUE: env.queueName(),
-  REQUEST_QUEUE_MODE: env.queueMode(),
-  RPC_TIMEOUT_MS: env.integer(1, 600_000, 5000),
-  SESSION_SECRET: env.secret(32).optional(),
-  AUDIT_RETENTION_DAYS: env.integer(1, 36_500, 90),
-  LOG_LEVEL: env.logLevel(),
+const ownSchema = z.object({
+  DATA_DIR: z.string().min(1).default('data'),
 });
 
-export type AllInOneConfig = z.infer<typeof schema>;
+/** Every variable `npm start` reads: the two tiers' own, and DATA_DIR. */
+export const ALL_IN_ONE_VARIABLES = [...new Set([...FRONT_END_VARIABLES, ...BACK_END_VARIABLES, ...Object.keys(ownSchema.shape)])];
+
+/** Settings that only mean something once the tiers talk over a broker, or to a database server. */
+const NEEDS = {
+  AMQP_URL: ['REQUEST_QUEUE', 'REQUEST_QUEUE_MODE', 'PREFETCH', 'HEALTH_PORT', 'HEALTH_HOST'],
+  DATABASE_URL: ['DATABASE_READ_URL', 'DATABASE_POOL_SIZE', 'DATABASE_MAX_LIFETIME_SECONDS'],
+} as const;
+
+export interface AllInOneConfig {
+  dataDir: string;
+  frontEnd: EmbeddedFrontEndConfig;
+  backEnd: EmbeddedBackEndConfig;
+}
+
+/** Settings given that the mode `source` selects would silently ignore: refused instead. */
+function unusedSettings(source: Record<string, string | undefined>): string[] {
+  const given = (name: string) => (source[name] ?? '').trim() !== '';
+  return Object.entries(NEEDS).flatMap(([needed, names]) =>
+    given(needed) ? [] : names.filter(given).map((name) => `${name}: applies only with ${needed} (npm start without it ${needed === 'AMQP_URL' ? 'passes messages in-process' : 'embeds PostgreSQL'})`),
+  );
+}
 
 /**
- * `npm start`'s settings. Everything is optional: with no AMQP_URL the tiers talk in-process,
- * with no DATABASE_URL PostgreSQL is embedded under DATA_DIR.
+ * `npm start`'s settings: exactly the Front End's and the Back End's, read by their own config
+ * modules (with AMQP_URL, SESSION_SECRET and DATABASE_URL optional), plus DATA_DIR. Every
+ * problem in all three is reported at once.
  */
 export function loadAllInOneConfig(source: Record<string, string | undefined> = process.env): AllInOneConfig {
-  return parseEnv(schema, source, 'Gatehouse');
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+      return undefined;
+    }
+  };
+  const own = attempt(() => parseEnv(ownSchema, source, 'Gatehouse'));
+  const frontEnd = attempt(() => loadEmbeddedFrontEndConfig(source));
+  const backEnd = attempt(() => loadEmbeddedBackEndConfig(source));
+  problems.push(...unusedSettings(source));
+  if (!own || !frontEnd || !backEnd || problems.length > 0) throw new ConfigError('Gatehouse', [...new Set(problems)]);
+  return { dataDir: own.DATA_DIR, frontEnd, backEnd };
 }

@@ -6,7 +6,7 @@ import { loadAllInOneConfig } from './config.js';
 import { DataDirInUseError } from './data-dir-lock.js';
 
 const config = loadConfigOrExit(() => loadAllInOneConfig());
-const logger = createLogger('gatehouse', config.LOG_LEVEL);
+const logger = createLogger('gatehouse', config.frontEnd.logLevel);
 try {
   const gatehouse = await startAllInOne(config, logger);
   logger.info(`Gatehouse is running at ${gatehouse.url}`);

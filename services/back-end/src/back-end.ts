@@ -1,4 +1,4 @@
-import { connectDatabase, migrate, ping } from '@gatehouse/database';
+import { connectDatabase, migrate, ping, type Database } from '@gatehouse/database';
 import { connectAmqp, startRpcServer, type RpcServer } from '@gatehouse/messaging';
 import { withBackoff } from '@gatehouse/runtime';
 import type { Logger } from 'pino';
@@ -13,15 +13,20 @@ export interface RunningBackEnd {
   stop(): Promise<void>;
 }
 
-/** Connects to both servers (waiting for them, as they may start later), migrates, and consumes. */
-export async function startBackEnd(config: BackEndConfig, logger: Logger): Promise<RunningBackEnd> {
-  const db = connectDatabase({
+/** The database pools a Back End's settings describe (also npm start's, for its in-process Back End). */
+export function connectBackEndDatabase(config: BackEndConfig): Database {
+  return connectDatabase({
     url: config.databaseUrl,
     readUrl: config.databaseReadUrl,
     max: config.databasePoolSize,
     queryTimeoutMs: config.queryTimeoutMs,
     maxLifetimeSeconds: config.databaseMaxLifetimeSeconds,
   });
+}
+
+/** Connects to both servers (waiting for them, as they may start later), migrates, and consumes. */
+export async function startBackEnd(config: BackEndConfig, logger: Logger): Promise<RunningBackEnd> {
+  const db = connectBackEndDatabase(config);
   let started: RpcServer | undefined;
   const readiness = createReadiness({ isConsuming: () => started?.isConsuming() ?? false, pingPrimary: () => ping(db.readWrite) });
   // Up before the waits below, so an orchestrator sees a live process that is not ready yet.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { env, parseEnv, type LogLevel, type QueueMode } from '@gatehouse/runtime';
 import type { HandlerPolicies } from './handlers/index.js';
 
-const schema = z.object({
+const fields = {
   AMQP_URL: env.amqpUrls(),
   DATABASE_URL: env.postgresUrl(),
   DATABASE_READ_URL: env.postgresUrl().optional(),
@@ -23,10 +23,13 @@ const schema = z.object({
   // Off unless set: several Back Ends on one host would otherwise fight over one port.
   HEALTH_PORT: env.optionalPort(),
   HEALTH_HOST: z.string().default('127.0.0.1'),
-});
+};
+const schema = z.object(fields);
+// npm start: no broker means the in-process transport; no database URL means embedded PostgreSQL.
+const embeddedSchema = z.object({ ...fields, AMQP_URL: fields.AMQP_URL.optional(), DATABASE_URL: fields.DATABASE_URL.optional() });
 
 /** Every variable the Back End reads (the local cluster passes these through). */
-export const BACK_END_VARIABLES = Object.keys(schema.shape);
+export const BACK_END_VARIABLES = Object.keys(fields);
 
 export interface BackEndConfig {
   amqpUrls: string[];
@@ -49,9 +52,21 @@ export interface BackEndConfig {
 
 /** The Back End's whole configuration, from the environment. Throws ConfigError listing every problem. */
 export function loadBackEndConfig(source: Record<string, string | undefined> = process.env): BackEndConfig {
-  const e = parseEnv(schema, source, 'Back End');
+  const config = toConfig(parseEnv(schema, source, 'Back End'));
+  return { ...config, databaseUrl: config.databaseUrl!, databaseReadUrl: config.databaseReadUrl! };
+}
+
+/** The Back End's settings inside `npm start`: AMQP_URL (empty: in-process) and DATABASE_URL (unset: embedded) may be unset. */
+export type EmbeddedBackEndConfig = Omit<BackEndConfig, 'databaseUrl' | 'databaseReadUrl'> & { databaseUrl?: string | undefined; databaseReadUrl?: string | undefined };
+
+/** As loadBackEndConfig, for `npm start`: the same variables and checks, two of them optional. */
+export function loadEmbeddedBackEndConfig(source: Record<string, string | undefined> = process.env): EmbeddedBackEndConfig {
+  return toConfig(parseEnv(embeddedSchema, source, 'Back End'));
+}
+
+function toConfig(e: z.infer<typeof embeddedSchema>): EmbeddedBackEndConfig {
   return {
-    amqpUrls: e.AMQP_URL,
+    amqpUrls: e.AMQP_URL ?? [],
     databaseUrl: e.DATABASE_URL,
     databaseReadUrl: e.DATABASE_READ_URL ?? e.DATABASE_URL,
     requestQueue: e.REQUEST_QUEUE,

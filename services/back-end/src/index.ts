@@ -1,4 +1,4 @@
-export { startBackEnd, type RunningBackEnd } from './back-end.js';
+export { connectBackEndDatabase, startBackEnd, type RunningBackEnd } from './back-end.js';
 export { loadBackEndConfig, type BackEndConfig } from './config.js';
 export { createRequestHandler, DEFAULT_POLICIES, type HandlerPolicies } from './handlers/index.js';
 export { retentionPolicy, startHousekeeping } from './housekeeping.js';

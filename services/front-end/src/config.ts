@@ -73,66 +73,87 @@ const ARGON2_CAPPED = [
   ['ARGON2_PARALLELISM', 'ARGON2_MAX_PARALLELISM'],
 ] as const;
 
-const schema = z
-  .object({
-    PORT: env.port(3000),
-    HOST: z.string().default('127.0.0.1'),
-    AMQP_URL: env.amqpUrls(),
-    REQUEST_QUEUE: env.queueName(),
-    REQUEST_QUEUE_MODE: env.queueMode(),
-    RPC_TIMEOUT_MS: env.integer(1, 600_000, 5000),
-    SESSION_SECRET: env.secret(32),
-    TRUST_PROXY: trustProxySetting(),
-    LOG_LEVEL: env.logLevel(),
-    // OWASP's weakest listed argon2id memory is 7 MiB; above 1 GiB one login could exhaust a pod.
-    ARGON2_MEMORY_KIB: env.integer(7168, 1_048_576, FRONT_END_DEFAULTS.argon2.memoryKib),
-    ARGON2_TIME_COST: env.integer(1, 20, FRONT_END_DEFAULTS.argon2.timeCost),
-    ARGON2_PARALLELISM: env.integer(1, 16, FRONT_END_DEFAULTS.argon2.parallelism),
-    // Caps for stored hashes; the Back End stores none above MAX_ARGON2_COST, so they can only go lower.
-    ARGON2_MAX_MEMORY_KIB: env.integer(7168, MAX_ARGON2_COST.memoryKib, MAX_ARGON2_COST.memoryKib),
-    ARGON2_MAX_TIME_COST: env.integer(1, MAX_ARGON2_COST.timeCost, MAX_ARGON2_COST.timeCost),
-    ARGON2_MAX_PARALLELISM: env.integer(1, MAX_ARGON2_COST.parallelism, MAX_ARGON2_COST.parallelism),
-    HASH_CONCURRENCY: env.integer(1, MAX_HASH_CONCURRENCY, FRONT_END_DEFAULTS.hashing.concurrency),
-    HASH_QUEUE_MAX: env.integer(0, 10_000, FRONT_END_DEFAULTS.hashing.maxQueue),
-    SESSION_ABSOLUTE_HOURS: env.integer(1, 30 * 24, FRONT_END_DEFAULTS.sessionAbsoluteHours),
-    RATE_LIMIT_PER_MINUTE: env.integer(1, 100_000, FRONT_END_DEFAULTS.rateLimitPerMinute),
-    TLS_CERT_FILE: readableFile().optional(),
-    TLS_KEY_FILE: readableFile().optional(),
-    // Unset, it follows NODE_ENV: a production deployment must not send cookies over plain HTTP.
-    COOKIE_SECURE: env.boolean(false).unwrap().optional(),
-    NODE_ENV: z.string().optional(),
-    SHUTDOWN_DRAIN_MS: env.integer(0, 300_000, FRONT_END_DEFAULTS.shutdownDrainMs),
-  })
-  // Runs even when other variables are bad, so one start names every problem.
-  .superRefine(
-    (e, ctx) => {
-      if ((e.TLS_CERT_FILE === undefined) === (e.TLS_KEY_FILE === undefined)) return;
-      const [missing, given] = e.TLS_CERT_FILE === undefined ? ['TLS_CERT_FILE', 'TLS_KEY_FILE'] : ['TLS_KEY_FILE', 'TLS_CERT_FILE'];
-      ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${given} is set (set both or neither)` });
-    },
-    { when: () => true },
-  )
-  // Only once every value is valid, so a bad one is named once, for itself.
-  .superRefine(
-    (e, ctx) => {
-      for (const [cost, cap] of ARGON2_CAPPED) {
-        if (e[cost] > e[cap]) ctx.addIssue({ code: 'custom', path: [cost], message: `is above ${cap} (${e[cap]}): new hashes would never verify` });
-      }
-    },
-    { when: (payload) => payload.issues.length === 0 },
-  );
+const fields = {
+  PORT: env.port(3000),
+  HOST: z.string().default('127.0.0.1'),
+  AMQP_URL: env.amqpUrls(),
+  REQUEST_QUEUE: env.queueName(),
+  REQUEST_QUEUE_MODE: env.queueMode(),
+  RPC_TIMEOUT_MS: env.integer(1, 600_000, 5000),
+  SESSION_SECRET: env.secret(32),
+  TRUST_PROXY: trustProxySetting(),
+  LOG_LEVEL: env.logLevel(),
+  // OWASP's weakest listed argon2id memory is 7 MiB; above 1 GiB one login could exhaust a pod.
+  ARGON2_MEMORY_KIB: env.integer(7168, 1_048_576, FRONT_END_DEFAULTS.argon2.memoryKib),
+  ARGON2_TIME_COST: env.integer(1, 20, FRONT_END_DEFAULTS.argon2.timeCost),
+  ARGON2_PARALLELISM: env.integer(1, 16, FRONT_END_DEFAULTS.argon2.parallelism),
+  // Caps for stored hashes; the Back End stores none above MAX_ARGON2_COST, so they can only go lower.
+  ARGON2_MAX_MEMORY_KIB: env.integer(7168, MAX_ARGON2_COST.memoryKib, MAX_ARGON2_COST.memoryKib),
+  ARGON2_MAX_TIME_COST: env.integer(1, MAX_ARGON2_COST.timeCost, MAX_ARGON2_COST.timeCost),
+  ARGON2_MAX_PARALLELISM: env.integer(1, MAX_ARGON2_COST.parallelism, MAX_ARGON2_COST.parallelism),
+  HASH_CONCURRENCY: env.integer(1, MAX_HASH_CONCURRENCY, FRONT_END_DEFAULTS.hashing.concurrency),
+  HASH_QUEUE_MAX: env.integer(0, 10_000, FRONT_END_DEFAULTS.hashing.maxQueue),
+  SESSION_ABSOLUTE_HOURS: env.integer(1, 30 * 24, FRONT_END_DEFAULTS.sessionAbsoluteHours),
+  RATE_LIMIT_PER_MINUTE: env.integer(1, 100_000, FRONT_END_DEFAULTS.rateLimitPerMinute),
+  TLS_CERT_FILE: readableFile().optional(),
+  TLS_KEY_FILE: readableFile().optional(),
+  // Unset, it follows NODE_ENV: a production deployment must not send cookies over plain HTTP.
+  COOKIE_SECURE: env.boolean(false).unwrap().optional(),
+  NODE_ENV: z.string().optional(),
+  SHUTDOWN_DRAIN_MS: env.integer(0, 300_000, FRONT_END_DEFAULTS.shutdownDrainMs),
+};
+
+type FieldValues = z.infer<z.ZodObject<typeof fields>>;
+
+/** TLS needs both files; runs even when other variables are bad, so one start names every problem. */
+function tlsPair(e: Pick<FieldValues, 'TLS_CERT_FILE' | 'TLS_KEY_FILE'>, ctx: z.RefinementCtx): void {
+  if ((e.TLS_CERT_FILE === undefined) === (e.TLS_KEY_FILE === undefined)) return;
+  const [missing, given] = e.TLS_CERT_FILE === undefined ? ['TLS_CERT_FILE', 'TLS_KEY_FILE'] : ['TLS_KEY_FILE', 'TLS_CERT_FILE'];
+  ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${given} is set (set both or neither)` });
+}
+
+/** Only once every value is valid, so a bad one is named once, for itself. */
+function costsWithinCaps(e: FieldValues, ctx: z.RefinementCtx): void {
+  for (const [cost, cap] of ARGON2_CAPPED) {
+    if (e[cost] > e[cap]) ctx.addIssue({ code: 'custom', path: [cost], message: `is above ${cap} (${e[cap]}): new hashes would never verify` });
+  }
+}
+
+const checked = <S extends typeof fields>(shape: S) =>
+  z
+    .object(shape)
+    .superRefine((e, ctx) => tlsPair(e as FieldValues, ctx), { when: () => true })
+    .superRefine((e, ctx) => costsWithinCaps(e as FieldValues, ctx), { when: (payload) => payload.issues.length === 0 });
+
+const schema = checked(fields);
+// npm start: no broker means the in-process transport; no secret means one kept in DATA_DIR.
+const embeddedSchema = checked({ ...fields, AMQP_URL: fields.AMQP_URL.optional(), SESSION_SECRET: fields.SESSION_SECRET.optional() } as unknown as typeof fields);
 
 /** Every variable the Front End reads (the local cluster passes these through). */
-export const FRONT_END_VARIABLES = Object.keys(schema.shape);
+export const FRONT_END_VARIABLES = Object.keys(fields);
 
 /** Reads the Front End's settings; throws ConfigError naming every bad variable. */
 export function loadFrontEndConfig(source: Record<string, string | undefined> = process.env): FrontEndConfig {
-  const e = parseEnv(schema, source, 'Front End');
+  const config = toConfig(parseEnv(schema, source, 'Front End'));
+  return { ...config, sessionSecret: config.sessionSecret! };
+}
+
+/** The Front End's settings inside `npm start`, where AMQP_URL (empty: in-process) and SESSION_SECRET may be unset. */
+export type EmbeddedFrontEndConfig = Omit<FrontEndConfig, 'sessionSecret'> & { sessionSecret?: string | undefined };
+
+/** As loadFrontEndConfig, for `npm start`: the same variables, the same checks, two of them optional. */
+export function loadEmbeddedFrontEndConfig(source: Record<string, string | undefined> = process.env): EmbeddedFrontEndConfig {
+  return toConfig(parseEnv(embeddedSchema, source, 'Front End') as EmbeddedValues);
+}
+
+type EmbeddedValues = Omit<FieldValues, 'AMQP_URL' | 'SESSION_SECRET'> & { AMQP_URL?: string[]; SESSION_SECRET?: string };
+
+function toConfig(e: EmbeddedValues): EmbeddedFrontEndConfig {
   const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { cert: e.TLS_CERT_FILE, key: e.TLS_KEY_FILE } : undefined;
   return {
     port: e.PORT,
     host: e.HOST,
-    amqpUrls: e.AMQP_URL,
+    amqpUrls: e.AMQP_URL ?? [],
     requestQueue: e.REQUEST_QUEUE,
     queueMode: e.REQUEST_QUEUE_MODE,
     rpcTimeoutMs: e.RPC_TIMEOUT_MS,
