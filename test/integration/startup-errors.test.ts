@@ -37,7 +37,7 @@ it.each([
 it.each([
   ['back-end', 'services/back-end/src/main.ts', { AMQP_URL: amqpUrl, DATABASE_URL: 'postgres://u:s3cret-pw@127.0.0.1:1/db' }],
   ['front-end', 'services/front-end/src/main.ts', { AMQP_URL: amqpUrl, SESSION_SECRET: 'x'.repeat(40) }],
-  ['npm start', 'services/all-in-one/src/main.ts', {}],
+  ['npm start', 'services/all-in-one/src/main.ts', { AMQP_URL: amqpUrl }],
 ])('%s prints a bad configuration as plain lines, every variable at once, and exits 2', async (_name, script, good) => {
   const service = spawnService(script, { ...good, LOG_LEVEL: 'loud', REQUEST_QUEUE_MODE: 'fast' });
   expect(await service.exited).toBe(2);
@@ -73,4 +73,30 @@ it('refuses to start on the guest account or an empty database password, naming 
   expect(await backEnd.exited).toBe(2);
   expect(backEnd.output()).toMatch(/AMQP_URL: uses a well-known default password[\s\S]*DATABASE_URL: has no password/);
   expect(backEnd.output()).not.toContain('guest:guest');
+});
+
+/** `url` with its password replaced. */
+function withPassword(url: string, password: string): string {
+  const u = new URL(url);
+  u.password = password;
+  return u.toString();
+}
+
+it.each([
+  ['back-end', 'broker', 'services/back-end/src/main.ts', /RabbitMQ refused the login for user [\w-]+: check AMQP_URL/],
+  ['back-end', 'database', 'services/back-end/src/main.ts', /PostgreSQL refused the password for user \w+: check DATABASE_URL/],
+  ['front-end', 'broker', 'services/front-end/src/main.ts', /RabbitMQ refused the login for user [\w-]+: check AMQP_URL/],
+])('the %s stops with a clear message when the %s refuses its password', async (_tier, server, script, message) => {
+  const wrong = 'wrong-password-4a7f9c';
+  const databaseUrl = await createTestDatabase(inject('postgresUrl'));
+  const service = spawnService(script, {
+    AMQP_URL: server === 'broker' ? withPassword(amqpUrl, wrong) : amqpUrl,
+    DATABASE_URL: server === 'database' ? withPassword(databaseUrl, wrong) : databaseUrl,
+    SESSION_SECRET: 'x'.repeat(40),
+    PORT: String(await freePort()),
+  });
+  expect(await service.exited).toBe(1);
+  expect(service.output()).toMatch(message);
+  expect(service.output()).not.toContain(wrong);
+  expect(service.output()).not.toMatch(/failed to connect in time|undefined: /);
 });

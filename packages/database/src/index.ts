@@ -9,3 +9,4 @@ export * from './audit-events.js';
 export * from './retention.js';
 export { QueryTimeoutError } from './deadline.js';
 export { isConnectionFailure } from './connection-failures.js';
+export { postgresLoginRefusal } from './login-refusal.js';

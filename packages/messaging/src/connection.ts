@@ -49,5 +49,6 @@ export function describeBroker(urls: string[]): string {
 
 function errorSummary(err: unknown) {
   const e = err as { code?: string; message?: string };
-  return { code: e.code, message: e.message };
+  // rabbitmq-client prefixes the broker's reason with the (often undefined) class id.
+  return { code: e.code, message: e.message?.replace(/^undefined: /, '') };
 }

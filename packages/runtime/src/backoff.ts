@@ -8,6 +8,16 @@ export interface BackoffOptions {
   maxMs?: number;
   /** Give up after this long in total; undefined waits forever. */
   giveUpAfterMs?: number;
+  /**
+   * Why an error will not go away by waiting (a refused login), or undefined for one that may
+   * (a server not up yet). A reason stops the retries at once, with that reason as the error.
+   */
+  refusal?: (err: unknown) => string | undefined;
+}
+
+/** A start-up failure that waiting cannot fix; its message is meant for the person running it. */
+export class RefusedError extends Error {
+  override readonly name = 'RefusedError';
 }
 
 /**
@@ -15,13 +25,15 @@ export interface BackoffOptions {
  * Back End does ("Waiting 2s..."), because services start in any order.
  */
 export async function withBackoff<T>(what: string, attempt: () => Promise<T>, options: BackoffOptions): Promise<T> {
-  const { logger, initialMs = 1000, maxMs = 16_000, giveUpAfterMs } = options;
+  const { logger, initialMs = 1000, maxMs = 16_000, giveUpAfterMs, refusal } = options;
   const started = Date.now();
   for (let waitMs = initialMs; ; waitMs = Math.min(waitMs * 2, maxMs)) {
     logger.info(`Connecting to ${what}...`);
     try {
       return await attempt();
     } catch (err) {
+      const refused = refusal?.(err);
+      if (refused) throw new RefusedError(refused);
       if (giveUpAfterMs !== undefined && Date.now() - started + waitMs > giveUpAfterMs) throw err;
       logger.info({ reason: (err as Error).message }, `Waiting ${formatSeconds(waitMs)}...`);
       await sleep(waitMs);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { RefusedError } from './backoff.js';
 import { ConfigError } from './config.js';
 
 export interface ShutdownOptions {
@@ -46,6 +47,8 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, options: S
 export function exitOnStartupError(logger: Logger, err: unknown): never {
   if (err instanceof ConfigError) exitOnConfigError(err);
   logger.fatal((err as Error).message);
+  // A refused login is for the person starting the service: also as a plain line.
+  if (err instanceof RefusedError) process.stderr.write(`${err.message}\n`);
   process.exit(1);
 }
 

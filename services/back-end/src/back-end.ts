@@ -1,5 +1,5 @@
-import { connectDatabase, migrate, ping, type Database } from '@gatehouse/database';
-import { connectAmqp, startRpcServer, type RpcServer } from '@gatehouse/messaging';
+import { connectDatabase, migrate, ping, postgresLoginRefusal, type Database } from '@gatehouse/database';
+import { amqpLoginRefusal, connectAmqp, startRpcServer, type RpcServer } from '@gatehouse/messaging';
 import { withBackoff } from '@gatehouse/runtime';
 import type { Logger } from 'pino';
 import type { BackEndConfig } from './config.js';
@@ -31,12 +31,12 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger): Promi
   const readiness = createReadiness({ isConsuming: () => started?.isConsuming() ?? false, pingPrimary: () => ping(db.readWrite) });
   // Up before the waits below, so an orchestrator sees a live process that is not ready yet.
   const health = config.health && (await startHealthServer(config.health, readiness, logger));
-  await withBackoff('the database', () => ping(db.readWrite), { logger });
+  await withBackoff('the database', () => ping(db.readWrite), { logger, refusal: (err) => postgresLoginRefusal(err, config.databaseUrl) });
   const applied = await migrate(db.readWrite, { onRetry: (err, attempt) => logger.warn({ err: { message: err.message }, attempt }, 'Migrations will be retried') });
   if (applied.length) logger.info({ applied }, 'Applied migrations');
 
   const connection = connectAmqp({ urls: config.amqpUrls, name: 'gatehouse-back-end', logger });
-  await withBackoff('messaging service', () => connection.onConnect(5000, true), { logger });
+  await withBackoff('messaging service', () => connection.onConnect(5000, true), { logger, refusal: (err) => amqpLoginRefusal(err, config.amqpUrls) });
   const server = await startRpcServer({
     connection,
     queue: config.requestQueue,

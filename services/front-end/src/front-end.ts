@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { AmqpRpcClient, connectAmqp, type RpcClient } from '@gatehouse/messaging';
+import { AmqpRpcClient, amqpLoginRefusal, connectAmqp, type Connection, type RpcClient } from '@gatehouse/messaging';
 import { buildApp } from './app.js';
 import type { FrontEndConfig } from './config.js';
 import { stopBeingReady } from './routes/health.js';
@@ -17,8 +17,9 @@ export interface RunningFrontEnd {
  * Starts the web app. Given no `rpc`, it talks to RabbitMQ over one long-lived connection.
  * It does not wait for the broker: until it is reachable, /readyz says so and requests get 503.
  */
-export async function startFrontEnd(config: FrontEndConfig, logger: Logger, rpc?: RpcClient): Promise<RunningFrontEnd> {
+export async function startFrontEnd(config: FrontEndConfig, logger: Logger, rpc?: RpcClient, onRefused?: (reason: string) => void): Promise<RunningFrontEnd> {
   const connection = rpc ? undefined : connectAmqp({ urls: config.amqpUrls, name: 'gatehouse-front-end', logger });
+  if (connection && onRefused) reportRefusedLogin(connection, config.amqpUrls, onRefused);
   const client =
     rpc ?? new AmqpRpcClient({ connection: connection!, queue: config.requestQueue, mode: config.queueMode, timeoutMs: config.rpcTimeoutMs, logger });
   const app = await buildApp({ rpc: client, config, logger });
@@ -35,4 +36,14 @@ export async function startFrontEnd(config: FrontEndConfig, logger: Logger, rpc?
       await connection?.close();
     },
   };
+}
+
+/** Calls `onRefused` if the broker turns the first login away: a wrong password does not fix itself. */
+function reportRefusedLogin(connection: Connection, urls: string[], onRefused: (reason: string) => void): void {
+  const onError = (err: unknown) => {
+    const reason = amqpLoginRefusal(err, urls);
+    if (reason) onRefused(reason);
+  };
+  connection.on('error', onError);
+  connection.once('connection', () => connection.off('error', onError));
 }

@@ -1,13 +1,14 @@
 // First: sizes libuv's threadpool before anything can start it.
 import './threadpool.js';
-import { createLogger, exitOnStartupError, loadConfigOrExit, onShutdown } from '@gatehouse/runtime';
+import { createLogger, exitOnStartupError, loadConfigOrExit, onShutdown, RefusedError } from '@gatehouse/runtime';
 import { loadFrontEndConfig } from './config.js';
 import { startFrontEnd } from './front-end.js';
 
 const config = loadConfigOrExit(() => loadFrontEndConfig());
 const logger = createLogger('front-end', config.logLevel);
 try {
-  const frontEnd = await startFrontEnd(config, logger);
+  const refused = (reason: string) => exitOnStartupError(logger, new RefusedError(reason));
+  const frontEnd = await startFrontEnd(config, logger, undefined, refused);
   logger.info(`Front End listening on ${frontEnd.url}`);
   onShutdown(logger, () => frontEnd.stop(), { onSignal: () => frontEnd.beginShutdown(), drainMs: config.shutdownDrainMs });
 } catch (err) {
