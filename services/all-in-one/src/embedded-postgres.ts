@@ -9,6 +9,9 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+/** The URL of the embedded database's socket in `socketDir`, for postgres.js (npm start's and npm run audit's). */
+export const embeddedSocketUrl = (socketDir: string) => `postgres://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`;
+
 /** Linux's limit on a Unix socket's path (sun_path is 108 bytes with the terminating NUL). */
 const MAX_SOCKET_PATH = 107;
 
@@ -22,7 +25,9 @@ export async function startEmbeddedPostgres(dataDir: string, socketDir: string):
   const path = await prepareSocket(socketDir);
   await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
-  const server = new PGLiteSocketServer({ db, path });
+  // Two: npm start's own pool, and `npm run audit` while it runs. PGlite queues their queries and
+  // keeps an open transaction's queries together, so neither sees the other's half-done work.
+  const server = new PGLiteSocketServer({ db, path, maxConnections: 2 });
   try {
     await server.start();
   } catch (err) {
@@ -30,7 +35,7 @@ export async function startEmbeddedPostgres(dataDir: string, socketDir: string):
     throw err;
   }
   return {
-    url: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`,
+    url: embeddedSocketUrl(socketDir),
     async stop() {
       await server.stop();
       await db.close();

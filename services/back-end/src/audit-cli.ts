@@ -4,7 +4,7 @@ import { emailSchema } from '@gatehouse/protocol';
 import { connectDatabase, recentEvents, type AuditRow } from '@gatehouse/database';
 import { env, parseEnv } from '@gatehouse/runtime';
 
-const USAGE = `Usage: npm run audit -- [--email <address>] [--limit <1-1000>] [--json]
+export const USAGE = `Usage: npm run audit -- [--email <address>] [--limit <1-1000>] [--json]
 
 Prints the newest authentication events (register, login_success, login_failure,
 lockout, logout, logout_everywhere), newest first. Reads DATABASE_READ_URL, or DATABASE_URL.`;
@@ -43,17 +43,21 @@ export function formatEvents(rows: AuditRow[]): string {
     .join('\n');
 }
 
-async function main(): Promise<number> {
+/**
+ * `npm run audit`'s work: parse `argv`, print the events. Reads DATABASE_READ_URL or
+ * DATABASE_URL unless `databaseUrl` is given (npm start's embedded database). Returns the exit code.
+ */
+export async function runAudit(argv: string[], databaseUrl?: string, usage = USAGE): Promise<number> {
   let args;
   try {
-    args = parseAuditArgs(process.argv.slice(2));
+    args = parseAuditArgs(argv);
   } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    console.error(`${(err as Error).message}\n\n${usage}`);
     return 2;
   }
-  if (args.help) return console.log(USAGE), 0;
-  const config = parseEnv(envSchema, process.env, 'audit');
-  const db = connectDatabase({ url: config.DATABASE_READ_URL ?? config.DATABASE_URL, max: 1 });
+  if (args.help) return console.log(usage), 0;
+  const url = databaseUrl ?? readUrlFromEnv();
+  const db = connectDatabase({ url, max: 1 });
   try {
     const rows = await recentEvents(db.readOnly, { email: args.email, limit: args.limit });
     console.log(args.json ? JSON.stringify(rows) : formatEvents(rows));
@@ -63,8 +67,13 @@ async function main(): Promise<number> {
   }
 }
 
+function readUrlFromEnv(): string {
+  const config = parseEnv(envSchema, process.env, 'audit');
+  return config.DATABASE_READ_URL ?? config.DATABASE_URL;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().then(
+  runAudit(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
       console.error(`audit: ${(err as Error).message}`);

@@ -1,0 +1,58 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FormClient } from '../support/form-client.js';
+import { startNpmStart, type NpmStart } from '../support/npm-start.js';
+import { SOURCE_CONDITION, spawnProcess, TSX } from '../support/service-process.js';
+
+// Issue 10 §2: `npm run audit` reads npm start's embedded database, running or not.
+const AUDIT = 'services/all-in-one/src/audit-cli.ts';
+const email = `audit-${Date.now()}@example.com`;
+let gatehouse: NpmStart;
+
+async function audit(...args: string[]): Promise<{ code: number | null; output: string }> {
+  const run = spawnProcess(TSX, [SOURCE_CONDITION, AUDIT, ...args], {});
+  return { code: await run.exited, output: run.output() };
+}
+
+beforeAll(async () => {
+  gatehouse = await startNpmStart('services/all-in-one/src/main.ts');
+  expect((await new FormClient(gatehouse.url).submit('/register', { email, password: 'audit embedded password' })).status).toBe(303);
+});
+
+afterAll(async () => {
+  await gatehouse?.stop();
+});
+
+describe('npm run audit on the embedded database', () => {
+  it('asks the running npm start, which keeps serving', async () => {
+    const { code, output } = await audit('--data-dir', gatehouse.dataDir, '--email', email);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(new RegExp(`register\\s+${email}`));
+    expect((await new FormClient(gatehouse.url).get('/login')).status).toBe(200);
+  });
+
+  it('opens the database itself once npm start has stopped, and leaves the folder unlocked', async () => {
+    expect(await gatehouse.process.stop('SIGTERM')).toBe(0);
+    const { code, output } = await audit(`--data-dir=${gatehouse.dataDir}`, '--email', email, '--json');
+    expect(code, output).toBe(0);
+    expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual([expect.objectContaining({ event: 'register', email })]);
+    expect((await audit('--data-dir', gatehouse.dataDir, '--limit', '1')).code).toBe(0); // no stale lock left
+  });
+
+  it('says what it needs when the folder holds no database, and refuses bad arguments', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'gatehouse-audit-empty-'));
+    try {
+      const none = await audit('--data-dir', empty);
+      expect(none.code).toBe(1);
+      expect(none.output).toContain('holds no embedded database: start Gatehouse with npm start first, or set DATABASE_URL');
+      const bad = await audit('--data-dir', gatehouse.dataDir, '--limit', 'lots');
+      expect(bad.code).toBe(2);
+      expect(bad.output).toContain('--limit must be a whole number');
+      expect((await audit('--data-dir')).code).toBe(2);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
