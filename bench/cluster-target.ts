@@ -37,6 +37,7 @@ export async function startClusterTarget(say: (line: string) => void): Promise<T
     queue: settings.REQUEST_QUEUE ?? 'request',
     databaseUrl: `postgres://${DB_ROLES.app}:${secrets.postgresApp}@127.0.0.1:${plan.ports.dbReadWrite}/${APP_DATABASE}`,
     tiers: Object.fromEntries(Object.entries(tiers).map(([tier, pids]) => [tier, () => pids])),
+    settings,
     describe:
       `local cluster (${plan.dataDir}): HAProxy, ${running('front-end')} Front Ends, ${running('back-end')} Back Ends, ` +
       `${running('rabbitmq')} RabbitMQ nodes, ${running('postgres')} PostgreSQL (Patroni), ${running('etcd')} etcd, all on this machine`,

@@ -49,6 +49,7 @@ export async function startHarnessTarget(): Promise<Target> {
         rabbitmq: () => beamOf(process.pid),
         postgres: () => [pg.pid],
       },
+      settings: { ...LOAD_SETTINGS, ...passed },
       describe: 'test harness: 1 Front End, 1 Back End, 1 RabbitMQ node, 1 PostgreSQL, all on this machine',
       stop,
     };

@@ -60,7 +60,8 @@ export const SCENARIO_HEADER = '| scenario | users | ops/s | p50 ms | p90 ms | p
 export function toMarkdown(r: Report): string {
   const h = r.hash;
   const lines = [
-    `Gatehouse benchmark, ${r.startedAt} (${r.seconds.toFixed(0)} s): ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, ${r.target}.`,
+    `Gatehouse benchmark, ${r.startedAt} (${r.seconds.toFixed(0)} s): ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, ${r.target}.` +
+      ` Load average before: ${r.machine.loadBefore.map((x) => x.toFixed(2)).join(', ')}.${r.machine.note ? ` ${r.machine.note}` : ''}`,
     '',
     '| yardstick | figure |',
     '|---|---|',

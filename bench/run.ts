@@ -11,7 +11,7 @@ import { runLoad } from './load.js';
 import { rpcRatios, toMarkdown, withRatios, type Report, type ScenarioRow } from './report.js';
 import { LOGIN_USERS, loginEmail, RUN_ID, scenario } from './scenarios.js';
 import { seedUsers } from './seed.js';
-import { LOAD_SETTINGS, type Target } from './target.js';
+import type { Target } from './target.js';
 import { measureHash, measureRpcs } from './yardsticks.js';
 
 async function startTarget(options: BenchOptions): Promise<Target> {
@@ -19,10 +19,10 @@ async function startTarget(options: BenchOptions): Promise<Target> {
   return (await import('./harness-target.js')).startHarnessTarget();
 }
 
-/** The argon2 cost the Front End is started with: its defaults unless ARGON2_* are set. */
-function argon2Params() {
+/** The argon2 cost the Front Ends run with: their defaults unless ARGON2_* are set. */
+function argon2Params(settings: Record<string, string | undefined>) {
   const d = FRONT_END_DEFAULTS.argon2;
-  const n = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+  const n = (name: string, fallback: number) => (settings[name] ? Number(settings[name]) : fallback);
   return { memoryKib: n('ARGON2_MEMORY_KIB', d.memoryKib), timeCost: n('ARGON2_TIME_COST', d.timeCost), parallelism: n('ARGON2_PARALLELISM', d.parallelism) };
 }
 
@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<void> {
   const target = await startTarget(options);
   try {
     say('yardsticks: argon2id hash CPU...');
-    const { phc, ...hash } = await measureHash(argon2Params(), options.quick ? 10 : 100);
+    const { phc, ...hash } = await measureHash(argon2Params(target.settings), options.quick ? 10 : 100);
     await seedUsers(target.databaseUrl, LOGIN_USERS, phc, loginEmail);
     say('yardsticks: bare RPC echo and GETHASH...');
     const rpc = rpcRatios(
@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<void> {
       command: ['npm run bench --', ...argv].join(' '),
       machine: { cores: hash.cores, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadBefore, note: process.env.BENCH_NOTE ?? '' },
       target: target.describe,
-      settings: LOAD_SETTINGS,
+      settings: Object.fromEntries(Object.entries(target.settings).filter((e): e is [string, string] => e[1] !== undefined)),
       hash,
       rpc,
       scenarios,

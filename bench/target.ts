@@ -9,6 +9,8 @@ export interface Target {
   databaseUrl: string;
   tiers: Tiers;
   describe: string;
+  /** The settings the Front Ends run with, for the argon2 cost the yardstick hashes at. */
+  settings: Record<string, string | undefined>;
   stop(): Promise<void>;
 }
 
