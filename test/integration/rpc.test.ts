@@ -8,6 +8,7 @@ import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fi
 import { getOne, rawRequest } from '../support/raw-amqp.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 import { newEmail } from '../support/test-ids.js';
+import { startDoomedWorker } from '../support/doomed-worker.js';
 
 let fixture: BackEndFixture;
 let queue: string;
@@ -84,16 +85,7 @@ describe('redelivery', () => {
     const email = newEmail();
 
     // Worker 1 commits the registration, then its connection dies before it can reply or ack.
-    const doomed = connectAmqp({ urls: [fixture.amqpUrl], name: 'doomed-worker', logger });
-    let committed!: () => void;
-    const firstDeliveryCommitted = new Promise<void>((resolve) => (committed = resolve));
-    const crashAfterCommit: RequestHandler = async (request, meta) => {
-      await handle(request, meta);
-      doomed.unsafeDestroy();
-      committed();
-      return new Promise(() => undefined);
-    };
-    await startRpcServer({ connection: doomed, queue: redeliveryQueue, mode: 'quorum', prefetch: 1, handle: crashAfterCommit, logger });
+    const { committed: firstDeliveryCommitted } = await startDoomedWorker(fixture.amqpUrl, redeliveryQueue, handle);
 
     const client = new AmqpRpcClient({ connection, queue: redeliveryQueue, mode: 'quorum', timeoutMs: 20_000, logger });
     const reply = client.call({ action: 'REGISTER', data: { email, hash: 'h' } });

@@ -40,11 +40,15 @@ export const clientSchema = z
 const request = <A extends string, D extends z.ZodRawShape>(action: A, data: D) =>
   z.looseObject({ action: z.literal(action), data: z.looseObject({ ...data, client: clientSchema }) });
 
-/** `ipLimitPerMinute`: the client IP's budget, shared with LOGIN_ATTEMPT; over it, nothing is stored. */
+/**
+ * `ipLimitPerMinute`: the client IP's budget, shared with LOGIN_ATTEMPT; over it, nothing is stored.
+ * `tokenHash`: also start the new user's session, in the same transaction (one round trip, not two).
+ */
 export const registerRequestSchema = request('REGISTER', {
   email: emailSchema,
   hash: hashSchema,
   ipLimitPerMinute: z.number().int().positive().optional(),
+  tokenHash: tokenHashSchema.optional(),
 });
 export const getHashRequestSchema = request('GETHASH', { email: emailSchema });
 /** The Front End verified a password against an older hash and sends one at today's parameters. */
@@ -100,6 +104,8 @@ export const replySchema = z.looseObject({
   lockedUntil: z.string().optional(),
   /** LOGIN_ATTEMPT, REGISTER: the client IP is over its budget for this minute; nothing else was done. */
   rateLimited: z.boolean().optional(),
+  /** REGISTER with a tokenHash: the session was created too (an older Back End ignores tokenHash and omits this). */
+  session: z.boolean().optional(),
   /** SESSION_GET: whose session it is. */
   email: z.string().optional(),
   /** SESSION_REVOKE_ALL: how many sessions were ended. */

@@ -9,6 +9,14 @@ describe('parseRequest', () => {
     expect(result).toEqual({ ok: true, request: { action: 'REGISTER', data: { email: 'Ann@Example.com', hash: 'h' } } });
   });
 
+  it('accepts a REGISTER that also starts a session, and refuses a tokenHash that is not 64 hex characters', () => {
+    const tokenHash = 'ab'.repeat(32);
+    const data = { email: 'a@b.io', hash: 'h', tokenHash };
+    expect(parseRequest(body({ action: 'REGISTER', data }))).toEqual({ ok: true, request: { action: 'REGISTER', data } });
+    const bad = parseRequest(body({ action: 'REGISTER', data: { ...data, tokenHash: 'the-session-id-itself' } }));
+    expect(bad).toMatchObject({ ok: false, reply: { message: expect.stringContaining('data.tokenHash') } });
+  });
+
   it('accepts a GETHASH request given as text', () => {
     const request = { action: 'GETHASH', data: { email: 'a@b.io' } };
     expect(parseRequest(JSON.stringify(request))).toEqual({ ok: true, request });

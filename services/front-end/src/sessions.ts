@@ -85,14 +85,18 @@ export class Sessions {
    * Logs `email` in under a brand-new id (never the one the browser came with, so a session
    * cannot be fixed in advance), then ends the session the browser had before, if any.
    */
-  async start(request: FastifyRequest, reply: FastifyReply, email: string, reason: 'login' | 'register'): Promise<void> {
-    const previous = this.tokenHash(request);
-    const id = newSessionId();
+  async start(request: FastifyRequest, reply: FastifyReply, email: string, reason: 'login' | 'register', id = newSessionId()): Promise<void> {
     const result = await this.rpc.call({
       action: 'SESSION_CREATE',
       data: { email, tokenHash: tokenHashOf(id), reason, client: clientInfo(request) },
     });
     expectSuccess('SESSION_CREATE', result);
+    await this.adopt(request, reply, email, id);
+  }
+
+  /** Hands the browser session `id`, which the Back End already stored (REGISTER can create it). */
+  async adopt(request: FastifyRequest, reply: FastifyReply, email: string, id: string): Promise<void> {
+    const previous = this.tokenHash(request);
     reply.setCookie(this.settings.cookies.session, id, { ...this.settings.cookies.attributes, maxAge: this.settings.absoluteHours * 3600 });
     // A new CSRF secret too, so a token seen before login is worthless after it.
     reply.clearCookie(this.settings.cookies.csrf, this.settings.cookies.attributes);

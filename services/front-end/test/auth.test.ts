@@ -29,12 +29,26 @@ describe('register', () => {
     expect(home.body).toContain(`Logged in as <strong>${EMAIL}</strong>`);
   });
 
-  it('sends REGISTER (normalised email, argon2id hash, client) then SESSION_CREATE with reason "register"', async () => {
+  it('sends exactly one RPC: REGISTER (normalised email, argon2id hash, client) carrying the new session\'s tokenHash', async () => {
     await register(browser, '  Ada@Example.COM ');
     expect(rpc.requests).toEqual([
-      { action: 'REGISTER', data: { email: EMAIL, hash: expect.stringMatching(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/), client: CLIENT, ipLimitPerMinute: expect.any(Number) } },
-      { action: 'SESSION_CREATE', data: { email: EMAIL, tokenHash: expect.stringMatching(/^[0-9a-f]{64}$/), reason: 'register', client: CLIENT } },
+      {
+        action: 'REGISTER',
+        data: { email: EMAIL, hash: expect.stringMatching(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/), tokenHash: expect.stringMatching(/^[0-9a-f]{64}$/), client: CLIENT, ipLimitPerMinute: expect.any(Number) },
+      },
     ]);
+    // The cookie the browser got is the session REGISTER stored.
+    const [stored] = [...rpc.sessions.keys()];
+    expect(stored).toBe((rpc.requests[0]!.data as { tokenHash: string }).tokenHash);
+  });
+
+  it('falls back to SESSION_CREATE (reason "register") when an older Back End ignores tokenHash', async () => {
+    rpc.registerIgnoresTokenHash = true;
+    const res = await register();
+    expect(res.statusCode).toBe(303);
+    const sent = (rpc.requests[0]!.data as { tokenHash: string }).tokenHash;
+    expect(rpc.requests[1]).toEqual({ action: 'SESSION_CREATE', data: { email: EMAIL, tokenHash: sent, reason: 'register', client: CLIENT } });
+    expect((await browser.get('/')).body).toContain(`Logged in as <strong>${EMAIL}</strong>`);
   });
 
   it('hashes with the configured argon2 parameters', async () => {
@@ -50,7 +64,8 @@ describe('register', () => {
     expect(again.statusCode).toBe(409);
     expect(again.body).toContain('user already exists');
     expect(String(again.headers['set-cookie'] ?? '')).not.toMatch(/(^|, )session=[^;]/);
-    expect(rpc.actions().filter((a) => a === 'SESSION_CREATE')).toHaveLength(1);
+    expect(rpc.sessions.size).toBe(1);
+    expect(rpc.actions()).not.toContain('SESSION_CREATE');
   });
 });
 

@@ -33,6 +33,8 @@ export class FakeRpc implements RpcClient {
   failActions: ReadonlySet<string> | undefined;
   /** The clock sessions are timed with; tests move it forward. */
   now = Date.now();
+  /** As a Back End from before REGISTER could start the session: tokenHash is ignored. */
+  registerIgnoresTokenHash = false;
 
   async call(request: RequestInput, _options?: CallOptions): Promise<Reply> {
     this.requests.push(structuredClone(request));
@@ -50,7 +52,9 @@ export class FakeRpc implements RpcClient {
       case 'REGISTER':
         if (this.users.has(request.data.email)) return { success: false, message: Messages.userExists };
         this.users.set(request.data.email, request.data.hash);
-        return { success: true };
+        if (request.data.tokenHash === undefined || this.registerIgnoresTokenHash) return { success: true };
+        this.#newSession(request.data.tokenHash, request.data.email);
+        return { success: true, session: true };
       case 'GETHASH': {
         const hash = this.users.get(request.data.email);
         return { success: hash !== undefined, ...(hash !== undefined ? { hash } : {}), ...this.#lock(request.data.email) };
@@ -66,7 +70,7 @@ export class FakeRpc implements RpcClient {
         return { success: true, ...this.#lock(request.data.email) };
       case 'SESSION_CREATE':
         if ((request.data.reason ?? 'login') === 'login') this.failures.delete(request.data.email);
-        this.sessions.set(request.data.tokenHash, { email: request.data.email, createdAt: this.now, lastSeenAt: this.now, revoked: false });
+        this.#newSession(request.data.tokenHash, request.data.email);
         return { success: true };
       case 'SESSION_GET':
         return this.#getSession(request.data.tokenHash);
@@ -87,6 +91,10 @@ export class FakeRpc implements RpcClient {
     this.#countFailure(email);
     const hash = this.users.get(email);
     return hash === undefined ? { success: false } : { success: true, hash };
+  }
+
+  #newSession(tokenHash: string, email: string): void {
+    this.sessions.set(tokenHash, { email, createdAt: this.now, lastSeenAt: this.now, revoked: false });
   }
 
   #countFailure(email: string): void {

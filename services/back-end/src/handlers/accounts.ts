@@ -4,14 +4,20 @@ import type { RequestMeta } from '@gatehouse/messaging';
 import type { HandlerContext } from './context.js';
 import { overIpBudget, RATE_LIMITED } from './login-attempt.js';
 
-/** The textbook's REGISTER: one INSERT … ON CONFLICT, so two workers cannot both succeed. */
+/**
+ * The textbook's REGISTER: one INSERT … ON CONFLICT, so two workers cannot both succeed. With a
+ * tokenHash the session starts in the same transaction, so a redelivery gets the first reply
+ * and never a second session.
+ */
 export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTER'>, meta: RequestMeta): Promise<Reply> {
   ctx.logger.debug({ email: data.email }, 'REGISTER request received');
   return runOnce(ctx.db, meta.requestId, async (tx) => {
     if (await overIpBudget(tx, data)) return RATE_LIMITED;
     if ((await ctx.users.insert(tx, data.email, data.hash)) === 'exists') return { success: false, message: Messages.userExists };
     await recordEvent(tx, 'register', data.email, data.client);
-    return { success: true };
+    if (data.tokenHash === undefined) return { success: true };
+    await ctx.sessions.create(tx, data.tokenHash, data.email, data.client);
+    return { success: true, session: true };
   });
 }
 

@@ -6,7 +6,7 @@ import { parseLoginForm, parseRegisterForm } from '../forms.js';
 import type { Hasher } from '../hasher.js';
 import { needsRehash, type Argon2Params } from '../password.js';
 import { renderForm } from '../render.js';
-import type { Sessions } from '../sessions.js';
+import { newSessionId, tokenHashOf, type Sessions } from '../sessions.js';
 import { UnexpectedReplyError } from '../unexpected-reply.js';
 
 /** The single login failure text: it never says which of the two was wrong, nor "locked". */
@@ -54,10 +54,15 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     // Only the hash leaves this process; the Back End never sees the password.
     const hash = await deps.hasher.hash(password);
     const limit = { ipLimitPerMinute: deps.rateLimitPerMinute };
-    const result = await deps.rpc.call({ action: 'REGISTER', data: { email, hash, client: clientInfo(request), ...limit } });
+    // The session is created in REGISTER's own transaction: one round trip, not two.
+    const id = newSessionId();
+    const data = { email, hash, tokenHash: tokenHashOf(id), client: clientInfo(request), ...limit };
+    const result = await deps.rpc.call({ action: 'REGISTER', data });
     if (result.rateLimited) throw tooManyAttempts();
     if (result.success) {
-      await sessions.start(request, reply, email, 'register');
+      // An older Back End (a rolling deploy) ignores tokenHash: it then gets its SESSION_CREATE.
+      if (result.session === true) await sessions.adopt(request, reply, email, id);
+      else await sessions.start(request, reply, email, 'register', id);
       return reply.redirect('/', 303);
     }
     if (result.message === Messages.userExists) {
