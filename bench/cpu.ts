@@ -64,10 +64,19 @@ export interface CpuSample {
   seconds: Record<string, number>;
 }
 
-/** CPU seconds per tier now; `loadgen` is this process alone, from Node (finer than ticks). */
+/** Busy CPU seconds of the whole machine (every core, not idle or iowait), from /proc/stat. */
+function machineCpuSeconds(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) / TICKS_PER_SECOND;
+}
+
+/**
+ * CPU seconds per tier now; `loadgen` is this process alone, from Node (finer than ticks), and
+ * `machine` every process, so what the run did not start (other work on the machine) shows.
+ */
 export function sampleCpu(tiers: Tiers): CpuSample {
   const children = parents();
-  const seconds: Record<string, number> = {};
+  const seconds: Record<string, number> = { machine: machineCpuSeconds() };
   for (const [name, roots] of Object.entries(tiers)) seconds[name] = treeCpuSeconds(roots(), children);
   const own = process.cpuUsage();
   seconds.loadgen = (own.user + own.system) / 1e6;

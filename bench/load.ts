@@ -35,6 +35,8 @@ export interface LoadResult {
   statuses: Record<string, number>;
   /** CPU seconds per operation, per tier. */
   cpuPerOp: Record<string, number>;
+  /** Cores busy outside the measured processes: other work sharing the machine. */
+  otherCores: number;
   /** CPU seconds per second (cores busy), per tier. */
   cores: Record<string, number>;
 }
@@ -81,7 +83,8 @@ export async function runLoad(url: string, scenario: Scenario, concurrency: numb
     await Promise.all(users);
 
     const seconds = (after.at - before.at) / 1000;
-    const cpu = cpuBetween(before, after);
+    const { machine = 0, ...cpu } = cpuBetween(before, after);
+    const measured = Object.values(cpu).reduce((a, b) => a + b, 0);
     const ops = latencies.length;
     latencies.sort((a, b) => a - b);
     const count = (test: (s: number) => boolean) => Object.entries(statuses).reduce((n, [s, c]) => n + (test(Number(s)) ? c : 0), 0);
@@ -101,6 +104,7 @@ export async function runLoad(url: string, scenario: Scenario, concurrency: numb
       statuses,
       cpuPerOp: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, ops > 0 ? v / ops : 0])),
       cores: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / seconds])),
+      otherCores: Math.max(0, machine - measured) / seconds,
     };
   } finally {
     stopping = true;

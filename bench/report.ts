@@ -14,6 +14,9 @@ export interface ScenarioRow extends LoadResult {
 
 export interface SeedFigures {
   users: number;
+  /** Rows in the table afterwards (the seeded ones, login users and those registered earlier). */
+  rows: number;
+  /** COPY and VACUUM (ANALYZE). */
   seconds: number;
   /** Per concurrency: login p50 with the table full ÷ the figure before seeding. */
   loginP50Ratio: { concurrency: number; emptyMs: number; fullMs: number; ratio: number }[];
@@ -54,7 +57,7 @@ const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
-export const SCENARIO_HEADER = '| scenario | users | ops/s | p50 ms | p90 ms | p99 ms | errors | non-2xx/3xx | CPU ms/op: Front End | Back End | RabbitMQ | PostgreSQL | load gen | vs yardstick |';
+export const SCENARIO_HEADER = '| scenario | users | ops/s | p50 ms | p90 ms | p99 ms | errors | non-2xx/3xx | CPU ms/op: Front End | Back End | RabbitMQ | PostgreSQL | load gen | other load, cores | vs yardstick |';
 
 /** The report as Markdown: yardsticks, then one row per scenario and concurrency. */
 export function toMarkdown(r: Report): string {
@@ -74,16 +77,16 @@ export function toMarkdown(r: Report): string {
     lines.push(`| bare RPC echo, ${echo.inFlight} in flight | ${int(echo.perSecond)}/s, p50 ${ms(echo.p50Ms)} ms, p99 ${ms(echo.p99Ms)} ms |`);
     lines.push(`| GETHASH RPC, ${gethash.inFlight} in flight | ${int(gethash.perSecond)}/s (${pct(ratio.throughputRatio)} of the echo), p50 ${ms(gethash.p50Ms)} ms (echo's p50 is ${pct(ratio.p50Ratio)} of it) |`);
   }
-  lines.push('', SCENARIO_HEADER, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  lines.push('', SCENARIO_HEADER, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const s of r.scenarios) {
     const cpu = (t: string) => ms((s.cpuPerOp[t] ?? 0) * 1000);
     const vs = s.ofHashLimit === undefined ? '' : `${pct(s.ofHashLimit)} of the limit; CPU ${s.hashMultiple!.toFixed(2)} × hash`;
     lines.push(
-      `| ${s.scenario} | ${s.concurrency} | ${int(s.opsPerSecond)} | ${ms(s.p50Ms)} | ${ms(s.p90Ms)} | ${ms(s.p99Ms)} | ${s.errors} | ${s.non2xx3xx} | ${cpu('frontEnd')} | ${cpu('backEnd')} | ${cpu('rabbitmq')} | ${cpu('postgres')} | ${cpu('loadgen')} | ${vs} |`,
+      `| ${s.scenario} | ${s.concurrency} | ${int(s.opsPerSecond)} | ${ms(s.p50Ms)} | ${ms(s.p90Ms)} | ${ms(s.p99Ms)} | ${s.errors} | ${s.non2xx3xx} | ${cpu('frontEnd')} | ${cpu('backEnd')} | ${cpu('rabbitmq')} | ${cpu('postgres')} | ${cpu('loadgen')} | ${s.otherCores.toFixed(2)} | ${vs} |`,
     );
   }
   if (r.seed) {
-    lines.push('', `Seeded ${int(r.seed.users)} users with COPY in ${r.seed.seconds.toFixed(1)} s. Login p50, table full ÷ before seeding:`, '');
+    lines.push('', `Seeded ${int(r.seed.users)} users with COPY (and VACUUM ANALYZE) in ${r.seed.seconds.toFixed(1)} s; the table holds ${int(r.seed.rows)} rows. Login p50, table full ÷ before seeding:`, '');
     lines.push('| users | before ms | full ms | ratio |', '|---:|---:|---:|---:|');
     for (const x of r.seed.loginP50Ratio) lines.push(`| ${x.concurrency} | ${ms(x.emptyMs)} | ${ms(x.fullMs)} | ${x.ratio.toFixed(2)} |`);
   }

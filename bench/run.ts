@@ -10,7 +10,7 @@ import { parseBenchArgs, USAGE, UsageError, type BenchOptions } from './args.js'
 import { runLoad } from './load.js';
 import { rpcRatios, toMarkdown, withRatios, type Report, type ScenarioRow } from './report.js';
 import { LOGIN_USERS, loginEmail, RUN_ID, scenario } from './scenarios.js';
-import { seedUsers } from './seed.js';
+import { countUsers, seedUsers } from './seed.js';
 import type { Target } from './target.js';
 import { measureHash, measureRpcs } from './yardsticks.js';
 
@@ -57,14 +57,15 @@ async function main(argv: string[]): Promise<void> {
     if (options.seedUsers > 0) {
       say(`seeding ${options.seedUsers} users with COPY...`);
       const { seconds } = await seedUsers(target.databaseUrl, options.seedUsers, phc, (n) => `seed-${RUN_ID}-${n}@bench.example.com`);
-      say(`seeded in ${seconds.toFixed(1)} s`);
+      const rows = await countUsers(target.databaseUrl);
+      say(`seeded in ${seconds.toFixed(1)} s; the users table holds ${rows} rows`);
       const loginP50Ratio = [];
       for (const c of options.concurrency) {
         const empty = scenarios.find((s) => s.scenario === 'login' && s.concurrency === c) ?? (await load('login', c));
         const full = await load('login', c, `login (${options.seedUsers.toLocaleString('en-US')} users)`);
         loginP50Ratio.push({ concurrency: c, emptyMs: empty.p50Ms, fullMs: full.p50Ms, ratio: full.p50Ms / empty.p50Ms });
       }
-      seed = { users: options.seedUsers, seconds, loginP50Ratio };
+      seed = { users: options.seedUsers, rows, seconds, loginP50Ratio };
     }
 
     const report: Report = {
