@@ -18,6 +18,7 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLogoutRoutes } from './routes/logout.js';
 import { registerPageRoutes } from './routes/pages.js';
+import { ShortRequestLog } from './request-log.js';
 import { Sessions } from './sessions.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 
@@ -95,6 +96,7 @@ function createFastify(config: FrontEndConfig, logger: FastifyBaseLogger): Fasti
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     connectionTimeout: CONNECTION_TIMEOUT_MS,
     clientErrorHandler: makeClientErrorHandler(logger),
+    logController: new ShortRequestLog(),
     ...server,
   };
   // Fastify types an HTTPS instance apart; the routes and plugins we use are the same.

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { RpcError, RpcTimeoutError } from '@gatehouse/messaging';
 import { HashingBusyError } from './hash-limiter.js';
 import { renderToString } from './render.js';
+import { markLogged } from './request-log.js';
 
 /** Shown when Messaging or the Back End cannot answer in time. */
 export const BUSY_MESSAGE = 'The service is busy, please try again';
@@ -59,6 +60,7 @@ function describe(err: FastifyError): ErrorPage {
 }
 
 function logFailure(request: FastifyRequest, err: FastifyError, status: number): void {
+  markLogged(request);
   const context = { err, method: request.method, url: request.url, status };
   if (err instanceof RpcTimeoutError) request.log.warn(context, 'back end did not answer in time');
   else if (err instanceof HashingBusyError) request.log.warn({ method: request.method, url: request.url, status }, 'hashing queue full; request shed');

@@ -68,7 +68,8 @@ describe('logging', () => {
 
     const sha = (v: string) => createHash('sha256').update(v).digest('hex');
     const logged = JSON.stringify(lines);
-    expect(lines.length).toBeGreaterThan(20);
+    // One line per request (ShortRequestLog) and the 503's error: every one is checked below.
+    expect(lines.length).toBeGreaterThan(10);
     const secrets = [PASSWORD, 'wrong password here', registeredHash, rpc.users.get(EMAIL)!, firstId, secondId, sha(firstId), sha(secondId), csrfCookie];
     for (const secret of secrets) expect(logged).not.toContain(secret);
     expect(logged).not.toMatch(/\$argon2/);
@@ -85,7 +86,25 @@ describe('logging', () => {
     await app.close();
 
     const atInfo = lines.filter((line) => (line.level as number) >= 30);
-    expect(atInfo.length).toBeGreaterThan(5);
+    // The four form posts; successful page views are at debug.
+    expect(atInfo.filter((line) => line.method === 'POST')).toHaveLength(4);
     expect(JSON.stringify(atInfo)).not.toContain(EMAIL);
+  });
+
+  it('writes one short line per request: page views at debug, form posts and refusals at info', async () => {
+    const { app, lines } = await appWithCapturedLogs();
+    const browser = new Browser(app);
+    await browser.get('/');
+    await browser.submit('/login', { email: EMAIL, password: 'wrong password here' });
+    await app.inject({ method: 'POST', url: '/logout' }); // no CSRF token: 403, logged by errors.ts
+    await app.inject('/nope');
+    await app.close();
+
+    const requestLines = (url: string, method = 'GET') => lines.filter((l) => l.url === url && l.method === method);
+    expect(requestLines('/')).toMatchObject([{ level: 20, status: 200, msg: 'request' }]);
+    expect(requestLines('/login', 'POST')).toMatchObject([{ level: 30, status: 401, msg: 'request' }]);
+    expect(requestLines('/logout', 'POST')).toMatchObject([{ level: 30, status: 403, msg: 'request refused' }]);
+    expect(requestLines('/nope')).toMatchObject([{ level: 30, status: 404, msg: 'request' }]);
+    expect(lines.filter((l) => l.msg === 'incoming request' || l.msg === 'request completed')).toEqual([]);
   });
 });
