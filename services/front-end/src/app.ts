@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import type { Server } from 'node:http';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import view from '@fastify/view';
 import { Eta } from 'eta';
@@ -19,6 +18,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerLogoutRoutes } from './routes/logout.js';
 import { registerPageRoutes } from './routes/pages.js';
 import { ShortRequestLog } from './request-log.js';
+import { securityHeaders } from './security-headers.js';
 import { Sessions } from './sessions.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 
@@ -50,7 +50,7 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   const cookies = cookieSettings(config.secureCookies);
   const sessions = new Sessions(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours });
 
-  await app.register(helmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: { useDefaults: false, directives: CSP },
     frameguard: { action: 'deny' },
     // HSTS only when we serve TLS ourselves; behind a proxy, the proxy owns it.
@@ -64,14 +64,14 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   await app.register(view, { engine: { eta: new Eta() }, root: VIEWS_DIR, production: true });
   sessions.decorate(app);
 
-  // Pages show session data and one-time tokens; browsers must not keep them.
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('cache-control', 'no-store');
-    // RFC 9112: a request with more than one Host is refused, not guessed at. (Injected
-    // test requests have no headersDistinct.)
-    if ((request.raw.headersDistinct?.host?.length ?? 0) > 1) {
-      throw Object.assign(new Error('The request has more than one Host header.'), { statusCode: 400 });
-    }
+  // One synchronous hook for what every response carries. Pages show session data and
+  // one-time tokens: browsers must not keep them (no-store).
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers).header('cache-control', 'no-store');
+    // RFC 9112: a request with more than one Host is refused, not guessed at.
+    if (hostHeaders(request.raw.rawHeaders) > 1) {
+      done(Object.assign(new Error('The request has more than one Host header.'), { statusCode: 400 }));
+    } else done();
   });
 
   registerErrorPages(app);
@@ -101,6 +101,13 @@ function createFastify(config: FrontEndConfig, logger: FastifyBaseLogger): Fasti
   };
   // Fastify types an HTTPS instance apart; the routes and plugins we use are the same.
   return Fastify(options as FastifyHttpOptions<Server>) as unknown as FastifyInstance;
+}
+
+/** How many Host headers a request has; scanning rawHeaders spares building headersDistinct. */
+function hostHeaders(raw: readonly string[] | undefined): number {
+  let count = 0;
+  if (raw) for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') count++;
+  return count;
 }
 
 /** Same-origin only, no inline code: every script, style and form target is ours. */
