@@ -10,12 +10,14 @@ const TIER_OF: Partial<Record<NodeKind, string>> = {
 
 /**
  * The local cluster (npm run cluster) in GATEHOUSE_CLUSTER_DIR, CLUSTER_DATA_DIR or data/cluster,
- * started with the load settings if it is not running; left running afterwards.
+ * started with the load settings if it is not running, and then stopped again (data kept); a
+ * cluster that was already running is left running.
  */
 export async function startClusterTarget(say: (line: string) => void): Promise<Target> {
   const dataDir = process.env.GATEHOUSE_CLUSTER_DIR ?? process.env.CLUSTER_DATA_DIR ?? 'data/cluster';
   const cluster = await Cluster.openOrCreate(dataDir, { ...process.env, ...LOAD_SETTINGS });
-  if ((await cluster.missing()).length > 0) {
+  const wasRunning = (await cluster.missing()).length === 0;
+  if (!wasRunning) {
     say(`starting the cluster in ${dataDir} (minutes the first time)...`);
     await cluster.up((line) => say(`cluster: ${line}`));
   }
@@ -41,6 +43,8 @@ export async function startClusterTarget(say: (line: string) => void): Promise<T
     describe:
       `local cluster (${plan.dataDir}): HAProxy, ${running('front-end')} Front Ends, ${running('back-end')} Back Ends, ` +
       `${running('rabbitmq')} RabbitMQ nodes, ${running('postgres')} PostgreSQL (Patroni), ${running('etcd')} etcd, all on this machine`,
-    stop: async () => {}, // the cluster is left running for the next run
+    stop: async () => {
+      if (!wasRunning) await cluster.down((line) => say(`cluster: ${line}`));
+    },
   };
 }
