@@ -1,5 +1,5 @@
 import type { LoadResult } from './load.js';
-import type { HashYardstick, RpcYardsticks } from './yardsticks.js';
+import type { HashYardstick, RpcFigure, RpcYardsticks } from './yardsticks.js';
 
 const HASHING = new Set(['register', 'login']);
 
@@ -56,6 +56,11 @@ export function rpcRatios(rpc: RpcYardsticks): Report['rpc'] {
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
+/** "CPU/call: RabbitMQ 0.31, server 0.12, …" in ms. */
+const rpcCpu = (f: RpcFigure) => {
+  const names: Record<string, string> = { rabbitmq: 'RabbitMQ', server: 'server', postgres: 'PostgreSQL', loadgen: 'client' };
+  return f.cpuPerCallMs ? `; CPU ms/call: ${Object.entries(f.cpuPerCallMs).map(([k, v]) => `${names[k] ?? k} ${ms(v)}`).join(', ')}` : '';
+};
 
 export const SCENARIO_HEADER = '| scenario | users | ops/s | p50 ms | p90 ms | p99 ms | errors | non-2xx/3xx | CPU ms/op: Front End | Back End | RabbitMQ | PostgreSQL | load gen | other load, cores | vs yardstick |';
 
@@ -74,8 +79,8 @@ export function toMarkdown(r: Report): string {
   for (const [i, echo] of r.rpc.echo.entries()) {
     const gethash = r.rpc.gethash[i]!;
     const ratio = r.rpc.gethashPerEcho[i]!;
-    lines.push(`| bare RPC echo, ${echo.inFlight} in flight | ${int(echo.perSecond)}/s, p50 ${ms(echo.p50Ms)} ms, p99 ${ms(echo.p99Ms)} ms |`);
-    lines.push(`| GETHASH RPC, ${gethash.inFlight} in flight | ${int(gethash.perSecond)}/s (${pct(ratio.throughputRatio)} of the echo), p50 ${ms(gethash.p50Ms)} ms (echo's p50 is ${pct(ratio.p50Ratio)} of it) |`);
+    lines.push(`| bare RPC echo, ${echo.inFlight} in flight | ${int(echo.perSecond)}/s, p50 ${ms(echo.p50Ms)} ms, p99 ${ms(echo.p99Ms)} ms${rpcCpu(echo)} |`);
+    lines.push(`| GETHASH RPC, ${gethash.inFlight} in flight | ${int(gethash.perSecond)}/s (${pct(ratio.throughputRatio)} of the echo), p50 ${ms(gethash.p50Ms)} ms (echo's p50 is ${pct(ratio.p50Ratio)} of it)${rpcCpu(gethash)} |`);
   }
   lines.push('', SCENARIO_HEADER, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const s of r.scenarios) {

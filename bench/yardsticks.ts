@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import type { RequestInput } from '@gatehouse/protocol';
 import { AmqpRpcClient, connectAmqp } from '@gatehouse/messaging';
 import { hashPassword, type Argon2Params } from '@gatehouse/front-end';
+import { cpuBetween, sampleCpu, type Tiers } from './cpu.js';
 import { spawnLogged } from './services.js';
 import { summarize } from './stats.js';
 
@@ -41,6 +42,8 @@ export interface RpcFigure {
   p90Ms: number;
   p99Ms: number;
   errors: number;
+  /** CPU ms per call: the broker, the server (echo or Back End), PostgreSQL, this process. */
+  cpuPerCallMs?: Record<string, number>;
 }
 
 /** `inFlight` callers, each calling back to back for `seconds`. */
@@ -75,7 +78,7 @@ export interface RpcYardsticks {
  * The bare echo (own process, own queue) and GETHASH against the Back End, over the same broker
  * and client library, at each in-flight count.
  */
-export async function measureRpcs(opts: { amqpUrls: string[]; queue: string; email: string; inFlight: number[]; seconds: number; logDir: string }): Promise<RpcYardsticks> {
+export async function measureRpcs(opts: { amqpUrls: string[]; queue: string; email: string; inFlight: number[]; seconds: number; logDir: string; tiers: Tiers }): Promise<RpcYardsticks> {
   const echoQueue = `bench.echo.${randomUUID().slice(0, 8)}`;
   const echoServer = spawnLogged('bench/echo-server.ts', { AMQP_URL: opts.amqpUrls.join(','), ECHO_QUEUE: echoQueue, ECHO_QUEUE_MODE: 'quorum' }, opts.logDir, 'echo');
   const connection = connectAmqp({ urls: opts.amqpUrls, name: 'bench', logger });
@@ -90,9 +93,17 @@ export async function measureRpcs(opts: { amqpUrls: string[]; queue: string; ema
     const warmup = Math.min(1, opts.seconds / 2);
     await Promise.all([measureRpc(echo, request, 16, warmup), measureRpc(backEnd, request, 16, warmup)]);
     const result: RpcYardsticks = { echo: [], gethash: [] };
+    const { rabbitmq, postgres, backEnd: backEndPids } = opts.tiers;
+    const timed = async (rpc: AmqpRpcClient, server: () => number[], n: number) => {
+      const tiers: Tiers = { rabbitmq: rabbitmq!, server, ...(server === backEndPids ? { postgres: postgres! } : {}) };
+      const before = sampleCpu(tiers);
+      const figure = await measureRpc(rpc, request, n, opts.seconds);
+      const { machine: _, ...cpu } = cpuBetween(before, sampleCpu(tiers));
+      return { ...figure, cpuPerCallMs: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, (v * 1000) / Math.max(1, figure.calls)])) };
+    };
     for (const n of opts.inFlight) {
-      result.echo.push(await measureRpc(echo, request, n, opts.seconds));
-      result.gethash.push(await measureRpc(backEnd, request, n, opts.seconds));
+      result.echo.push(await timed(echo, () => [echoServer.pid], n));
+      result.gethash.push(await timed(backEnd, backEndPids!, n));
     }
     return result;
   } finally {
