@@ -1,10 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import type { Server } from 'node:http';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import view from '@fastify/view';
-import { Eta } from 'eta';
 import type { Logger } from 'pino';
 import type { RpcClient } from '@gatehouse/messaging';
 import { makeClientErrorHandler, refuseConnect } from './client-errors.js';
@@ -28,7 +25,6 @@ export interface BuildAppOptions {
   logger: Logger | FastifyBaseLogger;
 }
 
-const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
 /** Our forms hold an email, a password and a token; anything bigger is not ours. */
 const BODY_LIMIT = 16 * 1024;
 /** Node's default; set explicitly so a change there cannot loosen it (431 above it). */
@@ -60,8 +56,6 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   await app.register(rateLimit, { global: false });
   await app.register(formbody);
   await registerCookies(app, cookies, config.sessionSecret);
-  // `production` only turns on template caching; without it every render recompiles.
-  await app.register(view, { engine: { eta: new Eta() }, root: VIEWS_DIR, production: true });
   sessions.decorate(app);
 
   // One synchronous hook for what every response carries. Pages show session data and
