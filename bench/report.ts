@@ -27,6 +27,7 @@ export interface Report {
   startedAt: string;
   seconds: number;
   command: string;
+  source: { commit: string; uncommitted: boolean };
   machine: { cores: number; cpu: string; node: string; loadBefore: number[]; note: string };
   target: string;
   settings: Record<string, string>;
@@ -68,7 +69,7 @@ export const SCENARIO_HEADER = '| scenario | users | ops/s | p50 ms | p90 ms | p
 export function toMarkdown(r: Report): string {
   const h = r.hash;
   const lines = [
-    `Gatehouse benchmark, ${r.startedAt} (${r.seconds.toFixed(0)} s): ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, ${r.target}.` +
+    `Gatehouse benchmark of ${r.source.commit}${r.source.uncommitted ? ' with uncommitted changes in services/ or packages/' : ''}, ${r.startedAt} (${r.seconds.toFixed(0)} s): ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, ${r.target}.` +
       ` Load average before: ${r.machine.loadBefore.map((x) => x.toFixed(2)).join(', ')}.${r.machine.note ? ` ${r.machine.note}` : ''}`,
     '',
     '| yardstick | figure |',

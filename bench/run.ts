@@ -2,6 +2,7 @@
  * `npm run bench`: Gatehouse under load as a browser uses it, next to the limits that bound it
  * (argon2id hashing on these cores; a bare RPC echo on the same broker). See docs/benchmarks.md.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,12 +27,23 @@ function argon2Params(settings: Record<string, string | undefined>) {
   return { memoryKib: n('ARGON2_MEMORY_KIB', d.memoryKib), timeCost: n('ARGON2_TIME_COST', d.timeCost), parallelism: n('ARGON2_PARALLELISM', d.parallelism) };
 }
 
+/** The commit measured, and whether services/ or packages/ differ from it (work in progress). */
+function sourceState(): { commit: string; uncommitted: boolean } {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  try {
+    return { commit: git('rev-parse', '--short', 'HEAD'), uncommitted: git('status', '--porcelain', '--', 'services', 'packages') !== '' };
+  } catch {
+    return { commit: 'unknown', uncommitted: false };
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const options = parseBenchArgs(argv);
   if (options === 'help') return void console.log(USAGE);
   const say = (text: string) => console.error(`bench: ${text}`);
   const startedAt = new Date();
   const loadBefore = loadavg();
+  const source = sourceState();
   const logDir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-run-'));
   say(`starting the ${options.cluster ? 'cluster' : 'harness servers'}...`);
   const target = await startTarget(options);
@@ -73,6 +85,7 @@ async function main(argv: string[]): Promise<void> {
       startedAt: startedAt.toISOString(),
       seconds: (Date.now() - startedAt.getTime()) / 1000,
       command: ['npm run bench --', ...argv].join(' '),
+      source,
       machine: { cores: hash.cores, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadBefore, note: process.env.BENCH_NOTE ?? '' },
       target: target.describe,
       settings: Object.fromEntries(Object.entries(target.settings).filter((e): e is [string, string] => e[1] !== undefined)),
