@@ -41,6 +41,8 @@ export interface Database {
 export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000, maxLifetimeSeconds = 300 }: DatabaseOptions): Database {
   const options = {
     max,
+    // Named prepared statements (postgres.js's default, kept on purpose): off, an RPC cost about 25% more CPU.
+    prepare: true,
     connect_timeout: Math.ceil(queryTimeoutMs / 1000),
     max_lifetime: maxLifetimeSeconds,
     onnotice: () => undefined,

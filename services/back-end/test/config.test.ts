@@ -12,7 +12,7 @@ describe('loadBackEndConfig', () => {
       databaseReadUrl: valid.DATABASE_URL,
       requestQueue: 'request',
       queueMode: 'quorum',
-      prefetch: 16,
+      prefetch: 64,
       databasePoolSize: 10,
       queryTimeoutMs: 5000,
       databaseMaxLifetimeSeconds: 300,
