@@ -36,6 +36,7 @@ afterAll(async () => {
 
 it('prints its URL and serves registration and login with embedded PostgreSQL', async () => {
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(gatehouse.output().match(/Gatehouse is running at/g)).toHaveLength(1); // once, plainly
   const user = new FormClient(url);
   const password = 'embedded mode password';
   expect(await user.submit('/register', { email: 'first@example.com', password })).toMatchObject({ status: 303, location: '/' });

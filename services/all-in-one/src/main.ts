@@ -9,8 +9,7 @@ const config = loadConfigOrExit(() => loadAllInOneConfig());
 const logger = createLogger('gatehouse', config.frontEnd.logLevel);
 try {
   const gatehouse = await startAllInOne(config, logger);
-  logger.info(`Gatehouse is running at ${gatehouse.url}`);
-  // Printed plainly as well: it is the one line a first-time user looks for.
+  // Once, plainly, not as a log record: it is the one line a first-time user looks for.
   console.log(`\nGatehouse is running at ${gatehouse.url}\n`);
   onShutdown(logger, () => gatehouse.stop());
 } catch (err) {
