@@ -170,30 +170,8 @@ describe('brute force', () => {
   });
 });
 
-describe('enumeration', () => {
-  it('takes as long for an unknown email as for a wrong password (medians within 20%)', async () => {
-    const { email } = await registered();
-    const time = async (who: string) => {
-      const client = browser();
-      await client.get('/login');
-      const started = process.hrtime.bigint();
-      const res = await client.submit('/login', { email: who, password: 'not the password' });
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      expect(res.status).toBe(401);
-      return ms;
-    };
-    const known: number[] = [];
-    const unknown: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      known.push(await time(email));
-      unknown.push(await time(`nobody-${i}@example.com`));
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const [a, b] = [median(known), median(unknown)];
-    console.log(`[enumeration] median login: wrong password ${a.toFixed(1)} ms, unknown email ${b.toFixed(1)} ms`);
-    expect(Math.abs(a - b) / Math.max(a, b)).toBeLessThan(0.2);
-  });
-});
+// Enumeration by timing: an unknown email costs the same argon2 verify as a wrong password
+// (services/front-end/test/auth.test.ts checks the work itself; a timed test here was flaky under load).
 
 describe('audit log and logs', () => {
   it('records each kind of event with time, email, IP and user agent, and no secret reaches logs or audit rows', async () => {

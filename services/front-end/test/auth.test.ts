@@ -1,6 +1,7 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { RpcTimeoutError } from '@gatehouse/messaging';
+import { Hasher } from '../src/hasher.js';
 import { Browser, makeApp, USER_AGENT, useFreshApp } from './helpers.js';
 import { LOCKOUT_THRESHOLD, type FakeRpc } from './fake-rpc.js';
 
@@ -173,6 +174,21 @@ describe('login', () => {
       { action: 'LOGIN_FAILED', data: { email: 'nobody@example.com', client: CLIENT, counted: true } },
     ]);
     expect((await browser.get('/secret')).statusCode).toBe(303);
+  });
+
+  it('does the same argon2 work for an unknown email as for a wrong password, so timing tells nothing', async () => {
+    const verify = vi.spyOn(Hasher.prototype, 'verify');
+    try {
+      await browser.submit('/login', { email: EMAIL, password: 'not the password' });
+      await browser.submit('/login', { email: 'nobody@example.com', password: PASSWORD });
+      expect(verify).toHaveBeenCalledTimes(2);
+      // Both verify against a hash of the configured cost: the user's, and a dummy one for nobody.
+      const costs = verify.mock.calls.map(([hash]) => /\$argon2id\$v=19\$(m=\d+,t=\d+,p=\d+)\$/.exec(hash)?.[1]);
+      expect(costs[0]).toBeDefined();
+      expect(costs[1]).toBe(costs[0]);
+    } finally {
+      verify.mockRestore();
+    }
   });
 
   it('never sends the clear-text password to Messaging', async () => {
