@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run } from '../harness/process-utils.js';
 import { FormClient } from '../support/form-client.js';
@@ -9,14 +9,16 @@ import { newEmail } from '../support/test-ids.js';
 // The production build: `npm run build`, then both services on plain node from dist/, as the images run them.
 let stack: Stack;
 
-const entryPoint = (service: string) => `services/${service}/dist/main.js`;
+// The Front End's CommonJS entry sizes libuv's threadpool before its ES modules load.
+const entryPoint = (service: string) => (service === 'front-end' ? 'services/front-end/bin/front-end.cjs' : `services/${service}/dist/main.js`);
+const HASH_SLOTS = 12;
 const argv = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
 
 beforeAll(async () => {
   // Incremental (tsc -b), so a second run costs little; a failing build fails this file.
   await run('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, timeoutMs: 170_000 });
-  stack = await startStack({}, {}, (service, env) => spawnProcess(process.execPath, [entryPoint(service)], env));
+  stack = await startStack({ HASH_CONCURRENCY: String(HASH_SLOTS) }, {}, (service, env) => spawnProcess(process.execPath, [entryPoint(service)], env));
 });
 
 afterAll(async () => {
@@ -28,6 +30,12 @@ it('runs both services with plain node: no tsx, no source condition', () => {
     expect(argv(child.pid)).toEqual([process.execPath, entryPoint(service)]);
     expect(environ(child.pid).filter((v) => v.startsWith('NODE_OPTIONS='))).toEqual([]);
   }
+});
+
+it("sizes the Front End's libuv threadpool for hashing: HASH_CONCURRENCY + 2 threads, not libuv's 4", () => {
+  // libuv starts every pool thread at once, when the pool first starts (long before this test).
+  const threads = readdirSync(`/proc/${stack.frontEnd.pid}/task`).length;
+  expect(threads).toBeGreaterThan(HASH_SLOTS + 2);
 });
 
 it('registers and logs in through the built Front End and Back End', async () => {

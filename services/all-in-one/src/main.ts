@@ -1,5 +1,3 @@
-// First: sizes libuv's threadpool for the Front End's hashing before anything can start it.
-import '@gatehouse/front-end/threadpool';
 import { createLogger, exitOnStartupError, loadConfigOrExit, onShutdown } from '@gatehouse/runtime';
 import { startAllInOne } from './all-in-one.js';
 import { loadAllInOneConfig } from './config.js';

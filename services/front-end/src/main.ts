@@ -1,5 +1,4 @@
-// First: sizes libuv's threadpool before anything can start it.
-import './threadpool.js';
+// Started by bin/front-end.cjs, which sizes libuv's threadpool before this module loads.
 import { createLogger, exitOnStartupError, loadConfigOrExit, onShutdown, RefusedError } from '@gatehouse/runtime';
 import { loadFrontEndConfig } from './config.js';
 import { startFrontEnd } from './front-end.js';

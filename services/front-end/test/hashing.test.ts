@@ -6,7 +6,7 @@ import { loadFrontEndConfig } from '../src/config.js';
 import { HashingBusyError, HashLimiter } from '../src/hash-limiter.js';
 import { Hasher } from '../src/hasher.js';
 import { hashPassword, OWASP_ARGON2 } from '../src/password.js';
-import { threadpoolSize } from '../src/threadpool.js';
+import { createRequire } from 'node:module';
 
 // A spy around the real verify, so a test can tell whether argon2 ran at all.
 vi.mock('@node-rs/argon2', async (importOriginal) => {
@@ -73,10 +73,22 @@ describe('Hasher.verify', () => {
   });
 });
 
-describe('threadpoolSize', () => {
+describe('threadpoolSize (bin/threadpool.cjs)', () => {
+  const { threadpoolSize, sizeThreadpool } = createRequire(import.meta.url)('../bin/threadpool.cjs') as {
+    threadpoolSize: (env: Record<string, string>) => number;
+    sizeThreadpool: (env: Record<string, string>) => void;
+  };
   it('gives each hashing slot a thread, plus two for file and DNS work', () => {
     expect(threadpoolSize({ HASH_CONCURRENCY: '3' })).toBe(5);
     expect(Number(threadpoolSize({ HASH_CONCURRENCY: 'lots' }))).toBeGreaterThanOrEqual(3);
+  });
+  it('keeps a size the launcher set', () => {
+    const env: Record<string, string> = { HASH_CONCURRENCY: '3', UV_THREADPOOL_SIZE: '9' };
+    sizeThreadpool(env);
+    expect(env.UV_THREADPOOL_SIZE).toBe('9');
+    const unset: Record<string, string> = { HASH_CONCURRENCY: '3' };
+    sizeThreadpool(unset);
+    expect(unset.UV_THREADPOOL_SIZE).toBe('5');
   });
 });
 
