@@ -119,15 +119,16 @@ function costsWithinCaps(e: FieldValues, ctx: z.RefinementCtx): void {
   }
 }
 
-const checked = <S extends typeof fields>(shape: S) =>
+// Both schemas share the fields' types apart from optionality, which neither check reads.
+const checked = <S extends z.ZodRawShape>(shape: S) =>
   z
     .object(shape)
-    .superRefine((e, ctx) => tlsPair(e as FieldValues, ctx), { when: () => true })
-    .superRefine((e, ctx) => costsWithinCaps(e as FieldValues, ctx), { when: (payload) => payload.issues.length === 0 });
+    .superRefine((e, ctx) => tlsPair(e as unknown as FieldValues, ctx), { when: () => true })
+    .superRefine((e, ctx) => costsWithinCaps(e as unknown as FieldValues, ctx), { when: (payload) => payload.issues.length === 0 });
 
 const schema = checked(fields);
 // npm start: no broker means the in-process transport; no secret means one kept in DATA_DIR.
-const embeddedSchema = checked({ ...fields, AMQP_URL: fields.AMQP_URL.optional(), SESSION_SECRET: fields.SESSION_SECRET.optional() } as unknown as typeof fields);
+const embeddedSchema = checked({ ...fields, AMQP_URL: fields.AMQP_URL.optional(), SESSION_SECRET: fields.SESSION_SECRET.optional() });
 
 /** Every variable the Front End reads (the local cluster passes these through). */
 export const FRONT_END_VARIABLES = Object.keys(fields);
@@ -143,10 +144,10 @@ export type EmbeddedFrontEndConfig = Omit<FrontEndConfig, 'sessionSecret'> & { s
 
 /** As loadFrontEndConfig, for `npm start`: the same variables, the same checks, two of them optional. */
 export function loadEmbeddedFrontEndConfig(source: Record<string, string | undefined> = process.env): EmbeddedFrontEndConfig {
-  return toConfig(parseEnv(embeddedSchema, source, 'Front End') as EmbeddedValues);
+  return toConfig(parseEnv(embeddedSchema, source, 'Front End'));
 }
 
-type EmbeddedValues = Omit<FieldValues, 'AMQP_URL' | 'SESSION_SECRET'> & { AMQP_URL?: string[]; SESSION_SECRET?: string };
+type EmbeddedValues = z.infer<typeof embeddedSchema>;
 
 function toConfig(e: EmbeddedValues): EmbeddedFrontEndConfig {
   const tls = e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { cert: e.TLS_CERT_FILE, key: e.TLS_KEY_FILE } : undefined;
