@@ -14,6 +14,7 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLogoutRoutes } from './routes/logout.js';
 import { registerPageRoutes } from './routes/pages.js';
+import { requestIdGenerator } from './request-id.js';
 import { ShortRequestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
 import { Sessions } from './sessions.js';
@@ -61,7 +62,7 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   // One synchronous hook for what every response carries. Pages show session data and
   // one-time tokens: browsers must not keep them (no-store).
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(headers).header('cache-control', 'no-store');
+    reply.headers(headers).header('cache-control', 'no-store').header('x-request-id', request.id);
     // RFC 9112: a request with more than one Host is refused, not guessed at.
     if (hostHeaders(request.raw.rawHeaders) > 1) {
       done(Object.assign(new Error('The request has more than one Host header.'), { statusCode: 400 }));
@@ -85,6 +86,7 @@ function createFastify(config: FrontEndConfig, logger: FastifyBaseLogger): Fasti
   const options = {
     loggerInstance: logger,
     trustProxy: fastifyTrustProxy(config.trustProxy),
+    genReqId: requestIdGenerator(config.trustProxy),
     bodyLimit: BODY_LIMIT,
     requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,

@@ -60,7 +60,7 @@ export class Sessions {
   readonly loadUser = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const tokenHash = this.tokenHash(request);
     if (tokenHash === undefined) return;
-    const result = await this.rpc.call({ action: 'SESSION_GET', data: { tokenHash } });
+    const result = await this.rpc.call({ action: 'SESSION_GET', data: { tokenHash } }, { reqId: request.id });
     if (result.success && typeof result.email === 'string' && result.email !== '') request.user = result.email;
     else if (result.success) throw new UnexpectedReplyError('SESSION_GET', 'success without an email');
     else this.#clearCookie(reply); // unknown, revoked or expired: stop sending it
@@ -89,7 +89,7 @@ export class Sessions {
     const result = await this.rpc.call({
       action: 'SESSION_CREATE',
       data: { email, tokenHash: tokenHashOf(id), reason, client: clientInfo(request) },
-    });
+    }, { reqId: request.id });
     expectSuccess('SESSION_CREATE', result);
     await this.adopt(request, reply, email, id);
   }
@@ -108,7 +108,7 @@ export class Sessions {
   async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const tokenHash = this.tokenHash(request);
     if (tokenHash !== undefined) {
-      expectSuccess('SESSION_REVOKE', await this.rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } }));
+      expectSuccess('SESSION_REVOKE', await this.rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } }, { reqId: request.id }));
     }
     this.#clearCookie(reply);
   }
@@ -118,7 +118,7 @@ export class Sessions {
     const tokenHash = this.tokenHash(request);
     let revoked = 0;
     if (tokenHash !== undefined) {
-      const result = await this.rpc.call({ action: 'SESSION_REVOKE_ALL', data: { tokenHash, client: clientInfo(request) } });
+      const result = await this.rpc.call({ action: 'SESSION_REVOKE_ALL', data: { tokenHash, client: clientInfo(request) } }, { reqId: request.id });
       expectSuccess('SESSION_REVOKE_ALL', result);
       revoked = result.revoked ?? 0;
     }
@@ -134,7 +134,7 @@ export class Sessions {
   /** The new session already works; failing to end the old one must not undo the login. */
   async #revokeQuietly(request: FastifyRequest, tokenHash: string): Promise<void> {
     try {
-      await this.rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } });
+      await this.rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } }, { reqId: request.id });
     } catch (err) {
       request.log.warn({ err }, 'could not revoke the session replaced at login');
     }

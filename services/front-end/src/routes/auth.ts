@@ -57,7 +57,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     // The session is created in REGISTER's own transaction: one round trip, not two.
     const id = newSessionId();
     const data = { email, hash, tokenHash: tokenHashOf(id), client: clientInfo(request), ...limit };
-    const result = await deps.rpc.call({ action: 'REGISTER', data });
+    const result = await deps.rpc.call({ action: 'REGISTER', data }, { reqId: request.id });
     if (result.rateLimited) throw tooManyAttempts();
     if (result.success) {
       // An older Back End (a rolling deploy) ignores tokenHash: it then gets its SESSION_CREATE.
@@ -80,7 +80,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const client = clientInfo(request);
     // LOGIN_ATTEMPT counts this attempt (per account and per IP, shared by every Front End)
     // before the hash is even sent, so parallel guesses cannot outrun the lock.
-    const attempt = await deps.rpc.call({ action: 'LOGIN_ATTEMPT', data: { email, client, ipLimitPerMinute: deps.rateLimitPerMinute } });
+    const attempt = await deps.rpc.call({ action: 'LOGIN_ATTEMPT', data: { email, client, ipLimitPerMinute: deps.rateLimitPerMinute } }, { reqId: request.id });
     if (attempt.rateLimited) throw tooManyAttempts();
     const account = accountFrom(attempt, request.log);
     // Unknown, locked and wrong all cost one LOGIN_ATTEMPT, one argon2 verify and one LOGIN_FAILED,
@@ -88,7 +88,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const usable = account.locked ? undefined : account.hash;
     const matches = await deps.hasher.verify(usable ?? deps.dummyHash, password, request.log);
     if (usable === undefined || !matches) {
-      await deps.rpc.call({ action: 'LOGIN_FAILED', data: { email, client, counted: true } });
+      await deps.rpc.call({ action: 'LOGIN_FAILED', data: { email, client, counted: true } }, { reqId: request.id });
       return renderForm(reply, 'login', { title: 'Log in', email, formError: INVALID_LOGIN }, 401);
     }
     await sessions.start(request, reply, email, 'login');
@@ -118,7 +118,7 @@ function accountFrom(result: Reply, log: FastifyBaseLogger): Account {
 async function upgradeHash(deps: AuthDeps, request: FastifyRequest, email: string, password: string): Promise<void> {
   try {
     const hash = await deps.hasher.hash(password);
-    const result = await deps.rpc.call({ action: 'UPDATE_HASH', data: { email, hash, client: clientInfo(request) } });
+    const result = await deps.rpc.call({ action: 'UPDATE_HASH', data: { email, hash, client: clientInfo(request) } }, { reqId: request.id });
     if (!result.success) request.log.warn({ backEndMessage: result.message }, 'UPDATE_HASH refused; the old hash stays');
   } catch (err) {
     request.log.warn({ err }, 'could not upgrade the password hash; the old one stays');
