@@ -17,7 +17,7 @@ import { registerPageRoutes } from './routes/pages.js';
 import { requestIdGenerator } from './request-id.js';
 import { ShortRequestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
-import { Sessions } from './sessions.js';
+import { setUpSessionMode } from './session-mode.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 
 export interface BuildAppOptions {
@@ -45,7 +45,6 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   const app = createFastify(config, logger as FastifyBaseLogger);
   const dummyHash = await makeDummyHash(config.argon2);
   const cookies = cookieSettings(config.secureCookies);
-  const sessions = new Sessions(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours });
 
   const headers = securityHeaders({
     contentSecurityPolicy: { useDefaults: false, directives: CSP },
@@ -57,7 +56,8 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   await app.register(rateLimit, { global: false });
   await app.register(formbody);
   await registerCookies(app, cookies, config.sessionSecret);
-  sessions.decorate(app);
+  app.decorateRequest('user', null);
+  const { sessions, accounts } = await setUpSessionMode(app, rpc, config, cookies, app.log);
 
   // One synchronous hook for what every response carries. Pages show session data and
   // one-time tokens: browsers must not keep them (no-store).
@@ -73,7 +73,7 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   registerHealthRoutes(app, rpc);
   registerPageRoutes(app, sessions);
   const hasher = new Hasher(config.argon2, config.hashing);
-  registerAuthRoutes(app, { rpc, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
   app.server.on('connect', refuseConnect);
   return app;

@@ -1,0 +1,33 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RpcClient } from '@gatehouse/messaging';
+import { accountFrom, refusedRegistration, type Account, type AccountGateway, type RegisterOutcome } from './accounts.js';
+import type { SessionStore } from './session-store.js';
+
+/**
+ * The textbook's two actions alone (SESSION_STORE=cookie), so the Front End works with a Back
+ * End written as in the book: REGISTER {email, hash} and GETHASH {email}. Nothing is counted,
+ * locked, audited or upgraded there; the per-IP limit of this process still applies.
+ */
+export class TextbookAccounts implements AccountGateway {
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  async register(request: FastifyRequest, reply: FastifyReply, email: string, hash: string): Promise<RegisterOutcome> {
+    const result = await this.rpc.call({ action: 'REGISTER', data: { email, hash } }, { reqId: request.id });
+    if (result.success) {
+      await this.sessions.start(request, reply, email, 'register');
+      return 'registered';
+    }
+    return refusedRegistration(result);
+  }
+
+  async lookUp(request: FastifyRequest, email: string): Promise<Account> {
+    return accountFrom('GETHASH', await this.rpc.call({ action: 'GETHASH', data: { email } }, { reqId: request.id }), request.log);
+  }
+
+  async loginFailed(): Promise<void> {}
+
+  async upgradeHash(): Promise<void> {}
+}
