@@ -40,7 +40,7 @@ export class AmqpRpcClient implements RpcClient {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     return new Promise<Reply>((resolve, reject) => {
       const call = new PendingCall(request.action, timeoutMs, resolve, reject);
-      this.#send(request, call, { timeoutMs, reqId: options.reqId }).catch((err) => call.fail(new RpcUnavailableError(request.action, err)));
+      this.#send(request, call, timeoutMs, options.reqId).catch((err) => call.fail(new RpcUnavailableError(request.action, err)));
     });
   }
 
@@ -50,13 +50,12 @@ export class AmqpRpcClient implements RpcClient {
     await this.#open?.close().catch(() => undefined);
   }
 
-  async #send(request: RequestInput, call: PendingCall, options: { timeoutMs: number; reqId?: string | undefined }): Promise<void> {
-    const { timeoutMs } = options;
+  async #send(request: RequestInput, call: PendingCall, timeoutMs: number, reqId: string | undefined): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw new Error('RPC client is closed');
       const channel = await this.#channel();
       try {
-        return await channel.publish(call, this.#envelope(call, timeoutMs, options.reqId), Buffer.from(JSON.stringify(request)));
+        return await channel.publish(call, this.#envelope(call, timeoutMs, reqId), Buffer.from(JSON.stringify(request)));
       } catch (err) {
         if (!this.#worthAnotherChannel(err, attempt) || call.ended) throw err;
         // RabbitMQ 3.10 keeps refusing a channel's publishes to a quorum queue whose leader died

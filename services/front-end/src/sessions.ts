@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RpcError, type RpcClient } from '@gatehouse/messaging';
+import { callFor } from './rpc-call.js';
 import type { Reply } from '@gatehouse/protocol';
 import { clientInfo } from './client-info.js';
 import type { CookieSettings } from './cookies.js';
@@ -52,7 +53,7 @@ export class BackEndSessionStore implements SessionStore {
   readonly loadUser = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const tokenHash = this.tokenHash(request);
     if (tokenHash === undefined) return;
-    const result = await this.rpc.call({ action: 'SESSION_GET', data: { tokenHash } }, { reqId: request.id });
+    const result = await callFor(this.rpc, request, { action: 'SESSION_GET', data: { tokenHash } });
     if (result.success && typeof result.email === 'string' && result.email !== '') request.user = result.email;
     else if (result.success) throw new UnexpectedReplyError('SESSION_GET', 'success without an email');
     else this.#clearCookie(reply); // unknown, revoked or expired: stop sending it
@@ -78,10 +79,10 @@ export class BackEndSessionStore implements SessionStore {
    * cannot be fixed in advance), then ends the session the browser had before, if any.
    */
   async start(request: FastifyRequest, reply: FastifyReply, email: string, reason: SessionStartReason, id = newSessionId()): Promise<void> {
-    const result = await this.rpc.call({
+    const result = await callFor(this.rpc, request, {
       action: 'SESSION_CREATE',
       data: { email, tokenHash: tokenHashOf(id), reason, client: clientInfo(request) },
-    }, { reqId: request.id });
+    });
     expectSuccess('SESSION_CREATE', result);
     await this.adopt(request, reply, email, id);
   }
@@ -100,7 +101,8 @@ export class BackEndSessionStore implements SessionStore {
   async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const tokenHash = this.tokenHash(request);
     if (tokenHash !== undefined) {
-      expectSuccess('SESSION_REVOKE', await this.rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } }, { reqId: request.id }));
+      const result = await callFor(this.rpc, request, { action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } });
+      expectSuccess('SESSION_REVOKE', result);
     }
     this.#clearCookie(reply);
   }
@@ -110,7 +112,7 @@ export class BackEndSessionStore implements SessionStore {
     const tokenHash = this.tokenHash(request);
     let revoked = 0;
     if (tokenHash !== undefined) {
-      const result = await this.rpc.call({ action: 'SESSION_REVOKE_ALL', data: { tokenHash, client: clientInfo(request) } }, { reqId: request.id });
+      const result = await callFor(this.rpc, request, { action: 'SESSION_REVOKE_ALL', data: { tokenHash, client: clientInfo(request) } });
       expectSuccess('SESSION_REVOKE_ALL', result);
       revoked = result.revoked ?? 0;
     }
@@ -126,7 +128,7 @@ export class BackEndSessionStore implements SessionStore {
   /** The new session already works; failing to end the old one must not undo the login. */
   async #revokeQuietly(request: FastifyRequest, tokenHash: string): Promise<void> {
     try {
-      await this.rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } }, { reqId: request.id });
+      await callFor(this.rpc, request, { action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } });
     } catch (err) {
       request.log.warn({ err }, 'could not revoke the session replaced at login');
     }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RpcClient } from '@gatehouse/messaging';
+import { callFor } from './rpc-call.js';
 import { accountFrom, refusedRegistration, type Account, type AccountGateway, type RegisterOutcome } from './accounts.js';
 import type { SessionStore } from './session-store.js';
 
@@ -15,7 +16,7 @@ export class TextbookAccounts implements AccountGateway {
   ) {}
 
   async register(request: FastifyRequest, reply: FastifyReply, email: string, hash: string): Promise<RegisterOutcome> {
-    const result = await this.rpc.call({ action: 'REGISTER', data: { email, hash } }, { reqId: request.id });
+    const result = await callFor(this.rpc, request, { action: 'REGISTER', data: { email, hash } });
     if (result.success) {
       await this.sessions.start(request, reply, email, 'register');
       return 'registered';
@@ -24,7 +25,7 @@ export class TextbookAccounts implements AccountGateway {
   }
 
   async lookUp(request: FastifyRequest, email: string): Promise<Account> {
-    return accountFrom('GETHASH', await this.rpc.call({ action: 'GETHASH', data: { email } }, { reqId: request.id }), request.log);
+    return accountFrom('GETHASH', await callFor(this.rpc, request, { action: 'GETHASH', data: { email } }), request.log);
   }
 
   async loginFailed(): Promise<void> {}
