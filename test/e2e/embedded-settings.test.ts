@@ -30,3 +30,27 @@ it('ARGON2_TIME_COST=zero npm start is refused before anything starts, naming th
   expect(refused.output()).toContain('ARGON2_TIME_COST: must be a whole number');
   expect(refused.output()).not.toContain('Starting embedded PostgreSQL');
 });
+
+// Issue 11 §6: npm start honours SESSION_STORE like every other Front End setting.
+it('SESSION_STORE=cookie npm start keeps the session in a cookie: register, /secret, log out', async () => {
+  const cookieMode = await startNpmStart(ENTRY, { SESSION_STORE: 'cookie' });
+  try {
+    const browser = new FormClient(cookieMode.url);
+    const email = `cookie-${Date.now()}@example.com`;
+    expect((await browser.submit('/register', { email, password: 'Tr0ub4dor & horse' })).status).toBe(303);
+    const secret = await browser.get('/secret');
+    expect(secret.body).toContain(email);
+    expect(secret.body).not.toContain('/logout-everywhere');
+    expect((await browser.submit('/logout', {})).status).toBe(303);
+    expect((await browser.get('/secret')).location).toBe('/login');
+    expect(cookieMode.process.output()).toContain('Sessions are kept in encrypted cookies');
+  } finally {
+    await cookieMode.stop();
+  }
+});
+
+it('SESSION_STORE=memory npm start is refused, naming the two values', async () => {
+  const refused = spawnService(ENTRY, { PORT: String(await freePort()), DATA_DIR: gatehouse.dataDir, SESSION_STORE: 'memory' });
+  expect(await refused.exited).toBe(2);
+  expect(refused.output()).toContain('SESSION_STORE: must be "back-end" or "cookie"');
+});

@@ -18,6 +18,8 @@ const selfSigned = new Agent({ connect: { rejectUnauthorized: false } });
  */
 export class FormClient {
   readonly #cookies = new Map<string, string>();
+  /** Every CSRF token this client has submitted, oldest first. */
+  readonly csrfTokens: string[] = [];
 
   constructor(readonly baseUrl: string, private readonly extraHeaders: Record<string, string> = {}) {}
 
@@ -39,6 +41,7 @@ export class FormClient {
     const page = await this.get(formPath);
     const token = /name="_csrf"\s+value="([^"]+)"/.exec(page.body)?.[1] ?? /value="([^"]+)"\s+name="_csrf"/.exec(page.body)?.[1];
     if (!token) throw new Error(`No _csrf field on ${formPath}:\n${page.body.slice(0, 500)}`);
+    this.csrfTokens.push(token);
     return this.post(path, { ...fields, _csrf: token });
   }
 

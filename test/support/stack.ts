@@ -37,20 +37,9 @@ export async function startStack(
   const extra: ServiceProcess[] = [];
 
   const addFrontEnd = async (env: Record<string, string> = {}) => {
-    const port = String(await freePort());
-    const process = launch('front-end', {
-      PORT: port,
-      AMQP_URL: amqpUrl,
-      REQUEST_QUEUE: queue,
-      SESSION_SECRET: TEST_SESSION_SECRET,
-      RATE_LIMIT_PER_MINUTE: '100000',
-      SHUTDOWN_DRAIN_MS: '0', // no load balancer to drain for; tests stop Front Ends often
-      ...env,
-    });
-    await process.waitFor(/listening on https?:\/\//i);
-    await waitUntilReady(env.TLS_CERT_FILE ? `https://127.0.0.1:${port}` : `http://127.0.0.1:${port}`, process);
-    extra.push(process);
-    return { url: `${env.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`, process };
+    const started = await startFrontEndProcess({ AMQP_URL: amqpUrl, REQUEST_QUEUE: queue, ...env }, launch);
+    extra.push(started.process);
+    return started;
   };
 
   const first = await addFrontEnd(frontEndEnv);
@@ -67,6 +56,30 @@ export async function startStack(
       await backEnd.stop();
     },
   };
+}
+
+/**
+ * One Front End as a real process on a free port, with the test secret and no rate limit or
+ * drain unless `env` says otherwise; resolves once it is ready. `env` needs AMQP_URL.
+ */
+export async function startFrontEndProcess(env: Record<string, string>, launch: Launcher = fromSources): Promise<{ url: string; process: ServiceProcess }> {
+  const port = String(await freePort());
+  const process = launch('front-end', {
+    PORT: port,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    RATE_LIMIT_PER_MINUTE: '100000',
+    SHUTDOWN_DRAIN_MS: '0', // no load balancer to drain for; tests stop Front Ends often
+    ...env,
+  });
+  const url = `${env.TLS_CERT_FILE ? 'https' : 'http'}://127.0.0.1:${port}`;
+  try {
+    await process.waitFor(/listening on https?:\/\//i);
+    await waitUntilReady(url, process);
+  } catch (err) {
+    await process.stop('SIGKILL');
+    throw err;
+  }
+  return { url, process };
 }
 
 /** /readyz turns 200 once the Front End's broker connection is up. */

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Reply, RequestInput } from '@gatehouse/protocol';
 import { RpcTimeoutError, RpcUnavailableError } from './errors.js';
 import type { CallOptions, RequestHandler, RpcClient } from './rpc-types.js';
 import { serveRequest } from './serve-request.js';
+import { isUsableRequestId, newRequestId } from './request-trace.js';
 
 /**
  * The embedded mode's transport: the same JSON messages and the same validation as over
@@ -11,7 +13,11 @@ import { serveRequest } from './serve-request.js';
 export class InProcessRpc implements RpcClient {
   #closed = false;
 
-  constructor(private readonly handle: RequestHandler, private readonly timeoutMs = 5000) {}
+  constructor(
+    private readonly handle: RequestHandler,
+    private readonly timeoutMs = 5000,
+    private readonly logger?: Logger,
+  ) {}
 
   isReady(): boolean {
     return !this.#closed;
@@ -26,7 +32,9 @@ export class InProcessRpc implements RpcClient {
     });
     try {
       // A handler that throws (its database is down) is what a lost reply is over AMQP: unavailable.
-      const served = serveRequest(body, { requestId: randomUUID() }, this.handle).catch((err: unknown) => {
+      const reqId = isUsableRequestId(options.reqId) ? options.reqId : newRequestId();
+      const meta = { requestId: randomUUID(), reqId, logger: this.logger?.child({ reqId }) };
+      const served = serveRequest(body, meta, this.handle).catch((err: unknown) => {
         throw new RpcUnavailableError(request.action, err);
       });
       const { reply } = await Promise.race([served, timeout]);

@@ -8,4 +8,5 @@ export { deadLetterQueueName, deadLetterExchangeName, DEAD_LETTER_MAX_LENGTH } f
 export { AmqpRpcClient, type AmqpRpcClientOptions } from './rpc-client.js';
 export { startRpcServer, type RpcServer, type RpcServerOptions } from './rpc-server.js';
 export { InProcessRpc } from './in-process-rpc.js';
+export { REQUEST_ID_HEADER, isUsableRequestId, newRequestId, requestIdFromHeaders } from './request-trace.js';
 export type { Connection } from 'rabbitmq-client';

@@ -6,6 +6,7 @@ import { RpcUnavailableError } from './errors.js';
 import { PendingCall } from './pending-call.js';
 import type { QueueMode } from './request-queue.js';
 import { RpcChannel } from './rpc-channel.js';
+import { REQUEST_ID_HEADER } from './request-trace.js';
 import type { CallOptions, RpcClient } from './rpc-types.js';
 
 export interface AmqpRpcClientOptions {
@@ -39,7 +40,7 @@ export class AmqpRpcClient implements RpcClient {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     return new Promise<Reply>((resolve, reject) => {
       const call = new PendingCall(request.action, timeoutMs, resolve, reject);
-      this.#send(request, call, timeoutMs).catch((err) => call.fail(new RpcUnavailableError(request.action, err)));
+      this.#send(request, call, timeoutMs, options.reqId).catch((err) => call.fail(new RpcUnavailableError(request.action, err)));
     });
   }
 
@@ -49,12 +50,12 @@ export class AmqpRpcClient implements RpcClient {
     await this.#open?.close().catch(() => undefined);
   }
 
-  async #send(request: RequestInput, call: PendingCall, timeoutMs: number): Promise<void> {
+  async #send(request: RequestInput, call: PendingCall, timeoutMs: number, reqId: string | undefined): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw new Error('RPC client is closed');
       const channel = await this.#channel();
       try {
-        return await channel.publish(call, this.#envelope(call, timeoutMs), Buffer.from(JSON.stringify(request)));
+        return await channel.publish(call, this.#envelope(call, timeoutMs, reqId), Buffer.from(JSON.stringify(request)));
       } catch (err) {
         if (!this.#worthAnotherChannel(err, attempt) || call.ended) throw err;
         // RabbitMQ 3.10 keeps refusing a channel's publishes to a quorum queue whose leader died
@@ -67,8 +68,10 @@ export class AmqpRpcClient implements RpcClient {
     }
   }
 
-  #envelope(call: PendingCall, timeoutMs: number) {
+  #envelope(call: PendingCall, timeoutMs: number, reqId: string | undefined) {
     return {
+      // Only in the headers: the idempotency key hashes the body, so the trace id stays out of it.
+      ...(reqId ? { headers: { [REQUEST_ID_HEADER]: reqId } } : {}),
       routingKey: this.options.queue,
       messageId: call.id, // the Back End's idempotency key
       contentType: 'application/json',

@@ -6,6 +6,7 @@ import type { RequestHandler } from './rpc-types.js';
 import { rawBody } from './raw-body.js';
 import { serveRequest } from './serve-request.js';
 import { isReplyAddress } from './reply-address.js';
+import { requestIdFromHeaders } from './request-trace.js';
 
 export interface RpcServerOptions {
   connection: Connection;
@@ -53,8 +54,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
 type SendReply = (envelope: { routingKey: string; correlationId?: string; exchange: string }, body: unknown) => Promise<void>;
 
 async function answer(msg: AsyncMessage, options: RpcServerOptions, send: SendReply): Promise<ConsumerStatus> {
-  const { logger } = options;
-  const meta = { requestId: requestIdOf(msg) };
+  // One child logger per message: every line about it carries the id of the request it serves.
+  const reqId = requestIdFromHeaders(msg.headers);
+  const logger = options.logger.child({ reqId });
+  const meta = { requestId: requestIdOf(msg), reqId, logger };
   if (msg.replyTo && !isReplyAddress(msg.replyTo, options.mode)) {
     // Not processed at all: rejected, so quorum mode keeps it in the dead queue for a look.
     logger.warn({ requestId: meta.requestId, replyTo: msg.replyTo.slice(0, 255) }, 'Request names a reply_to that is not a reply queue; dead-lettering it');

@@ -1,8 +1,11 @@
+import type { Logger } from 'pino';
 import type { Reply, Request, RequestInput } from '@gatehouse/protocol';
 
 export interface CallOptions {
   /** Overrides the client's default timeout for this call. */
   timeoutMs?: number;
+  /** The HTTP request's id, sent in the message's headers so the Back End logs it too (request-trace.ts). */
+  reqId?: string;
 }
 
 /** What the Front End needs from Messaging: send a request, get its reply. */
@@ -20,6 +23,10 @@ export interface RpcClient {
  */
 export interface RequestMeta {
   requestId?: string;
+  /** The id of the request this message serves, for logs only (request-trace.ts); never part of the key. */
+  reqId?: string;
+  /** A logger whose every line carries `reqId`. */
+  logger?: Logger;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Request } from '@gatehouse/protocol';
-import { InProcessRpc, RpcTimeoutError, RpcUnavailableError, serveRequest, type RequestHandler } from '../src/index.js';
+import { pino } from 'pino';
+import { InProcessRpc, RpcTimeoutError, RpcUnavailableError, serveRequest, type RequestHandler, type RequestMeta } from '../src/index.js';
 
 const echo: RequestHandler = async (request) => ({ success: true, message: request.action });
 
@@ -52,5 +53,32 @@ describe('InProcessRpc', () => {
     const rpc = new InProcessRpc(echo);
     await rpc.close();
     expect(rpc.isReady()).toBe(false);
+  });
+});
+
+describe('InProcessRpc carries the request id (request-trace.ts)', () => {
+  const metaOf = async (reqId: string | undefined) => {
+    const seen: RequestMeta[] = [];
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const rpc = new InProcessRpc(async (_request, meta) => (seen.push(meta), meta.logger?.info('handled'), { success: true }), 5000, logger);
+    await rpc.call({ action: 'GETHASH', data: { email: 'a@b.io' } }, { reqId });
+    return { meta: seen[0]!, line: JSON.parse(lines[0]!) as { reqId?: string } };
+  };
+
+  it("hands the caller's id to the handler, with a logger that stamps it on every line", async () => {
+    const { meta, line } = await metaOf('req-42');
+    expect(meta.reqId).toBe('req-42');
+    expect(line.reqId).toBe('req-42');
+    // Never part of the idempotency key.
+    expect(meta.requestId).not.toContain('req-42');
+  });
+
+  it('makes a fresh id when the caller sent none or an unusable one', async () => {
+    for (const given of [undefined, 'has space', 'x'.repeat(200)]) {
+      const { meta, line } = await metaOf(given);
+      expect(meta.reqId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(line.reqId).toBe(meta.reqId);
+    }
   });
 });

@@ -57,6 +57,6 @@ async function startBackEndPart(config: BackEndConfig, rpcTimeoutMs: number, log
   // No Back End runs here, so this process prunes what one would (processed_requests, audit rows).
   const stopHousekeeping = startHousekeeping(db, logger, retentionPolicy(config.auditRetentionDays, config.policies.lockout));
   stops.push(async () => stopHousekeeping());
-  const rpc: RpcClient = new InProcessRpc(createRequestHandler(db, logger, config.policies), rpcTimeoutMs);
+  const rpc: RpcClient = new InProcessRpc(createRequestHandler(db, logger, config.policies), rpcTimeoutMs, logger);
   return rpc;
 }

@@ -48,8 +48,9 @@ describe("npm start's configuration", () => {
     expect(problemsOf({ ...WITH_BROKER, [name]: 'nonsense%%' }).some((p) => p.startsWith(`${name}:`))).toBe(true);
   });
 
-  it('honours the tiers settings: rate limit, argon2 cost, lockout, timeouts', () => {
-    const config = loadAllInOneConfig({ RATE_LIMIT_PER_MINUTE: '2', ARGON2_TIME_COST: '3', LOCKOUT_THRESHOLD: '7', RPC_TIMEOUT_MS: '900', QUERY_TIMEOUT_MS: '800' });
+  it('honours the tiers settings: rate limit, argon2 cost, lockout, timeouts, session store', () => {
+    const config = loadAllInOneConfig({ RATE_LIMIT_PER_MINUTE: '2', ARGON2_TIME_COST: '3', LOCKOUT_THRESHOLD: '7', RPC_TIMEOUT_MS: '900', QUERY_TIMEOUT_MS: '800', SESSION_STORE: 'cookie' });
+    expect(config.frontEnd.sessionStore).toBe('cookie');
     expect(config.frontEnd.rateLimitPerMinute).toBe(2);
     expect(config.frontEnd.argon2.timeCost).toBe(3);
     expect(config.frontEnd.rpcTimeoutMs).toBe(900);

@@ -14,9 +14,10 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLogoutRoutes } from './routes/logout.js';
 import { registerPageRoutes } from './routes/pages.js';
+import { requestIdGenerator } from './request-id.js';
 import { ShortRequestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
-import { Sessions } from './sessions.js';
+import { setUpSessionMode } from './session-mode.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 
 export interface BuildAppOptions {
@@ -44,7 +45,6 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   const app = createFastify(config, logger as FastifyBaseLogger);
   const dummyHash = await makeDummyHash(config.argon2);
   const cookies = cookieSettings(config.secureCookies);
-  const sessions = new Sessions(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours });
 
   const headers = securityHeaders({
     contentSecurityPolicy: { useDefaults: false, directives: CSP },
@@ -56,12 +56,13 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   await app.register(rateLimit, { global: false });
   await app.register(formbody);
   await registerCookies(app, cookies, config.sessionSecret);
-  sessions.decorate(app);
+  app.decorateRequest('user', null);
+  const { sessions, accounts } = await setUpSessionMode(app, rpc, config, cookies, app.log);
 
   // One synchronous hook for what every response carries. Pages show session data and
   // one-time tokens: browsers must not keep them (no-store).
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(headers).header('cache-control', 'no-store');
+    reply.headers(headers).header('cache-control', 'no-store').header('x-request-id', request.id);
     // RFC 9112: a request with more than one Host is refused, not guessed at.
     if (hostHeaders(request.raw.rawHeaders) > 1) {
       done(Object.assign(new Error('The request has more than one Host header.'), { statusCode: 400 }));
@@ -72,7 +73,7 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
   registerHealthRoutes(app, rpc);
   registerPageRoutes(app, sessions);
   const hasher = new Hasher(config.argon2, config.hashing);
-  registerAuthRoutes(app, { rpc, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
   app.server.on('connect', refuseConnect);
   return app;
@@ -85,6 +86,7 @@ function createFastify(config: FrontEndConfig, logger: FastifyBaseLogger): Fasti
   const options = {
     loggerInstance: logger,
     trustProxy: fastifyTrustProxy(config.trustProxy),
+    genReqId: requestIdGenerator(config.trustProxy),
     bodyLimit: BODY_LIMIT,
     requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,

@@ -9,6 +9,14 @@ import { trustProxySetting, type TrustProxy } from './trust-proxy.js';
 
 export type { LogLevel, QueueMode };
 
+/**
+ * Where sessions live: `back-end` (PostgreSQL, through the Back End's session actions) or
+ * `cookie` (an encrypted cookie, for a Back End that knows only REGISTER and GETHASH, as the
+ * textbook's; see session-mode.ts).
+ */
+export const SESSION_STORES = ['back-end', 'cookie'] as const;
+export type SessionStoreKind = (typeof SESSION_STORES)[number];
+
 /** PEM certificate chain and private key, read at start-up. */
 export interface TlsFiles {
   cert: Buffer;
@@ -34,6 +42,10 @@ export interface FrontEndConfig {
   hashing: HashingSettings;
   /** The session cookie's Max-Age; the Back End enforces the same limit on its side. */
   sessionAbsoluteHours: number;
+  /** Where sessions live (SESSION_STORE). */
+  sessionStore: SessionStoreKind;
+  /** Inactivity that ends a session: the cookie store enforces it (the Back End has its own setting). */
+  sessionIdleMinutes: number;
   /** Login and register POSTs allowed per client IP per minute (per replica). */
   rateLimitPerMinute: number;
   /** Set when the Front End serves HTTPS itself; undefined for plain HTTP. */
@@ -49,6 +61,8 @@ export const FRONT_END_DEFAULTS = {
   argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
   hashing: { concurrency: DEFAULT_HASH_CONCURRENCY, maxQueue: DEFAULT_HASH_QUEUE_MAX, caps: MAX_ARGON2_COST },
   sessionAbsoluteHours: 12,
+  sessionStore: 'back-end',
+  sessionIdleMinutes: 30,
   rateLimitPerMinute: 20,
   secureCookies: false,
   shutdownDrainMs: 5000,
@@ -94,6 +108,9 @@ const fields = {
   HASH_CONCURRENCY: env.integer(1, MAX_HASH_CONCURRENCY, FRONT_END_DEFAULTS.hashing.concurrency),
   HASH_QUEUE_MAX: env.integer(0, 10_000, FRONT_END_DEFAULTS.hashing.maxQueue),
   SESSION_ABSOLUTE_HOURS: env.integer(1, 30 * 24, FRONT_END_DEFAULTS.sessionAbsoluteHours),
+  SESSION_STORE: z.enum(SESSION_STORES, { error: 'must be "back-end" or "cookie"' }).default(FRONT_END_DEFAULTS.sessionStore),
+  // The Back End's own setting, with the same bounds; read here only by the cookie store.
+  SESSION_IDLE_MINUTES: env.integer(1, 7 * 24 * 60, FRONT_END_DEFAULTS.sessionIdleMinutes),
   RATE_LIMIT_PER_MINUTE: env.integer(1, 100_000, FRONT_END_DEFAULTS.rateLimitPerMinute),
   TLS_CERT_FILE: readableFile().optional(),
   TLS_KEY_FILE: readableFile().optional(),
@@ -168,6 +185,8 @@ function toConfig(e: EmbeddedValues): EmbeddedFrontEndConfig {
       caps: { memoryKib: e.ARGON2_MAX_MEMORY_KIB, timeCost: e.ARGON2_MAX_TIME_COST, parallelism: e.ARGON2_MAX_PARALLELISM },
     },
     sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,
+    sessionStore: e.SESSION_STORE,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     tls,
     secureCookies: tls !== undefined || (e.COOKIE_SECURE ?? e.NODE_ENV === 'production'),

@@ -3,17 +3,25 @@ import type { FastifyInstance } from 'fastify';
 import cookie, { type CookieSerializeOptions } from '@fastify/cookie';
 import csrfProtection from '@fastify/csrf-protection';
 
-// Fixed, public salt and info: HKDF only needs them to separate this key from other
+// Fixed, public salt and info: HKDF only needs them to separate each key from other
 // uses of the same secret; the secret itself must carry the entropy.
 const HKDF_SALT = 'gatehouse/front-end/cookies';
-const HKDF_INFO = 'cookie signing key v1';
+
+function deriveKey(secret: string, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, HKDF_SALT, info, 32));
+}
 
 /**
  * Derives the 32-byte cookie-signing key from SESSION_SECRET. Every Front End given the
  * same secret accepts the others' CSRF cookies, so replicas can sit behind a load balancer.
  */
 export function deriveCookieSecret(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, HKDF_SALT, HKDF_INFO, 32));
+  return deriveKey(secret, 'cookie signing key v1');
+}
+
+/** The 32-byte key that encrypts and authenticates session cookies (SESSION_STORE=cookie), apart from the signing key. */
+export function deriveSessionCookieKey(secret: string): Buffer {
+  return deriveKey(secret, 'session cookie encryption key v1');
 }
 
 export interface CookieSettings {

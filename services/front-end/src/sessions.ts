@@ -1,17 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RpcError, type RpcClient } from '@gatehouse/messaging';
+import { callFor } from './rpc-call.js';
 import type { Reply } from '@gatehouse/protocol';
 import { clientInfo } from './client-info.js';
 import type { CookieSettings } from './cookies.js';
+import type { SessionStartReason, SessionStore } from './session-store.js';
 import { UnexpectedReplyError } from './unexpected-reply.js';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The logged-in user's email, set by a session preHandler; null when nobody is. */
-    user: string | null;
-  }
-}
 
 /** 32 random bytes in base64url: 256 bits, far above OWASP's 128-bit minimum. */
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
@@ -32,19 +27,17 @@ export function tokenHashOf(sessionId: string): string {
 }
 
 /**
- * Server-side sessions: the cookie holds a random id, the Back End holds the session under
- * the id's SHA-256. This process keeps nothing, so any replica serves any request.
+ * Server-side sessions (SESSION_STORE=back-end): the cookie holds a random id, the Back End
+ * holds the session under the id's SHA-256, with its idle and absolute limits, lockout and
+ * audit. This process keeps nothing, so any replica serves any request.
  */
-export class Sessions {
+export class BackEndSessionStore implements SessionStore {
+  readonly canLogOutEverywhere = true;
+
   constructor(
     private readonly rpc: RpcClient,
     private readonly settings: SessionSettings,
   ) {}
-
-  /** Declares `request.user`; call once before the routes. */
-  decorate(app: FastifyInstance): void {
-    app.decorateRequest('user', null);
-  }
 
   /** The hash of the request's session id; undefined without a well-formed cookie. */
   tokenHash(request: FastifyRequest): string | undefined {
@@ -60,7 +53,7 @@ export class Sessions {
   readonly loadUser = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const tokenHash = this.tokenHash(request);
     if (tokenHash === undefined) return;
-    const result = await this.rpc.call({ action: 'SESSION_GET', data: { tokenHash } });
+    const result = await callFor(this.rpc, request, { action: 'SESSION_GET', data: { tokenHash } });
     if (result.success && typeof result.email === 'string' && result.email !== '') request.user = result.email;
     else if (result.success) throw new UnexpectedReplyError('SESSION_GET', 'success without an email');
     else this.#clearCookie(reply); // unknown, revoked or expired: stop sending it
@@ -85,8 +78,8 @@ export class Sessions {
    * Logs `email` in under a brand-new id (never the one the browser came with, so a session
    * cannot be fixed in advance), then ends the session the browser had before, if any.
    */
-  async start(request: FastifyRequest, reply: FastifyReply, email: string, reason: 'login' | 'register', id = newSessionId()): Promise<void> {
-    const result = await this.rpc.call({
+  async start(request: FastifyRequest, reply: FastifyReply, email: string, reason: SessionStartReason, id = newSessionId()): Promise<void> {
+    const result = await callFor(this.rpc, request, {
       action: 'SESSION_CREATE',
       data: { email, tokenHash: tokenHashOf(id), reason, client: clientInfo(request) },
     });
@@ -108,7 +101,8 @@ export class Sessions {
   async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const tokenHash = this.tokenHash(request);
     if (tokenHash !== undefined) {
-      expectSuccess('SESSION_REVOKE', await this.rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } }));
+      const result = await callFor(this.rpc, request, { action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } });
+      expectSuccess('SESSION_REVOKE', result);
     }
     this.#clearCookie(reply);
   }
@@ -118,7 +112,7 @@ export class Sessions {
     const tokenHash = this.tokenHash(request);
     let revoked = 0;
     if (tokenHash !== undefined) {
-      const result = await this.rpc.call({ action: 'SESSION_REVOKE_ALL', data: { tokenHash, client: clientInfo(request) } });
+      const result = await callFor(this.rpc, request, { action: 'SESSION_REVOKE_ALL', data: { tokenHash, client: clientInfo(request) } });
       expectSuccess('SESSION_REVOKE_ALL', result);
       revoked = result.revoked ?? 0;
     }
@@ -134,7 +128,7 @@ export class Sessions {
   /** The new session already works; failing to end the old one must not undo the login. */
   async #revokeQuietly(request: FastifyRequest, tokenHash: string): Promise<void> {
     try {
-      await this.rpc.call({ action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } });
+      await callFor(this.rpc, request, { action: 'SESSION_REVOKE', data: { tokenHash, client: clientInfo(request) } });
     } catch (err) {
       request.log.warn({ err }, 'could not revoke the session replaced at login');
     }

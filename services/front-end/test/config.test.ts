@@ -48,6 +48,8 @@ describe('loadFrontEndConfig', () => {
       argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
       hashing: { concurrency: availableParallelism(), maxQueue: Math.max(16, 8 * availableParallelism()), caps: { memoryKib: 77824, timeCost: 8, parallelism: 4 } },
       sessionAbsoluteHours: 12,
+      sessionStore: 'back-end',
+      sessionIdleMinutes: 30,
       rateLimitPerMinute: 20,
       tls: undefined,
       secureCookies: false,
@@ -55,9 +57,16 @@ describe('loadFrontEndConfig', () => {
     });
   });
 
-  it('leaves the idle timeout to the Back End, which enforces it', () => {
-    expect(loadFrontEndConfig(valid)).not.toHaveProperty('sessionIdleMinutes');
-    expect(FRONT_END_VARIABLES).not.toContain('SESSION_IDLE_MINUTES');
+  it('reads SESSION_STORE and, for the cookie store, the idle timeout', () => {
+    const config = loadFrontEndConfig({ ...valid, SESSION_STORE: 'cookie', SESSION_IDLE_MINUTES: '5' });
+    expect(config).toMatchObject({ sessionStore: 'cookie', sessionIdleMinutes: 5 });
+    expect(FRONT_END_VARIABLES).toEqual(expect.arrayContaining(['SESSION_STORE', 'SESSION_IDLE_MINUTES']));
+  });
+
+  it('refuses a SESSION_STORE other than back-end or cookie, naming both', () => {
+    for (const bad of ['memory', 'Cookie', 'backend']) {
+      expect(() => loadFrontEndConfig({ ...valid, SESSION_STORE: bad })).toThrow(/SESSION_STORE: must be "back-end" or "cookie"/);
+    }
   });
 
   it('exports the same defaults for configs built in code', () => {

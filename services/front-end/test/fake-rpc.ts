@@ -26,6 +26,8 @@ export class FakeRpc implements RpcClient {
   readonly sessions = new Map<string, Session>();
   readonly failures = new Map<string, number>();
   readonly requests: RequestInput[] = [];
+  /** The trace id each call carried (CallOptions.reqId), in order. */
+  readonly reqIds: (string | undefined)[] = [];
   ready = true;
   /** When set, calls fail with this error instead of answering. */
   failWith: Error | undefined;
@@ -36,8 +38,9 @@ export class FakeRpc implements RpcClient {
   /** As a Back End from before REGISTER could start the session: tokenHash is ignored. */
   registerIgnoresTokenHash = false;
 
-  async call(request: RequestInput, _options?: CallOptions): Promise<Reply> {
+  async call(request: RequestInput, options?: CallOptions): Promise<Reply> {
     this.requests.push(structuredClone(request));
+    this.reqIds.push(options?.reqId);
     if (this.failWith && (!this.failActions || this.failActions.has(request.action))) throw this.failWith;
     return this.answer(request as Request);
   }

@@ -10,7 +10,6 @@ import { overIpBudget, RATE_LIMITED } from './login-attempt.js';
  * and never a second session.
  */
 export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTER'>, meta: RequestMeta): Promise<Reply> {
-  ctx.logger.debug({ email: data.email }, 'REGISTER request received');
   return runOnce(ctx.db, meta.requestId, async (tx) => {
     if (await overIpBudget(tx, data)) return RATE_LIMITED;
     if ((await ctx.users.insert(tx, data.email, data.hash)) === 'exists') return { success: false, message: Messages.userExists };
@@ -27,7 +26,6 @@ export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTE
  * the primary cannot answer), so reads keep working through a failover.
  */
 export async function getHash(ctx: HandlerContext, { data }: RequestOf<'GETHASH'>): Promise<Reply> {
-  ctx.logger.debug({ email: data.email }, 'GETHASH request received');
   const [hash, locked] = await Promise.all([ctx.users.findHash(data.email), lockedUntil(ctx.db, data.email)]);
   const lock = locked ? { lockedUntil: locked.toISOString() } : {};
   return hash === undefined ? { success: false, ...lock } : { success: true, hash, ...lock };

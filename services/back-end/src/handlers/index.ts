@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Database } from '@gatehouse/database';
-import type { RequestHandler } from '@gatehouse/messaging';
+import type { RequestHandler, RequestMeta } from '@gatehouse/messaging';
+import type { Reply, Request } from '@gatehouse/protocol';
 import { getHash, loginFailed, register, updateHash } from './accounts.js';
-import { createHandlerContext, type HandlerPolicies } from './context.js';
+import { createHandlerContext, type HandlerContext, type HandlerPolicies } from './context.js';
 import { loginAttempt } from './login-attempt.js';
 import { sessionCreate, sessionGet, sessionRevoke, sessionRevokeAll } from './sessions.js';
 
@@ -10,8 +11,8 @@ export { DEFAULT_POLICIES, type HandlerPolicies } from './context.js';
 
 /** The textbook's process_request: one handler per action. Requests arrive validated. */
 export function createRequestHandler(db: Database, logger: Logger, policies: HandlerPolicies): RequestHandler {
-  const ctx = createHandlerContext(db, logger, policies);
-  const dispatch: RequestHandler = (request, meta) => {
+  const shared = createHandlerContext(db, logger, policies);
+  const dispatch = (ctx: HandlerContext, request: Request, meta: RequestMeta): Promise<Reply> => {
     switch (request.action) {
       case 'REGISTER':
         return register(ctx, request, meta);
@@ -34,11 +35,14 @@ export function createRequestHandler(db: Database, logger: Logger, policies: Han
     }
   };
   return async (request, meta) => {
+    // The transport's per-message logger carries the request's id (reqId) on every line.
+    const log = meta.logger ?? logger;
+    log.debug({ action: request.action }, 'Request received');
     try {
-      return await dispatch(request, meta);
+      return await dispatch(meta.logger ? { ...shared, logger: meta.logger } : shared, request, meta);
     } catch (err) {
       if (!isDataError(err)) throw err; // the database is unavailable: the request is retried
-      logger.warn({ action: request.action, sqlstate: (err as { code: string }).code }, 'Database refused the request data');
+      log.warn({ action: request.action, sqlstate: (err as { code: string }).code }, 'Database refused the request data');
       return { success: false, message: 'The request data was refused by the database' };
     }
   };

@@ -1,39 +1,31 @@
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
-import type { RpcClient } from '@gatehouse/messaging';
-import { Messages, type Reply } from '@gatehouse/protocol';
-import { clientInfo } from '../client-info.js';
+import type { FastifyInstance } from 'fastify';
+import type { AccountGateway } from '../accounts.js';
 import { parseLoginForm, parseRegisterForm } from '../forms.js';
 import type { Hasher } from '../hasher.js';
 import { needsRehash, type Argon2Params } from '../password.js';
 import { renderForm } from '../render.js';
-import { newSessionId, tokenHashOf, type Sessions } from '../sessions.js';
-import { UnexpectedReplyError } from '../unexpected-reply.js';
+import type { SessionStore } from '../session-store.js';
 
 /** The single login failure text: it never says which of the two was wrong, nor "locked". */
 export const INVALID_LOGIN = 'invalid email or password';
 export const USER_EXISTS = 'user already exists';
 
 export interface AuthDeps {
-  rpc: RpcClient;
-  sessions: Sessions;
+  /** The account actions of the Back End in use, and the session store that goes with them (session-mode.ts). */
+  accounts: AccountGateway;
+  sessions: SessionStore;
   /** Parameters for new hashes; a stored hash made with others is upgraded at login. */
   argon2: Argon2Params;
   /** Verified against when the email is unknown or locked, so every failure costs one argon2 run. */
   dummyHash: string;
   /** Runs every argon2 hash and verify: bounded, and capped in what a stored hash may cost. */
   hasher: Hasher;
-  /** Attempts per client IP per minute: logins across all Front Ends (LOGIN_ATTEMPT), and in this process for both forms. */
+  /** Attempts per client IP per minute, in this process for both forms (and across all Front Ends where the Back End counts). */
   rateLimitPerMinute: number;
 }
 
 /** The 429 page (errors.ts), for an IP over the budget all Front Ends share. */
 const tooManyAttempts = () => Object.assign(new Error('Too many login attempts from this IP'), { statusCode: 429 });
-
-/** What LOGIN_ATTEMPT told us about an account. */
-interface Account {
-  hash: string | undefined;
-  locked: boolean;
-}
 
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   const { sessions } = deps;
@@ -53,22 +45,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const { email, password } = form.value;
     // Only the hash leaves this process; the Back End never sees the password.
     const hash = await deps.hasher.hash(password);
-    const limit = { ipLimitPerMinute: deps.rateLimitPerMinute };
-    // The session is created in REGISTER's own transaction: one round trip, not two.
-    const id = newSessionId();
-    const data = { email, hash, tokenHash: tokenHashOf(id), client: clientInfo(request), ...limit };
-    const result = await deps.rpc.call({ action: 'REGISTER', data });
-    if (result.rateLimited) throw tooManyAttempts();
-    if (result.success) {
-      // An older Back End (a rolling deploy) ignores tokenHash: it then gets its SESSION_CREATE.
-      if (result.session === true) await sessions.adopt(request, reply, email, id);
-      else await sessions.start(request, reply, email, 'register', id);
-      return reply.redirect('/', 303);
-    }
-    if (result.message === Messages.userExists) {
-      return renderForm(reply, 'register', { title: 'Register', email, formError: USER_EXISTS }, 409);
-    }
-    throw new UnexpectedReplyError('REGISTER', result.message ?? 'success is false');
+    const outcome = await deps.accounts.register(request, reply, email, hash);
+    if (outcome === 'rateLimited') throw tooManyAttempts();
+    if (outcome === 'exists') return renderForm(reply, 'register', { title: 'Register', email, formError: USER_EXISTS }, 409);
+    return reply.redirect('/', 303);
   });
 
   app.get('/login', formPage, async (_request, reply) => renderForm(reply, 'login', { title: 'Log in' }));
@@ -77,50 +57,19 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const form = parseLoginForm(request.body);
     if (!form.ok) return renderForm(reply, 'login', { title: 'Log in', email: form.email, errors: form.errors }, 400);
     const { email, password } = form.value;
-    const client = clientInfo(request);
-    // LOGIN_ATTEMPT counts this attempt (per account and per IP, shared by every Front End)
-    // before the hash is even sent, so parallel guesses cannot outrun the lock.
-    const attempt = await deps.rpc.call({ action: 'LOGIN_ATTEMPT', data: { email, client, ipLimitPerMinute: deps.rateLimitPerMinute } });
-    if (attempt.rateLimited) throw tooManyAttempts();
-    const account = accountFrom(attempt, request.log);
-    // Unknown, locked and wrong all cost one LOGIN_ATTEMPT, one argon2 verify and one LOGIN_FAILED,
+    const account = await deps.accounts.lookUp(request, email);
+    if (account === 'rateLimited') throw tooManyAttempts();
+    // Unknown, locked and wrong all cost one look-up, one argon2 verify and one loginFailed,
     // and all get the same 401: neither timing nor text tells them apart.
     const usable = account.locked ? undefined : account.hash;
     const matches = await deps.hasher.verify(usable ?? deps.dummyHash, password, request.log);
     if (usable === undefined || !matches) {
-      await deps.rpc.call({ action: 'LOGIN_FAILED', data: { email, client, counted: true } });
+      await deps.accounts.loginFailed(request, email);
       return renderForm(reply, 'login', { title: 'Log in', email, formError: INVALID_LOGIN }, 401);
     }
     await sessions.start(request, reply, email, 'login');
-    if (needsRehash(usable, deps.argon2)) await upgradeHash(deps, request, email, password);
+    // A hash made with other parameters: store one at today's (the user is logged in already).
+    if (needsRehash(usable, deps.argon2)) await deps.accounts.upgradeHash(request, email, () => deps.hasher.hash(password));
     return reply.redirect('/', 303);
   });
-}
-
-/** The account's hash and lock state; no hash when the Back End knows no such user. */
-function accountFrom(result: Reply, log: FastifyBaseLogger): Account {
-  const locked = typeof result.lockedUntil === 'string' && result.lockedUntil !== '';
-  if (!result.success) {
-    // The protocol's "not found" is a bare {success:false}; anything else is worth a look.
-    if (result.message) log.warn({ backEndMessage: result.message }, 'LOGIN_ATTEMPT refused');
-    return { hash: undefined, locked };
-  }
-  if (typeof result.hash !== 'string' || result.hash === '') {
-    throw new UnexpectedReplyError('LOGIN_ATTEMPT', 'success without a hash');
-  }
-  return { hash: result.hash, locked };
-}
-
-/**
- * The password just matched a hash made with other parameters: store one at today's.
- * The user is already logged in, so a failure here is only worth a warning.
- */
-async function upgradeHash(deps: AuthDeps, request: FastifyRequest, email: string, password: string): Promise<void> {
-  try {
-    const hash = await deps.hasher.hash(password);
-    const result = await deps.rpc.call({ action: 'UPDATE_HASH', data: { email, hash, client: clientInfo(request) } });
-    if (!result.success) request.log.warn({ backEndMessage: result.message }, 'UPDATE_HASH refused; the old hash stays');
-  } catch (err) {
-    request.log.warn({ err }, 'could not upgrade the password hash; the old one stays');
-  }
 }

@@ -1,0 +1,45 @@
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import { Messages, type Reply } from '@gatehouse/protocol';
+import { UnexpectedReplyError } from './unexpected-reply.js';
+
+/** What a login needs to know about an account; no hash when the Back End knows no such user. */
+export interface Account {
+  hash: string | undefined;
+  locked: boolean;
+}
+
+export type RegisterOutcome = 'registered' | 'exists' | 'rateLimited';
+
+/**
+ * The account actions the routes use. Two implementations, chosen with the session store
+ * (session-mode.ts): our Back End's full protocol (back-end-accounts.ts) and the textbook's
+ * REGISTER and GETHASH alone (textbook-accounts.ts).
+ */
+export interface AccountGateway {
+  /** Registers the user and logs them in. */
+  register(request: FastifyRequest, reply: FastifyReply, email: string, hash: string): Promise<RegisterOutcome>;
+  /** The stored hash and lock state for a login, or 'rateLimited' when the client's IP is over its budget. */
+  lookUp(request: FastifyRequest, email: string): Promise<Account | 'rateLimited'>;
+  /** A login failed: counted towards the lock and audited, where the Back End does that. */
+  loginFailed(request: FastifyRequest, email: string): Promise<void>;
+  /** Stores a hash at today's parameters (`makeHash` runs only where the Back End can store it). */
+  upgradeHash(request: FastifyRequest, email: string, makeHash: () => Promise<string>): Promise<void>;
+}
+
+/** The account's hash and lock state from a LOGIN_ATTEMPT or GETHASH reply. */
+export function accountFrom(action: string, result: Reply, log: FastifyBaseLogger): Account {
+  const locked = typeof result.lockedUntil === 'string' && result.lockedUntil !== '';
+  if (!result.success) {
+    // The protocol's "not found" is a bare {success:false}; anything else is worth a look.
+    if (result.message) log.warn({ backEndMessage: result.message }, `${action} refused`);
+    return { hash: undefined, locked };
+  }
+  if (typeof result.hash !== 'string' || result.hash === '') throw new UnexpectedReplyError(action, 'success without a hash');
+  return { hash: result.hash, locked };
+}
+
+/** A REGISTER that did not succeed: the user exists, or the reply makes no sense. */
+export function refusedRegistration(result: Reply): 'exists' {
+  if (result.message === Messages.userExists) return 'exists';
+  throw new UnexpectedReplyError('REGISTER', result.message ?? 'success is false');
+}

@@ -1,0 +1,36 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { RpcClient } from '@gatehouse/messaging';
+import type { AccountGateway } from './accounts.js';
+import { BackEndAccounts } from './back-end-accounts.js';
+import type { FrontEndConfig } from './config.js';
+import { CookieSessionStore } from './cookie-sessions.js';
+import type { CookieSettings } from './cookies.js';
+import type { SessionStore } from './session-store.js';
+import { BackEndSessionStore } from './sessions.js';
+import { TextbookAccounts } from './textbook-accounts.js';
+
+/** The session store and the account actions that go with it: one pair per SESSION_STORE. */
+export interface SessionMode {
+  sessions: SessionStore;
+  accounts: AccountGateway;
+}
+
+type ModeSettings = Pick<FrontEndConfig, 'sessionStore' | 'sessionAbsoluteHours' | 'sessionIdleMinutes' | 'rateLimitPerMinute' | 'sessionSecret'>;
+
+/**
+ * Chosen once at start-up from SESSION_STORE; the routes only see the interfaces. `cookie`
+ * needs nothing of the Back End but REGISTER and GETHASH, and says once what it does without.
+ */
+export async function setUpSessionMode(app: FastifyInstance, rpc: RpcClient, config: ModeSettings, cookies: CookieSettings, log: FastifyBaseLogger): Promise<SessionMode> {
+  if (config.sessionStore === 'back-end') {
+    const sessions = new BackEndSessionStore(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours });
+    return { sessions, accounts: new BackEndAccounts(rpc, sessions, config.rateLimitPerMinute) };
+  }
+  const sessions = new CookieSessionStore({ cookies, absoluteHours: config.sessionAbsoluteHours, idleMinutes: config.sessionIdleMinutes });
+  await sessions.register(app, config.sessionSecret);
+  log.info(
+    { sessionStore: 'cookie' },
+    'Sessions are kept in encrypted cookies, using only REGISTER and GETHASH: no account lockout, no "log out everywhere", no audit log, and a session cannot be ended server-side before it expires',
+  );
+  return { sessions, accounts: new TextbookAccounts(rpc, sessions) };
+}
