@@ -10,13 +10,13 @@ export function registerLogoutRoutes(app: FastifyInstance, sessions: Sessions): 
 
   app.post('/logout', form, async (request, reply) => {
     await sessions.end(request, reply);
-    return reply.redirect('/', 303);
+    return reply.redirect('/?logged-out=here', 303);
   });
 
   // Ends the sessions on every device, e.g. after logging in on a shared computer.
   app.post('/logout-everywhere', form, async (request, reply) => {
     const revoked = await sessions.endEverywhere(request, reply);
     request.log.info({ revoked }, 'logged out everywhere');
-    return reply.redirect('/', 303);
+    return reply.redirect('/?logged-out=everywhere', 303);
   });
 }
