@@ -7,7 +7,7 @@ import { FakeRpc } from './fake-rpc.js';
 
 const EMAIL = 'grace@example.com';
 const PASSWORD = 'cobol compiler 1959';
-const BUSY = 'The service is busy, please try again';
+const BUSY = 'The service is busy. Please try again in a moment.';
 
 let app: FastifyInstance;
 afterEach(() => app?.close());

@@ -8,7 +8,7 @@ import type { FakeRpc } from './fake-rpc.js';
 
 const EMAIL = 'ada@example.com';
 const PASSWORD = 'analytical engine 1843';
-const BUSY = 'The service is busy, please try again';
+const BUSY = 'The service is busy. Please try again in a moment.';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 let app: FastifyInstance;
