@@ -22,7 +22,7 @@ describe('after a failed submit', () => {
   it('titles the page "Error:", lists every error in a summary linked to its field, and focuses the first', async () => {
     const res = await browser.submit('/register', { email: 'not-an-email', password: 'short' });
     expect(res.statusCode).toBe(400);
-    expect(title(res.body)).toBe('Error: Register · Gatehouse');
+    expect(title(res.body)).toBe('Error: Create an account · Gatehouse');
     expect(summaryLinks(res.body)).toEqual([
       ['#email', 'Enter an email address in the form name@example.com.'],
       ['#password', 'Password must be at least 8 characters.'],
@@ -78,7 +78,7 @@ describe('the register page', () => {
     await browser.submit('/register', { email: EMAIL, password: PASSWORD });
     const again = await new Browser(app).submit('/register', { email: EMAIL, password: PASSWORD });
     expect(again.statusCode).toBe(409);
-    expect(title(again.body)).toBe('Error: Register · Gatehouse');
+    expect(title(again.body)).toBe('Error: Create an account · Gatehouse');
     expect(summaryLinks(again.body)).toEqual([['#email', 'An account with this email address already exists.']]);
   });
 });

@@ -40,7 +40,7 @@ function nextOf(source: unknown): string | undefined {
 
 /** What the register page's script checks as the user types: the same numbers the server enforces. */
 const PASSWORD_HINT = { minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH, minLocalPart: MIN_LOCAL_PART_TO_CHECK };
-const registerPage = (next: string | undefined) => ({ title: 'Register', next, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
+const registerPage = (next: string | undefined) => ({ title: 'Create an account', next, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
 const loginPage = (next: string | undefined) => ({ title: 'Log in', next });
 
 /** What LOGIN_ATTEMPT told us about an account. */
