@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
+import { fillAndSubmit, focused, startBrowserStack, type BrowserStack } from '../support/browser-stack.js';
 
 // One user's whole journey in a real browser; every page and error path on its own is in pages.test.ts.
 let stack: BrowserStack;
@@ -43,4 +43,18 @@ it('registers, lands logged in, logs out, is kept from /secret, logs in and come
   await page.waitForURL(`${stack.url}/secret`);
   expect(await page.textContent('h1')).toBe('The secret page');
   await page.close();
+});
+
+it('works without JavaScript: the rules are shown, a failed submit focuses the field, registration lands logged in', async () => {
+  const context = await stack.browser.newContext({ baseURL: stack.url, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/register');
+  expect(await page.textContent('#password-rules')).toContain('Use 8 to 128 characters');
+  expect(await page.isVisible('#password-strength')).toBe(false);
+  await fillAndSubmit(page, { email: `nojs-${randomUUID()}@example.com`, password: 'short' });
+  expect(await page.title()).toMatch(/^Error: /);
+  expect(await focused(page)).toBe('password');
+  await fillAndSubmit(page, { password: 'correct horse battery staple' });
+  expect(await page.textContent('main')).toContain('Logged in as nojs-');
+  await context.close();
 });
