@@ -11,7 +11,10 @@ import { renderForm } from '../render.js';
 import { newSessionId, tokenHashOf, type Sessions } from '../sessions.js';
 import { UnexpectedReplyError } from '../unexpected-reply.js';
 
-/** The single login failure text: it never says which of the two was wrong, nor "locked". */
+/**
+ * The single login failure text: it never says which of the two was wrong, nor whether the
+ * account is locked (the login page mentions lockouts after every failure alike).
+ */
 export const INVALID_LOGIN = 'Invalid email or password.';
 export const USER_EXISTS = 'An account with this email address already exists.';
 /** Shown on the login page reached from a page that needs a login (`?next=`). */
