@@ -49,6 +49,8 @@ it('registers and logs in through the built Front End and Back End', async () =>
   expect(await again.submit('/login', { email, password: 'not the password' })).toMatchObject({ status: 401 });
   expect(await again.submit('/login', { email, password })).toMatchObject({ status: 303 });
   expect((await again.get('/secret')).body).toContain(email);
-  // The stylesheet is read from public/ next to dist/, so the build must find it.
-  expect((await again.get('/style.css')).status).toBe(200);
+  // The assets are read from public/ next to dist/, so the build must find them.
+  const stylesheet = /<link rel="stylesheet" href="([^"]+)">/.exec((await again.get('/')).body)?.[1];
+  expect(stylesheet).toMatch(/^\/assets\/style\.[0-9a-f]{12}\.css$/);
+  expect((await again.get(stylesheet!)).status).toBe(200);
 });

@@ -42,7 +42,7 @@ it('SESSION_STORE=cookie npm start keeps the session in a cookie: register, /sec
     expect(secret.body).toContain(email);
     expect(secret.body).not.toContain('/logout-everywhere');
     expect((await browser.submit('/logout', {})).status).toBe(303);
-    expect((await browser.get('/secret')).location).toBe('/login');
+    expect((await browser.get('/secret')).location).toBe('/login?next=%2Fsecret');
     expect(cookieMode.process.output()).toContain('Sessions are kept in encrypted cookies');
   } finally {
     await cookieMode.stop();

@@ -41,7 +41,7 @@ it('prints its URL and serves registration and login with embedded PostgreSQL', 
   const password = 'embedded mode password';
   expect(await user.submit('/register', { email: 'first@example.com', password })).toMatchObject({ status: 303, location: '/' });
   expect(await user.submit('/logout', {})).toMatchObject({ status: 303 });
-  expect(await user.get('/secret')).toMatchObject({ status: 303, location: '/login' });
+  expect(await user.get('/secret')).toMatchObject({ status: 303, location: '/login?next=%2Fsecret' });
   expect(await user.submit('/login', { email: 'first@example.com', password: 'wrong password' })).toMatchObject({ status: 401 });
   expect(await user.submit('/login', { email: 'first@example.com', password })).toMatchObject({ status: 303 });
   expect((await user.get('/secret')).body).toContain('first@example.com');

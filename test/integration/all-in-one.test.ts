@@ -49,6 +49,6 @@ it('answers the busy page (503), not a 500, when the database is unreachable', a
   await proxy.cut();
   const page = await new FormClient(gatehouse.url).submit('/login', { email: 'ada@example.com', password });
   expect(page.status).toBe(503);
-  expect(page.body).toContain('The service is busy, please try again');
+  expect(page.body).toContain('The service is busy. Please try again in a moment.');
   await proxy.restore();
 });

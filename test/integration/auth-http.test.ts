@@ -98,7 +98,7 @@ describe('sessions', () => {
     expect((await client.submit('/logout', {})).status).toBe(303);
     const thief = browser();
     thief.setCookie('session', stolen);
-    expect(await thief.get('/secret')).toMatchObject({ status: 303, location: '/login' });
+    expect(await thief.get('/secret')).toMatchObject({ status: 303, location: '/login?next=%2Fsecret' });
   });
 
   it('logs out everywhere', async () => {
@@ -108,15 +108,15 @@ describe('sessions', () => {
     const everywhere = /action="(\/logout[^"]*everywhere[^"]*)"/i.exec((await phone.get('/secret')).body)?.[1];
     expect(everywhere, 'the secret page offers "log out everywhere"').toBeDefined();
     expect((await phone.submit(everywhere!, {}, '/secret')).status).toBe(303);
-    expect(await laptop.get('/secret')).toMatchObject({ status: 303, location: '/login' });
-    expect(await phone.get('/secret')).toMatchObject({ status: 303, location: '/login' });
+    expect(await laptop.get('/secret')).toMatchObject({ status: 303, location: '/login?next=%2Fsecret' });
+    expect(await phone.get('/secret')).toMatchObject({ status: 303, location: '/login?next=%2Fsecret' });
   });
 
   it('ends a session idle for longer than 30 minutes', async () => {
     const { client } = await registered();
     const tokenHash = sha256(client.cookie('session')!);
     await db.readWrite`UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE token_hash = ${tokenHash}`;
-    expect(await client.get('/secret')).toMatchObject({ status: 303, location: '/login' });
+    expect(await client.get('/secret')).toMatchObject({ status: 303, location: '/login?next=%2Fsecret' });
   });
 });
 
@@ -156,7 +156,7 @@ describe('brute force', () => {
     }
     const locked = await browser().submit('/login', { email, password: PASSWORD });
     expect(locked.status).toBe(401);
-    expect(locked.body).toContain('invalid email or password');
+    expect(locked.body).toContain('Invalid email or password.');
     const events = (await recentEvents(db.readWrite, { email, limit: 3 })).map((e) => e.event);
     expect(events).toContain('lockout');
   });

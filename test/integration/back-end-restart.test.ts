@@ -42,7 +42,7 @@ it('answers 503 while the Back End is down and recovers when it returns, with no
 
   const during = await new FormClient(frontEnd.url).submit('/register', { email: 'during@example.com', password });
   expect(during.status).toBe(503);
-  expect(during.body).toContain('The service is busy, please try again');
+  expect(during.body).toContain('The service is busy. Please try again in a moment.');
 
   backEnd = await startBackEndProcess();
   const after = new FormClient(frontEnd.url);

@@ -115,7 +115,7 @@ describe("our Front End with SESSION_STORE=cookie against the textbook's Back En
     expect((await browser.submit('/logout', {})).status).toBe(303);
     const afterLogout = await browser.get('/secret');
     expect(afterLogout.status).toBe(303);
-    expect(afterLogout.location).toBe('/login');
+    expect(afterLogout.location).toBe('/login?next=%2Fsecret');
 
     expect((await new FormClient(frontEnd.url).submit('/login', { email, password: 'not the password' })).status).toBe(401);
     expect((await browser.submit('/login', { email, password })).status).toBe(303);
@@ -123,7 +123,7 @@ describe("our Front End with SESSION_STORE=cookie against the textbook's Back En
     expect((await browser.get('/secret')).body).toContain(email);
     expect((await browser.submit('/register', { email, password })).status).toBe(409);
     expect((await browser.submit('/logout', {})).status).toBe(303);
-    expect((await browser.get('/secret')).location).toBe('/login');
+    expect((await browser.get('/secret')).location).toBe('/login?next=%2Fsecret');
 
     // Said once, at start-up: what this mode does without.
     const said = logLines(frontEnd.process.output()).filter((line) => line.sessionStore === 'cookie');

@@ -5,7 +5,7 @@ import { renderToString } from './render.js';
 import { markLogged } from './request-log.js';
 
 /** Shown when Messaging or the Back End cannot answer in time. */
-export const BUSY_MESSAGE = 'The service is busy, please try again';
+export const BUSY_MESSAGE = 'The service is busy. Please try again in a moment.';
 
 const CLIENT_MESSAGES: Record<number, string> = {
   400: 'The request could not be understood.',

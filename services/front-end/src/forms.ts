@@ -34,7 +34,7 @@ function parseForm(body: unknown, isNew: boolean): FormResult {
   const errors: FieldErrors = {};
   const parsed = emailSchema.safeParse(rawEmail);
   const email = parsed.success ? normalizeEmail(parsed.data) : undefined;
-  if (!parsed.success) errors.email = parsed.error.issues[0]?.message ?? 'email is not valid';
+  if (!parsed.success) errors.email = emailError(parsed.error.issues[0]?.code);
   const length = checkPasswordLength(field(body, 'password'));
   const passwordError = length.ok ? (isNew ? checkNewPassword(length.password, email) : undefined) : length.error;
   if (passwordError) errors.password = passwordError;
@@ -42,6 +42,20 @@ function parseForm(body: unknown, isNew: boolean): FormResult {
     return { ok: false, errors, email: rawEmail.trim().slice(0, MAX_EMAIL_LENGTH) };
   }
   return { ok: true, value: { email, password: length.password } };
+}
+
+/**
+ * The protocol's zod messages are written for logs ("email is required"); users get
+ * sentences that say what to do, chosen by the kind of issue rather than its wording.
+ */
+const EMAIL_ERRORS: Record<string, string> = {
+  too_small: 'Enter your email address.',
+  too_big: `Email address must be at most ${MAX_EMAIL_LENGTH} characters.`,
+  invalid_format: 'Enter an email address in the form name@example.com.',
+};
+
+function emailError(code: string | undefined): string {
+  return EMAIL_ERRORS[code ?? ''] ?? 'Enter a valid email address.';
 }
 
 /** Reads one text field; repeated or non-text fields count as missing. */

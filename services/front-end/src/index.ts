@@ -7,3 +7,4 @@ export { tokenHashOf } from './sessions.js';
 export { BUSY_MESSAGE } from './errors.js';
 export { INVALID_LOGIN, USER_EXISTS } from './routes/auth.js';
 export { startFrontEnd, type RunningFrontEnd } from './front-end.js';
+export { assetUrl } from './assets.js';

@@ -9,7 +9,7 @@ export const MAX_PASSWORD_LENGTH = 128;
  */
 export const MAX_RAW_PASSWORD_LENGTH = 4 * MAX_PASSWORD_LENGTH;
 /** A local part shorter than this ("al@…") is too common a substring to forbid. */
-const MIN_LOCAL_PART_TO_CHECK = 3;
+export const MIN_LOCAL_PART_TO_CHECK = 3;
 export const COMMON_PASSWORD_COUNT = 10_000;
 
 /**
@@ -20,14 +20,25 @@ const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
   dictionary['passwords-common'].slice(0, COMMON_PASSWORD_COUNT).map((p) => p.normalize('NFKC').toLowerCase()),
 );
 
+/** What users read, as sentences: shown under the field and in the error summary. */
 export const PasswordErrors = {
-  required: 'password is required',
-  tooShort: `password must be at least ${MIN_PASSWORD_LENGTH} characters`,
-  tooLong: `password must be at most ${MAX_PASSWORD_LENGTH} characters`,
-  common: 'this password is one of the most common passwords; choose one that is harder to guess',
-  isEmail: 'password must not be your email address',
-  containsEmail: 'password must not contain the part of your email address before the @',
+  required: 'Enter a password.',
+  tooShort: `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`,
+  tooLong: `Password must be at most ${MAX_PASSWORD_LENGTH} characters.`,
+  common: 'This password is one of the most common passwords. Choose one that is harder to guess.',
+  isEmail: 'Password must not be your email address.',
+  containsEmail: 'Password must not contain the part of your email address before the @.',
 } as const;
+
+/**
+ * The rules registration enforces, shown before the user submits. `id` lets the page's
+ * script tick off what a browser can check (it cannot check the common-password list).
+ */
+export const PASSWORD_RULES = [
+  { id: 'length', text: `Use ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters; spaces and long phrases are welcome.` },
+  { id: 'common', text: `Avoid the ${COMMON_PASSWORD_COUNT.toLocaleString('en')} most common passwords.` },
+  { id: 'email', text: 'Do not use your email address, nor the part of it before the @.' },
+] as const;
 
 export type LengthCheck = { ok: true; password: string } | { ok: false; error: string };
 

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply } from 'fastify';
 import { Eta } from 'eta';
+import { assetUrl } from './assets.js';
 
 export type PageData = Record<string, unknown>;
 
@@ -30,17 +31,47 @@ function makeViews(): Eta {
 
 const views = makeViews();
 
+/** One line of the error summary: the message, and the field it links to. */
+export interface SummaryItem {
+  href: string;
+  text: string;
+}
+
+/** Form fields in page order: the summary lists them, and focus goes to the first, in this order. */
+const FIELDS = ['email', 'password'] as const;
+
+/**
+ * The error summary (GOV.UK's pattern) from a form page's `errors` (per field) and
+ * `formError` (the whole form, linked to its first field), in page order.
+ */
+export function errorSummary(data: PageData): SummaryItem[] {
+  const errors = (data.errors ?? {}) as Partial<Record<string, string>>;
+  const items = FIELDS.filter((field) => errors[field]).map((field) => ({ href: `#${field}`, text: errors[field]! }));
+  if (typeof data.formError === 'string') items.push({ href: `#${FIELDS[0]}`, text: data.formError });
+  return items;
+}
+
 /**
  * Data every page's layout needs: who is logged in (null when nobody, or when the page,
- * like a 404 or a 429, never looked the session up).
+ * like a 404 or a 429, never looked the session up), the asset URLs, and after a failed
+ * submit the error summary, an "Error:" title and which field takes the focus.
  */
-function layoutData(reply: FastifyReply): PageData {
-  return { user: reply.request.user ?? null };
+function layoutData(reply: FastifyReply, data: PageData): PageData {
+  const summary = errorSummary(data);
+  const errors = (data.errors ?? {}) as Partial<Record<string, string>>;
+  const title = typeof data.title === 'string' ? data.title : undefined;
+  return {
+    user: reply.request.user ?? null,
+    asset: assetUrl,
+    summary,
+    focus: FIELDS.find((field) => errors[field]) ?? (summary.length > 0 ? 'summary' : undefined),
+    pageTitle: `${summary.length > 0 ? 'Error: ' : ''}${title ? `${title} · ` : ''}Gatehouse`,
+  };
 }
 
 /** Renders a page to a string; a template failure throws. */
 function html(reply: FastifyReply, page: string, data: PageData): string {
-  return views.render(page, { ...layoutData(reply), ...data });
+  return views.render(page, { ...data, ...layoutData(reply, data) });
 }
 
 /** Renders a page and sends it; return the result from the route handler. */

@@ -7,7 +7,7 @@ import { FakeRpc } from './fake-rpc.js';
 
 const EMAIL = 'grace@example.com';
 const PASSWORD = 'cobol compiler 1959';
-const BUSY = 'The service is busy, please try again';
+const BUSY = 'The service is busy. Please try again in a moment.';
 
 let app: FastifyInstance;
 afterEach(() => app?.close());
@@ -103,7 +103,8 @@ describe('pages and headers', () => {
     ({ app } = await makeApp());
     for (const url of ['/', '/login', '/register', '/logout', '/secret', '/nope']) {
       const body = (await app.inject(url)).body;
-      expect(body).not.toMatch(/<script|<style| style=| on[a-z]+=/i);
+      // Scripts only as same-origin files under /assets/ (the CSP's script-src 'self').
+      expect(body.replace(/<script src="\/assets\/[\w.-]+\.js" defer><\/script>/g, '')).not.toMatch(/<script|<style| style=| on[a-z]+=/i);
     }
   });
 
@@ -135,10 +136,32 @@ describe('pages and headers', () => {
     expect(res.body).toContain('too large');
   });
 
-  it('serves the stylesheet', async () => {
+  it('serves the stylesheet under its fingerprinted name, cached for a year, as the pages link it', async () => {
     ({ app } = await makeApp());
-    const res = await app.inject('/style.css');
+    const href = /<link rel="stylesheet" href="([^"]+)">/.exec((await app.inject('/')).body)?.[1];
+    expect(href).toMatch(/^\/assets\/style\.[0-9a-f]{12}\.css$/);
+    const res = await app.inject(href!);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/css');
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(res.body).toContain('prefers-color-scheme: dark');
+  });
+
+  it('answers 404 for old and unknown asset names', async () => {
+    ({ app } = await makeApp());
+    for (const url of ['/style.css', '/assets/style.css', '/assets/style.000000000000.css', '/assets/nope.js', '/assets/..%2Fsrc%2Fapp.ts']) {
+      const res = await app.inject(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers['cache-control'], url).toBe('no-store');
+    }
+  });
+
+  it('links the password hint script on the register page, and it is served', async () => {
+    ({ app } = await makeApp());
+    const src = /<script src="([^"]+)" defer><\/script>/.exec((await app.inject('/register')).body)?.[1];
+    expect(src).toMatch(/^\/assets\/password-hint\.[0-9a-f]{12}\.js$/);
+    const res = await app.inject(src!);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/javascript');
   });
 });

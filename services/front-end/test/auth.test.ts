@@ -19,7 +19,10 @@ async function register(b = browser, email = EMAIL, password = PASSWORD) {
   return b.submit('/register', { email, password });
 }
 
-const fieldError = (html: string, field: string) => new RegExp(`<span class="error" id="${field}-error">([^<]*)</span>`).exec(html)?.[1];
+const fieldError = (html: string, field: string) =>
+  new RegExp(`<p class="field-error" id="${field}-error"><span class="visually-hidden">Error: </span>([^<]*)</p>`).exec(html)?.[1];
+/** The login failure's text, as the page shows it. */
+const loginAlert = (html: string) => /<p class="alert" id="login-error">([^<]*)<\/p>/.exec(html)?.[1];
 
 describe('register', () => {
   it('logs the new user in and lands on the home page with a 303', async () => {
@@ -59,11 +62,11 @@ describe('register', () => {
     await tuned.close();
   });
 
-  it('refuses a duplicate with "user already exists" and 409, and starts no session', async () => {
+  it('refuses a duplicate with 409 and the message by the email field, and starts no session', async () => {
     await register();
     const again = await register(new Browser(app));
     expect(again.statusCode).toBe(409);
-    expect(again.body).toContain('user already exists');
+    expect(fieldError(again.body, 'email')).toBe('An account with this email address already exists.');
     expect(String(again.headers['set-cookie'] ?? '')).not.toMatch(/(^|, )session=[^;]/);
     expect(rpc.sessions.size).toBe(1);
     expect(rpc.actions()).not.toContain('SESSION_CREATE');
@@ -72,19 +75,19 @@ describe('register', () => {
 
 describe('the password policy, next to the field', () => {
   const cases: Array<[string, Record<string, string>, 'email' | 'password', string]> = [
-    ['missing fields', {}, 'email', 'email is required'],
-    ['a missing password', { email: EMAIL }, 'password', 'password is required'],
-    ['a bad email', { email: 'not-an-email', password: PASSWORD }, 'email', 'email is not a valid address'],
-    ['a 255-character email', { email: `${'a'.repeat(243)}@example.com`, password: PASSWORD }, 'email', 'email is longer than 254 characters'],
-    ['a 7-character password', { email: EMAIL, password: 'seven77' }, 'password', 'password must be at least 8 characters'],
-    ['129 code points', { email: EMAIL, password: 'p'.repeat(129) }, 'password', 'password must be at most 128 characters'],
-    ['129 emoji (258 UTF-16 units)', { email: EMAIL, password: '🔑'.repeat(129) }, 'password', 'password must be at most 128 characters'],
-    ['a huge password', { email: EMAIL, password: 'p'.repeat(10_000) }, 'password', 'password must be at most 128 characters'],
-    ['a common password', { email: EMAIL, password: 'password1' }, 'password', 'this password is one of the most common passwords; choose one that is harder to guess'],
-    ['a common password in capitals', { email: EMAIL, password: 'BASEBALL' }, 'password', 'this password is one of the most common passwords; choose one that is harder to guess'],
-    ['a common password in fullwidth', { email: EMAIL, password: 'ｆｏｏｔｂａｌｌ' }, 'password', 'this password is one of the most common passwords; choose one that is harder to guess'],
-    ['the email itself', { email: 'grace.h@example.com', password: 'Grace.H@Example.com' }, 'password', 'password must not be your email address'],
-    ['the local part inside', { email: 'grace.h@example.com', password: 'my GRACE.H secret' }, 'password', 'password must not contain the part of your email address before the @'],
+    ['missing fields', {}, 'email', 'Enter your email address.'],
+    ['a missing password', { email: EMAIL }, 'password', 'Enter a password.'],
+    ['a bad email', { email: 'not-an-email', password: PASSWORD }, 'email', 'Enter an email address in the form name@example.com.'],
+    ['a 255-character email', { email: `${'a'.repeat(243)}@example.com`, password: PASSWORD }, 'email', 'Email address must be at most 254 characters.'],
+    ['a 7-character password', { email: EMAIL, password: 'seven77' }, 'password', 'Password must be at least 8 characters.'],
+    ['129 code points', { email: EMAIL, password: 'p'.repeat(129) }, 'password', 'Password must be at most 128 characters.'],
+    ['129 emoji (258 UTF-16 units)', { email: EMAIL, password: '🔑'.repeat(129) }, 'password', 'Password must be at most 128 characters.'],
+    ['a huge password', { email: EMAIL, password: 'p'.repeat(10_000) }, 'password', 'Password must be at most 128 characters.'],
+    ['a common password', { email: EMAIL, password: 'password1' }, 'password', 'This password is one of the most common passwords. Choose one that is harder to guess.'],
+    ['a common password in capitals', { email: EMAIL, password: 'BASEBALL' }, 'password', 'This password is one of the most common passwords. Choose one that is harder to guess.'],
+    ['a common password in fullwidth', { email: EMAIL, password: 'ｆｏｏｔｂａｌｌ' }, 'password', 'This password is one of the most common passwords. Choose one that is harder to guess.'],
+    ['the email itself', { email: 'grace.h@example.com', password: 'Grace.H@Example.com' }, 'password', 'Password must not be your email address.'],
+    ['the local part inside', { email: 'grace.h@example.com', password: 'my GRACE.H secret' }, 'password', 'Password must not contain the part of your email address before the @.'],
   ];
 
   it.each(cases)('register with %s → 400, the message by its field, no RPC', async (_name, form, field, message) => {
@@ -119,7 +122,7 @@ describe('the password policy, next to the field', () => {
   it('login refuses a 129-code-point password before any RPC', async () => {
     const res = await browser.submit('/login', { email: EMAIL, password: 'p'.repeat(129) });
     expect(res.statusCode).toBe(400);
-    expect(fieldError(res.body, 'password')).toBe('password must be at most 128 characters');
+    expect(fieldError(res.body, 'password')).toBe('Password must be at most 128 characters.');
     expect(rpc.requests).toEqual([]);
   });
 
@@ -163,10 +166,9 @@ describe('login', () => {
     const unknown = await browser.submit('/login', { email: 'nobody@example.com', password: PASSWORD });
     for (const res of [wrong, unknown]) {
       expect(res.statusCode).toBe(401);
-      expect(res.body).toContain('invalid email or password');
+      expect(loginAlert(res.body)).toMatch(/^Invalid email or password\. /);
     }
-    const message = (html: string) => /<p class="error" role="alert">([^<]*)<\/p>/.exec(html)?.[1];
-    expect(message(wrong.body)).toBe(message(unknown.body));
+    expect(loginAlert(wrong.body)).toBe(loginAlert(unknown.body));
     expect(rpc.requests.filter((r) => r.action !== 'SESSION_GET')).toEqual([
       { action: 'LOGIN_ATTEMPT', data: { email: EMAIL, client: CLIENT, ipLimitPerMinute: expect.any(Number) } },
       { action: 'LOGIN_FAILED', data: { email: EMAIL, client: CLIENT, counted: true } },
@@ -211,9 +213,11 @@ describe('per-account lockout', () => {
     rpc.requests.length = 0;
     const locked = await browser.submit('/login', { email: EMAIL, password: PASSWORD });
     expect(locked.statusCode).toBe(401);
-    expect(locked.body).toContain('Login failed: invalid email or password.');
-    expect(locked.body).not.toMatch(/lock/i);
     expect(rpc.actions()).toEqual(['LOGIN_ATTEMPT', 'LOGIN_FAILED']);
+    // Word for word what any failure says (it mentions lockouts in general, always).
+    const wrong = await new Browser(app).submit('/login', { email: 'nobody@example.com', password: PASSWORD });
+    expect(loginAlert(locked.body)).toBe(loginAlert(wrong.body));
+    expect(loginAlert(locked.body)).toMatch(/^Invalid email or password\. /);
     expect((await browser.get('/secret')).statusCode).toBe(303);
   });
 

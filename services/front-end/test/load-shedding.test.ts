@@ -31,7 +31,7 @@ describe('a login flood', () => {
     expect(shed.length).toBeGreaterThan(20);
     for (const { res } of shed) {
       expect(res.headers['retry-after']).toBe('5');
-      expect(res.body).toContain('The service is busy, please try again');
+      expect(res.body).toContain('The service is busy. Please try again in a moment.');
     }
     expect(Math.max(...burst.map(({ ms }) => ms))).toBeLessThan(RPC_TIMEOUT_MS);
 

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { RpcTimeoutError } from '@gatehouse/messaging';
+import { assetUrl } from '../src/assets.js';
 import { Browser, csrfToken, makeApp, USER_AGENT, useFreshApp } from './helpers.js';
 import type { FakeRpc } from './fake-rpc.js';
 
 const EMAIL = 'ada@example.com';
 const PASSWORD = 'analytical engine 1843';
-const BUSY = 'The service is busy, please try again';
+const BUSY = 'The service is busy. Please try again in a moment.';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 let app: FastifyInstance;
@@ -69,7 +70,7 @@ describe('looking sessions up', () => {
     rpc.requests.length = 0;
     await browser.get('/healthz');
     await browser.get('/readyz');
-    await browser.get('/style.css');
+    await browser.get(assetUrl('style.css'));
     expect(rpc.requests).toEqual([]);
     await browser.get('/');
     expect(rpc.requests).toEqual([{ action: 'SESSION_GET', data: { tokenHash: sha256(browser.cookies.get('session')!) } }]);
@@ -156,7 +157,7 @@ describe('logout', () => {
     expect(confirm.body).toContain('action="/logout"');
     const res = await browser.post('/logout', { _csrf: csrfToken(confirm.body) });
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/');
+    expect(res.headers.location).toBe('/?logged-out=here');
     expect(String(res.headers['set-cookie'])).toMatch(/^session=;.*Expires=Thu, 01 Jan 1970/);
     expect(rpc.requests.at(-1)).toEqual({ action: 'SESSION_REVOKE', data: { tokenHash: sha256(id), client: { ip: '127.0.0.1', userAgent: USER_AGENT } } });
 
@@ -172,7 +173,7 @@ describe('log out everywhere', () => {
     await register();
     for (const url of ['/secret', '/logout']) {
       const body = (await browser.get(url)).body;
-      expect(body).toMatch(/<form method="post" action="\/logout-everywhere">\s*<input type="hidden" name="_csrf" value="[^"]+">/);
+      expect(body).toMatch(/<form method="post" action="\/logout-everywhere"[^>]*>\s*<input type="hidden" name="_csrf" value="[^"]+">/);
       expect(body).toContain('Log out everywhere');
     }
   });
@@ -186,7 +187,7 @@ describe('log out everywhere', () => {
 
     const res = await browser.submit('/logout-everywhere', {}, '/secret');
     expect(res.statusCode).toBe(303);
-    expect(res.headers.location).toBe('/');
+    expect(res.headers.location).toBe('/?logged-out=everywhere');
     expect(String(res.headers['set-cookie'])).toMatch(/^session=;/);
     expect(rpc.requests.at(-1)).toMatchObject({ action: 'SESSION_REVOKE_ALL', data: { tokenHash: expect.any(String), client: expect.any(Object) } });
     expect((await browser.get('/secret')).statusCode).toBe(303);

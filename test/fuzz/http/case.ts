@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { assetUrl } from '@gatehouse/front-end';
 
 /**
  * One generated HTTP request, kept as parts so that live values (a CSRF token, its cookie,
@@ -53,7 +54,9 @@ export const HOST = '@@HOST@@';
 export const bin = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 
 /** Every route of the Front End, and those that take a form post. */
-export const ROUTES = ['/', '/register', '/login', '/logout', '/logout-everywhere', '/secret', '/healthz', '/readyz', '/style.css'];
+/** The stylesheet under its fingerprinted name: a static file, e.g. for Range requests. */
+export const STYLESHEET = assetUrl('style.css');
+export const ROUTES = ['/', '/register', '/login', '/logout', '/logout-everywhere', '/secret', '/healthz', '/readyz', STYLESHEET];
 export const FORM_ROUTES = ['/register', '/login', '/logout', '/logout-everywhere'];
 export const routeArb = fc.constantFrom(...ROUTES);
 export const formRouteArb = fc.constantFrom(...FORM_ROUTES);

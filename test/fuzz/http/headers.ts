@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { base, CSRF, FORM, FORM_ROUTES, headersFor, HOST, routeArb, TOKEN, type HttpCase } from './case.js';
+import { base, CSRF, FORM, FORM_ROUTES, headersFor, HOST, routeArb, STYLESHEET, TOKEN, type HttpCase } from './case.js';
 import { clean, cookieArb } from './cookies.js';
 import { formBodyArb } from './form-bodies.js';
 
@@ -84,7 +84,7 @@ export const headerArb = fc
       case 'huge-cookie':
         return base({ kind: 'headers', target: route, headers: [['Host', HOST], ['Cookie', `session=${'A'.repeat(HUGE)}`]], reuse: false, expect: [431] });
       case 'range':
-        return base({ kind: 'headers', target: '/style.css', headers: headersFor(cookie, [['Range', 'bytes=999999-0, -1, x']]) });
+        return base({ kind: 'headers', target: STYLESHEET, headers: headersFor(cookie, [['Range', 'bytes=999999-0, -1, x']]) });
       case 'accept-garbage':
         return get([['Accept', '\xff/\xff;q=x'], ['Accept-Encoding', 'gzip;q=2, br;q=-1, *;q=NaN'], ['Accept-Language', '*'.repeat(1000)]], { reuse: true });
       case 'csrf-header':

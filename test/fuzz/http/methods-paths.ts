@@ -34,7 +34,7 @@ export const methodArb = fc
 const ODD_PATHS = [
   '/%00', '/..%2f..', '/..%2F..%2Fetc%2Fpasswd', '//secret', '///', '/secret/', '/SECRET', '/secret%2f', '/./secret', '/../secret',
   '/%2e%2e/secret', '/%', '/%zz', '/%c0%af', '/%ff%fe', '/%e0%80%80', '/login?x=%ff', '/login?email=a&email=b', '/login?%zz=1',
-  '/login?a=%', '/\\secret', '/secret\\..', '/style.css/..', '/style.css%00.js', '/healthz?%00', '/readyz#frag', '/login;jsessionid=1',
+  '/login?a=%', '/\\secret', '/secret\\..', '/style.css', '/assets/style.css', '/assets/style.css/..', '/assets/style.css%00.js', '/assets/..%2Fpackage.json', '/healthz?%00', '/readyz#frag', '/login;jsessionid=1',
   '/%u0041', '/secret?redirect=//evil.example', '/login?next=http://evil.example', '/?__proto__[x]=1', '/?constructor[prototype][x]=1',
   '/register?email=%ff&password=%zz', '/logout?_csrf=x', `/${'a'.repeat(2000)}`, `/?${'q'.repeat(8000)}`, `/login?${'a=1&'.repeat(3000)}`,
   `/${'%2e%2e/'.repeat(200)}`, '/favicon.ico', '/robots.txt', '/.env', '/.git/config', '/index.html', '/views/login.eta',

@@ -3,12 +3,19 @@ import type { AccountGateway } from '../accounts.js';
 import { parseLoginForm, parseRegisterForm } from '../forms.js';
 import type { Hasher } from '../hasher.js';
 import { needsRehash, type Argon2Params } from '../password.js';
+import { MAX_PASSWORD_LENGTH, MIN_LOCAL_PART_TO_CHECK, MIN_PASSWORD_LENGTH, PASSWORD_RULES } from '../password-policy.js';
+import { safeNextPath } from '../next-path.js';
 import { renderForm } from '../render.js';
 import type { SessionStore } from '../session-store.js';
 
-/** The single login failure text: it never says which of the two was wrong, nor "locked". */
-export const INVALID_LOGIN = 'invalid email or password';
-export const USER_EXISTS = 'user already exists';
+/**
+ * The single login failure text: it never says which of the two was wrong, nor whether the
+ * account is locked (the login page mentions lockouts after every failure alike).
+ */
+export const INVALID_LOGIN = 'Invalid email or password.';
+export const USER_EXISTS = 'An account with this email address already exists.';
+/** Shown on the login page reached from a page that needs a login (`?next=`). */
+export const LOGIN_NEEDED = 'Log in to see that page.';
 
 export interface AuthDeps {
   /** The account actions of the Back End in use, and the session store that goes with them (session-mode.ts). */
@@ -27,6 +34,16 @@ export interface AuthDeps {
 /** The 429 page (errors.ts), for an IP over the budget all Front Ends share. */
 const tooManyAttempts = () => Object.assign(new Error('Too many login attempts from this IP'), { statusCode: 429 });
 
+/** The page to return to after the form, from the query or the form's hidden field; only local paths. */
+function nextOf(source: unknown): string | undefined {
+  return typeof source === 'object' && source !== null ? safeNextPath((source as Record<string, unknown>).next) : undefined;
+}
+
+/** What the register page's script checks as the user types: the same numbers the server enforces. */
+const PASSWORD_HINT = { minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH, minLocalPart: MIN_LOCAL_PART_TO_CHECK };
+const registerPage = (next: string | undefined) => ({ title: 'Create an account', next, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
+const loginPage = (next: string | undefined) => ({ title: 'Log in', next });
+
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   const { sessions } = deps;
   // One budget per client IP shared by both forms, counted in this process before the
@@ -37,25 +54,30 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   };
   const formPage = { preHandler: sessions.loadUserOrAnonymous };
 
-  app.get('/register', formPage, async (_request, reply) => renderForm(reply, 'register', { title: 'Register' }));
+  app.get('/register', formPage, async (request, reply) => renderForm(reply, 'register', registerPage(nextOf(request.query))));
 
   app.post('/register', attempt, async (request, reply) => {
     const form = parseRegisterForm(request.body);
-    if (!form.ok) return renderForm(reply, 'register', { title: 'Register', email: form.email, errors: form.errors }, 400);
+    const next = nextOf(request.body);
+    if (!form.ok) return renderForm(reply, 'register', { ...registerPage(next), email: form.email, errors: form.errors }, 400);
     const { email, password } = form.value;
     // Only the hash leaves this process; the Back End never sees the password.
     const hash = await deps.hasher.hash(password);
     const outcome = await deps.accounts.register(request, reply, email, hash);
     if (outcome === 'rateLimited') throw tooManyAttempts();
-    if (outcome === 'exists') return renderForm(reply, 'register', { title: 'Register', email, formError: USER_EXISTS }, 409);
-    return reply.redirect('/', 303);
+    if (outcome === 'exists') return renderForm(reply, 'register', { ...registerPage(next), email, errors: { email: USER_EXISTS } }, 409);
+    return reply.redirect(next ?? '/', 303);
   });
 
-  app.get('/login', formPage, async (_request, reply) => renderForm(reply, 'login', { title: 'Log in' }));
+  app.get('/login', formPage, async (request, reply) => {
+    const next = nextOf(request.query);
+    return renderForm(reply, 'login', { ...loginPage(next), notice: next ? LOGIN_NEEDED : undefined });
+  });
 
   app.post('/login', attempt, async (request, reply) => {
     const form = parseLoginForm(request.body);
-    if (!form.ok) return renderForm(reply, 'login', { title: 'Log in', email: form.email, errors: form.errors }, 400);
+    const next = nextOf(request.body);
+    if (!form.ok) return renderForm(reply, 'login', { ...loginPage(next), email: form.email, errors: form.errors }, 400);
     const { email, password } = form.value;
     const account = await deps.accounts.lookUp(request, email);
     if (account === 'rateLimited') throw tooManyAttempts();
@@ -65,11 +87,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const matches = await deps.hasher.verify(usable ?? deps.dummyHash, password, request.log);
     if (usable === undefined || !matches) {
       await deps.accounts.loginFailed(request, email);
-      return renderForm(reply, 'login', { title: 'Log in', email, formError: INVALID_LOGIN }, 401);
+      return renderForm(reply, 'login', { ...loginPage(next), email, formError: INVALID_LOGIN }, 401);
     }
     await sessions.start(request, reply, email, 'login');
     // A hash made with other parameters: store one at today's (the user is logged in already).
     if (needsRehash(usable, deps.argon2)) await deps.accounts.upgradeHash(request, email, () => deps.hasher.hash(password));
-    return reply.redirect('/', 303);
+    return reply.redirect(next ?? '/', 303);
   });
 }

@@ -12,7 +12,7 @@ export function registerLogoutRoutes(app: FastifyInstance, sessions: SessionStor
 
   app.post('/logout', form, async (request, reply) => {
     await sessions.end(request, reply);
-    return reply.redirect('/', 303);
+    return reply.redirect('/?logged-out=here', 303);
   });
 
   // Ends the sessions on every device, e.g. after logging in on a shared computer. Only where
@@ -21,6 +21,6 @@ export function registerLogoutRoutes(app: FastifyInstance, sessions: SessionStor
   app.post('/logout-everywhere', form, async (request, reply) => {
     const revoked = await sessions.endEverywhere(request, reply);
     request.log.info({ revoked }, 'logged out everywhere');
-    return reply.redirect('/', 303);
+    return reply.redirect('/?logged-out=everywhere', 303);
   });
 }

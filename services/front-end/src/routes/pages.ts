@@ -1,28 +1,35 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { registerAssetRoutes } from '../assets.js';
 import { render, renderForm } from '../render.js';
 import type { SessionStore } from '../session-store.js';
 
-const stylesheet = readFileSync(new URL('../../public/style.css', import.meta.url));
+/** What the home page says after `/?logged-out=…`, where the logout forms send the browser. */
+export const LOGGED_OUT: Readonly<Record<string, string>> = {
+  here: 'You have logged out.',
+  everywhere: 'You have logged out on every device.',
+};
 
 export function registerPageRoutes(app: FastifyInstance, sessions: SessionStore): void {
   const page = { preHandler: sessions.loadUser };
 
-  app.get('/', page, async (_request, reply) => render(reply, 'index', { title: 'Home' }));
+  app.get<{ Querystring: { 'logged-out'?: unknown } }>('/', page, async (request, reply) => {
+    const kind = request.query['logged-out'];
+    const notice = typeof kind === 'string' && Object.hasOwn(LOGGED_OUT, kind) ? LOGGED_OUT[kind] : undefined;
+    return render(reply, 'index', { title: 'Home', notice: request.user ? undefined : notice });
+  });
 
   // The secret page also carries the "log out everywhere" form, hence its CSRF token.
   app.get('/secret', { preHandler: [sessions.loadUser, requireLogin] }, async (request, reply) =>
     renderForm(reply, 'secret', { title: 'Secret', email: request.user, logOutEverywhere: sessions.canLogOutEverywhere }),
   );
 
-  // Served from memory: one small file does not justify a static-files plugin. No session
-  // lookup here, nor on the health checks: they must not cost the Back End anything.
-  app.get('/style.css', { logLevel: 'warn' }, async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(stylesheet),
-  );
+  registerAssetRoutes(app);
 }
 
-/** The textbook's @login_required: no session, no page. Runs after `loadUser`. */
+/**
+ * The textbook's @login_required: no session, no page. Runs after `loadUser`. The login
+ * page gets this page's path as `next` and comes back here afterwards (see next-path.ts).
+ */
 export async function requireLogin(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  if (!request.user) return reply.redirect('/login', 303);
+  if (!request.user) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
 }

@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { PasswordErrors } from '@gatehouse/front-end';
+import { fillAndSubmit, focused, PASSWORD, register, startBrowserStack, submitLogin, type BrowserStack } from '../support/browser-stack.js';
+import { checkPage, watchCsp } from '../support/page-checks.js';
+import { newEmail } from '../support/test-ids.js';
+
+/**
+ * Every page and every error path in a real browser, each then checked by checkPage: axe-core
+ * (no serious or critical violations) in light and dark mode, at 320 px and on a desktop,
+ * with a screenshot of each under test-artifacts/screenshots/. A new page is one line:
+ * `{ name: 'status', open: visit('/status') }`. The cases run in order; the last one stops
+ * the Back End.
+ */
+interface Ctx {
+  stack: BrowserStack;
+  context: BrowserContext;
+  page: Page;
+}
+interface PageCase {
+  name: string;
+  /** Brings the page into the state to check, asserting what the user should see. */
+  open(ctx: Ctx): Promise<void>;
+}
+
+let stack: BrowserStack;
+beforeAll(async () => {
+  stack = await startBrowserStack();
+});
+afterAll(() => stack?.stop());
+
+const main = (page: Page) => page.textContent('main');
+/** Whether this browser's cookies are refused /secret, asked aside so the page stays as it is. */
+const keptFromSecret = async (page: Page) => {
+  const res = await page.request.get('/secret', { maxRedirects: 0 });
+  return res.status() === 303 && res.headers().location === '/login?next=%2Fsecret';
+};
+const title = (page: Page) => page.title();
+
+/** Opens `path` and expects a 200 page. */
+const visit = (path: string) => async ({ page }: Ctx) => {
+  expect((await page.goto(path))?.status()).toBe(200);
+};
+/** Registers a fresh user, then opens `path`. */
+const asUser = (path: string) => async (ctx: Ctx) => {
+  await register(ctx.page, newEmail('pages'));
+  await visit(path)(ctx);
+};
+
+const PAGES: PageCase[] = [
+  { name: 'home', open: visit('/') },
+  { name: 'register', open: visit('/register') },
+  { name: 'login', open: visit('/login') },
+  { name: 'home-logged-in', open: asUser('/') },
+  { name: 'secret', open: asUser('/secret') },
+  { name: 'logout', open: asUser('/logout') },
+  {
+    name: 'register-password-hint',
+    async open({ page }) {
+      await page.goto('/register');
+      await page.fill('#email', 'grace.h@example.com');
+      await page.fill('#password', 'grace.h');
+      // The hint script is an asset the CSP allows: it runs, and marks what the browser can check.
+      await expect.poll(() => page.textContent('#password-strength')).toMatch(/^Estimated strength: [a-z ]+\.$/);
+      expect(await page.getAttribute('[data-rule=length]', 'class')).toBe('unmet');
+      expect(await page.getAttribute('[data-rule=email]', 'class')).toBe('unmet');
+      await page.fill('#password', PASSWORD);
+      await expect.poll(() => page.getAttribute('[data-rule=length]', 'class')).toBe('met');
+      expect(await page.getAttribute('[data-rule=email]', 'class')).toBe('met');
+    },
+  },
+  {
+    name: 'register-invalid',
+    async open({ page }) {
+      await page.goto('/register');
+      await fillAndSubmit(page, { email: 'not-an-email', password: 'short' });
+      expect(await title(page)).toMatch(/^Error: /);
+      expect(await page.textContent('.error-summary')).toContain(PasswordErrors.tooShort);
+      expect(await focused(page)).toBe('email');
+      await page.click('.error-summary a[href="#password"]');
+      expect(await focused(page)).toBe('password');
+    },
+  },
+  {
+    name: 'register-duplicate',
+    async open({ page, stack }) {
+      const email = newEmail('duplicate');
+      await register(await stack.browser.newPage({ baseURL: stack.url }), email);
+      await page.goto('/register');
+      await fillAndSubmit(page, { email, password: PASSWORD });
+      expect(await title(page)).toMatch(/^Error: /);
+      expect(await page.textContent('#email-error')).toContain('An account with this email address already exists.');
+      expect(await focused(page)).toBe('email');
+    },
+  },
+  {
+    name: 'login-wrong-password',
+    async open({ page }) {
+      const email = newEmail('wrong');
+      await register(page, email);
+      await page.context().clearCookies();
+      await submitLogin(page, email, 'not the password');
+      expect(await title(page)).toMatch(/^Error: /);
+      expect(await page.textContent('.error-summary')).toContain('Invalid email or password.');
+      expect(await focused(page)).toBe('error-summary');
+    },
+  },
+  {
+    name: 'login-locked',
+    async open({ page }) {
+      // The Back End's defaults: 5 failures in a row lock the account.
+      const email = newEmail('locked');
+      await register(page, email);
+      await page.context().clearCookies();
+      for (let i = 0; i < 5; i++) await submitLogin(page, email, `wrong guess ${i}`);
+      await submitLogin(page, email, PASSWORD);
+      expect(await main(page)).toContain('Invalid email or password. After several failed attempts in a row, an account is locked');
+      expect(new URL(page.url()).pathname).toBe('/login');
+      expect(await keptFromSecret(page)).toBe(true);
+    },
+  },
+  {
+    name: 'login-from-secret',
+    async open({ page }) {
+      await page.goto('/secret');
+      expect(page.url()).toBe(`${stack.url}/login?next=%2Fsecret`);
+      expect(await main(page)).toContain('Log in to see that page.');
+    },
+  },
+  {
+    name: 'secret-after-login',
+    async open({ page, stack }) {
+      const email = newEmail('next');
+      await register(await stack.browser.newPage({ baseURL: stack.url }), email);
+      await page.goto('/secret');
+      await submitLogin(page, email);
+      expect(new URL(page.url()).pathname).toBe('/secret');
+      expect(await main(page)).toContain(email);
+    },
+  },
+  {
+    name: 'home-logged-out',
+    async open({ page }) {
+      await register(page, newEmail('logout'));
+      await page.click('nav a[href="/logout"]');
+      await fillAndSubmit(page, {});
+      expect(await main(page)).toContain('You have logged out.');
+      expect(await keptFromSecret(page)).toBe(true);
+    },
+  },
+  {
+    name: 'home-logged-out-everywhere',
+    async open({ page, stack }) {
+      const email = newEmail('everywhere');
+      await register(page, email);
+      const laptop = await (await stack.browser.newContext({ baseURL: stack.url })).newPage();
+      await submitLogin(laptop, email);
+      await page.goto('/secret');
+      await fillAndSubmit(page, {}, 'form[action="/logout-everywhere"] button');
+      expect(await main(page)).toContain('You have logged out on every device.');
+      expect(await keptFromSecret(laptop)).toBe(true);
+      await laptop.context().close();
+    },
+  },
+  {
+    name: 'csrf-failure',
+    async open({ page }) {
+      await page.goto('/login');
+      await page.$eval('input[name=_csrf]', (input) => input.setAttribute('value', 'forged'));
+      expect(await fillAndSubmit(page, { email: newEmail('csrf'), password: PASSWORD })).toBe(403);
+      expect(await main(page)).toContain('This form has expired or was not sent by this site.');
+    },
+  },
+  {
+    name: 'not-found',
+    async open({ page }) {
+      expect((await page.goto('/nowhere'))?.status()).toBe(404);
+      expect(await main(page)).toContain('There is no page at this address.');
+    },
+  },
+  {
+    name: 'too-many-attempts',
+    async open({ page, stack }) {
+      // 2 a minute: the third attempt is refused at the latest (earlier if the Back End's
+      // count for this address, shared by all Front Ends, is already over).
+      const strict = await stack.addFrontEnd({ rateLimitPerMinute: 2 });
+      const statuses: Array<number | undefined> = [];
+      while (statuses.at(-1) !== 429 && statuses.length < 3) {
+        await page.goto(`${strict.url}/login`);
+        statuses.push(await submitLogin(page, newEmail('limited'), 'not the password'));
+      }
+      expect(statuses.at(-1)).toBe(429);
+      expect(await main(page)).toContain('Too many attempts from your network. Wait a minute, then try again.');
+    },
+  },
+  {
+    name: 'service-busy',
+    async open({ page, stack }) {
+      await page.goto('/login');
+      await stack.stopBackEnd();
+      expect(await fillAndSubmit(page, { email: newEmail('busy'), password: PASSWORD })).toBe(503);
+      expect(await main(page)).toContain('The service is busy');
+    },
+  },
+];
+
+for (const { name, open } of PAGES) {
+  it(`${name}: behaves, and passes axe in light and dark mode at 320 px and desktop`, async () => {
+    const context = await stack.browser.newContext({ baseURL: stack.url });
+    try {
+      const page = await context.newPage();
+      const refused = watchCsp(page);
+      await open({ stack, context, page });
+      await checkPage(page, name);
+      expect(refused, 'the CSP refused nothing').toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+}
