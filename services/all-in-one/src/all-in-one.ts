@@ -3,7 +3,10 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { migrate } from '@gatehouse/database';
 import { InProcessRpc, type RpcClient } from '@gatehouse/messaging';
-import { connectBackEndDatabase, createRequestHandler, retentionPolicy, startBackEnd, startHousekeeping, type BackEndConfig } from '@gatehouse/back-end';
+import {
+  connectBackEndDatabase, createBackEndMetrics, createRequestHandler, retentionPolicy, startBackEnd, startHousekeeping, type BackEndConfig,
+} from '@gatehouse/back-end';
+import { createMetricsRegistry, type Registry } from '@gatehouse/runtime';
 import { startFrontEnd } from '@gatehouse/front-end';
 import type { AllInOneConfig } from './config.js';
 import { lockDataDir } from './data-dir-lock.js';
@@ -33,9 +36,11 @@ export async function startAllInOne(config: AllInOneConfig, logger: Logger): Pro
       // PGlite has a single backend, so the embedded database gets a single connection.
       backEnd = { ...backEnd, databaseUrl: embedded.url, databaseReadUrl: embedded.url, databasePoolSize: 1 };
     }
-    const rpc = await startBackEndPart(backEnd as BackEndConfig, config.frontEnd.rpcTimeoutMs, logger, stops);
+    // One registry for both tiers: the Front End's /metrics shows the whole process.
+    const registry = createMetricsRegistry();
+    const rpc = await startBackEndPart(backEnd as BackEndConfig, config.frontEnd.rpcTimeoutMs, logger, stops, registry);
     const secret = config.frontEnd.sessionSecret ?? (await loadOrCreateSessionSecret(dataDir));
-    const frontEnd = await startFrontEnd({ ...config.frontEnd, sessionSecret: secret }, logger, rpc);
+    const frontEnd = await startFrontEnd({ ...config.frontEnd, sessionSecret: secret }, logger, rpc, undefined, registry);
     stops.push(() => frontEnd.stop());
     return { url: frontEnd.url, stop: stopAll };
   } catch (err) {
@@ -45,18 +50,19 @@ export async function startAllInOne(config: AllInOneConfig, logger: Logger): Pro
 }
 
 /** Over AMQP when a broker is named; otherwise the in-process transport. */
-async function startBackEndPart(config: BackEndConfig, rpcTimeoutMs: number, logger: Logger, stops: (() => Promise<void>)[]) {
+async function startBackEndPart(config: BackEndConfig, rpcTimeoutMs: number, logger: Logger, stops: (() => Promise<void>)[], registry: Registry) {
   if (config.amqpUrls.length > 0) {
-    const backEnd = await startBackEnd(config, logger);
+    const backEnd = await startBackEnd(config, logger, registry);
     stops.push(() => backEnd.stop());
     return undefined;
   }
-  const db = connectBackEndDatabase(config);
+  const metrics = createBackEndMetrics(registry);
+  const db = connectBackEndDatabase(config, metrics);
   stops.push(() => db.close());
   await migrate(db.readWrite);
   // No Back End runs here, so this process prunes what one would (processed_requests, audit rows).
   const stopHousekeeping = startHousekeeping(db, logger, retentionPolicy(config.auditRetentionDays, config.policies.lockout));
   stops.push(async () => stopHousekeeping());
-  const rpc: RpcClient = new InProcessRpc(createRequestHandler(db, logger, config.policies), rpcTimeoutMs);
+  const rpc: RpcClient = new InProcessRpc(metrics.measure(createRequestHandler(db, logger, config.policies)), rpcTimeoutMs);
   return rpc;
 }

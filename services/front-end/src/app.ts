@@ -4,15 +4,18 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import type { RpcClient } from '@gatehouse/messaging';
+import { createMetricsRegistry, type Registry } from '@gatehouse/runtime';
 import { makeClientErrorHandler, refuseConnect } from './client-errors.js';
 import type { FrontEndConfig } from './config.js';
 import { cookieSettings, registerCookies } from './cookies.js';
 import { registerErrorPages } from './errors.js';
 import { Hasher } from './hasher.js';
+import { createFrontEndMetrics } from './metrics.js';
 import { makeDummyHash } from './password.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLogoutRoutes } from './routes/logout.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { registerPageRoutes } from './routes/pages.js';
 import { ShortRequestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
@@ -23,6 +26,8 @@ export interface BuildAppOptions {
   rpc: RpcClient;
   config: FrontEndConfig;
   logger: Logger | FastifyBaseLogger;
+  /** Where the Front End's metrics go; npm start shares one with its in-process Back End. */
+  registry?: Registry;
 }
 
 /** Our forms hold an email, a password and a token; anything bigger is not ours. */
@@ -40,8 +45,10 @@ const CONNECTION_TIMEOUT_MS = 75_000;
 const ONE_YEAR_S = 365 * 24 * 3600;
 
 /** Builds the Front End web app; the caller owns listen() and close(). */
-export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ rpc: unmeasured, config, logger, registry = createMetricsRegistry() }: BuildAppOptions): Promise<FastifyInstance> {
   const app = createFastify(config, logger as FastifyBaseLogger);
+  const metrics = createFrontEndMetrics(registry);
+  const rpc = metrics.measureRpc(unmeasured);
   const dummyHash = await makeDummyHash(config.argon2);
   const cookies = cookieSettings(config.secureCookies);
   const sessions = new Sessions(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours });
@@ -68,12 +75,15 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
     } else done();
   });
 
+  metrics.observeRoutes(app);
   registerErrorPages(app);
   registerHealthRoutes(app, rpc);
   registerPageRoutes(app, sessions);
-  const hasher = new Hasher(config.argon2, config.hashing);
+  const hasher = new Hasher(config.argon2, config.hashing, metrics.hashing);
+  metrics.watchHashing(hasher.load);
   registerAuthRoutes(app, { rpc, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
+  registerMetricsRoute(app, metrics, config.adminToken);
   app.server.on('connect', refuseConnect);
   return app;
 }

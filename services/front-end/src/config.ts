@@ -42,6 +42,8 @@ export interface FrontEndConfig {
   secureCookies: boolean;
   /** After SIGTERM, how long /readyz fails while requests are still served (main.ts). */
   shutdownDrainMs: number;
+  /** Opens /metrics and /status to operators who present it; unset, those pages do not exist. */
+  adminToken?: string | undefined;
 }
 
 /** The security and shutdown settings' defaults, for callers that build a FrontEndConfig in code. */
@@ -53,6 +55,9 @@ export const FRONT_END_DEFAULTS = {
   secureCookies: false,
   shutdownDrainMs: 5000,
 } as const satisfies Partial<FrontEndConfig>;
+
+/** The shortest admin token accepted: it guards operator pages on the public port. */
+export const ADMIN_TOKEN_MIN_LENGTH = 24;
 
 /** A file read once at start-up; an unreadable one is a config error naming the variable. */
 const readableFile = () =>
@@ -101,6 +106,7 @@ const fields = {
   COOKIE_SECURE: env.boolean(false).unwrap().optional(),
   NODE_ENV: z.string().optional(),
   SHUTDOWN_DRAIN_MS: env.integer(0, 300_000, FRONT_END_DEFAULTS.shutdownDrainMs),
+  ADMIN_TOKEN: z.string().min(ADMIN_TOKEN_MIN_LENGTH, `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters (e.g. openssl rand -hex 24)`).optional(),
 };
 
 type FieldValues = z.infer<z.ZodObject<typeof fields>>;
@@ -172,5 +178,6 @@ function toConfig(e: EmbeddedValues): EmbeddedFrontEndConfig {
     tls,
     secureCookies: tls !== undefined || (e.COOKIE_SECURE ?? e.NODE_ENV === 'production'),
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    adminToken: e.ADMIN_TOKEN,
   };
 }
