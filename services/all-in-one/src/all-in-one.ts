@@ -28,7 +28,8 @@ export async function startAllInOne(config: AllInOneConfig, logger: Logger): Pro
   };
   try {
     let backEnd = config.backEnd;
-    if (!backEnd.databaseUrl) {
+    const embeddedDatabase = !backEnd.databaseUrl;
+    if (embeddedDatabase) {
       stops.push(await lockDataDir(dataDir, config.dataDir));
       logger.info({ dataDir }, 'Starting embedded PostgreSQL (PGlite); the first start takes a few seconds');
       const embedded = await startEmbeddedPostgres(join(dataDir, 'pglite'), join(dataDir, 'socket'));
@@ -38,7 +39,7 @@ export async function startAllInOne(config: AllInOneConfig, logger: Logger): Pro
     }
     // One registry for both tiers: the Front End's /metrics shows the whole process.
     const registry = createMetricsRegistry();
-    const rpc = await startBackEndPart(backEnd as BackEndConfig, config.frontEnd.rpcTimeoutMs, logger, stops, registry);
+    const rpc = await startBackEndPart(backEnd as BackEndConfig, { rpcTimeoutMs: config.frontEnd.rpcTimeoutMs, embeddedDatabase }, logger, stops, registry);
     const secret = config.frontEnd.sessionSecret ?? (await loadOrCreateSessionSecret(dataDir));
     const frontEnd = await startFrontEnd({ ...config.frontEnd, sessionSecret: secret }, logger, rpc, undefined, registry);
     stops.push(() => frontEnd.stop());
@@ -50,7 +51,13 @@ export async function startAllInOne(config: AllInOneConfig, logger: Logger): Pro
 }
 
 /** Over AMQP when a broker is named; otherwise the in-process transport. */
-async function startBackEndPart(config: BackEndConfig, rpcTimeoutMs: number, logger: Logger, stops: (() => Promise<void>)[], registry: Registry) {
+async function startBackEndPart(
+  config: BackEndConfig,
+  { rpcTimeoutMs, embeddedDatabase }: { rpcTimeoutMs: number; embeddedDatabase: boolean },
+  logger: Logger,
+  stops: (() => Promise<void>)[],
+  registry: Registry,
+) {
   if (config.amqpUrls.length > 0) {
     const backEnd = await startBackEnd(config, logger, registry);
     stops.push(() => backEnd.stop());
@@ -63,6 +70,6 @@ async function startBackEndPart(config: BackEndConfig, rpcTimeoutMs: number, log
   // No Back End runs here, so this process prunes what one would (processed_requests, audit rows).
   const stopHousekeeping = startHousekeeping(db, logger, retentionPolicy(config.auditRetentionDays, config.policies.lockout));
   stops.push(async () => stopHousekeeping());
-  const rpc: RpcClient = new InProcessRpc(metrics.measure(createRequestHandler(db, logger, config.policies)), rpcTimeoutMs);
+  const rpc: RpcClient = new InProcessRpc(metrics.measure(createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [], embedded: embeddedDatabase })), rpcTimeoutMs);
   return rpc;
 }

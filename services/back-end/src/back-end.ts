@@ -45,7 +45,7 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger, regist
     queue: config.requestQueue,
     mode: config.queueMode,
     prefetch: config.prefetch,
-    handle: metrics.measure(createRequestHandler(db, logger, config.policies)),
+    handle: metrics.measure(createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [] })),
     logger,
     onDeadLettered: metrics.deadLettered,
   });

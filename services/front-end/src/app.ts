@@ -17,6 +17,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerLogoutRoutes } from './routes/logout.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerPageRoutes } from './routes/pages.js';
+import { registerStatusRoutes } from './routes/status.js';
 import { ShortRequestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
 import { Sessions } from './sessions.js';
@@ -84,6 +85,7 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = cre
   registerAuthRoutes(app, { rpc, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
   registerMetricsRoute(app, metrics, config.adminToken);
+  registerStatusRoutes(app, { config, rpc, metrics, cookieAttributes: cookies.attributes });
   app.server.on('connect', refuseConnect);
   return app;
 }

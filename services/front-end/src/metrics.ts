@@ -27,6 +27,8 @@ export interface FrontEndMetrics {
   measureRpc(rpc: RpcClient): RpcClient;
   /** Reports the hashing queue's length and the runs in progress at each scrape. */
   watchHashing(load: HashingLoad): void;
+  /** RPC calls sent and not yet answered. */
+  rpcInFlight(): number;
 }
 
 export function createFrontEndMetrics(registry: Registry): FrontEndMetrics {
@@ -57,6 +59,15 @@ export function createFrontEndMetrics(registry: Registry): FrontEndMetrics {
   );
   const shed = new Counter({ name: 'gatehouse_hash_shed_total', help: 'Requests refused with 503 because the hashing queue was full', registers });
   let load: HashingLoad | undefined;
+  let inFlight = 0;
+  new Gauge({
+    name: 'gatehouse_rpc_in_flight',
+    help: 'RPC calls sent and not yet answered',
+    registers,
+    collect() {
+      this.set(inFlight);
+    },
+  });
   new Gauge({
     name: 'gatehouse_hash_queue_length',
     help: 'argon2 runs waiting for a hashing slot',
@@ -90,6 +101,7 @@ export function createFrontEndMetrics(registry: Registry): FrontEndMetrics {
       async call(request, options) {
         const started = process.hrtime.bigint();
         let outcome = 'reply';
+        inFlight++;
         try {
           return await rpc.call(request, options);
         } catch (err) {
@@ -97,11 +109,13 @@ export function createFrontEndMetrics(registry: Registry): FrontEndMetrics {
           rpcErrors.inc({ action: request.action, kind: outcome });
           throw err;
         } finally {
+          inFlight--;
           rpcDuration.observe({ action: request.action, outcome }, secondsSince(started));
         }
       },
     }),
     watchHashing: (watched) => void (load = watched),
+    rpcInFlight: () => inFlight,
   };
 }
 
