@@ -23,6 +23,26 @@ describe('ADMIN_TOKEN', () => {
   });
 });
 
+describe('the management API settings (RABBITMQ_MANAGEMENT_URL, RABBITMQ_MONITOR_USER, RABBITMQ_MONITOR_PASSWORD)', () => {
+  const trio = { RABBITMQ_MANAGEMENT_URL: 'http://mq1:15672,http://mq2:15672', RABBITMQ_MONITOR_USER: 'gatehouse-monitor', RABBITMQ_MONITOR_PASSWORD: 'pw-of-the-monitor' };
+
+  it('are read together, with one URL per node', () => {
+    expect(loadFrontEndConfig({ ...base, ...trio }).brokerManagement).toEqual({ urls: ['http://mq1:15672', 'http://mq2:15672'], user: 'gatehouse-monitor', password: 'pw-of-the-monitor' });
+    expect(loadFrontEndConfig(base).brokerManagement).toBeUndefined();
+  });
+
+  it('are refused in part: no default user or password', () => {
+    let problems: string[] = [];
+    try {
+      loadFrontEndConfig({ ...base, RABBITMQ_MANAGEMENT_URL: trio.RABBITMQ_MANAGEMENT_URL });
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['RABBITMQ_MONITOR_PASSWORD', 'RABBITMQ_MONITOR_USER']);
+    expect(problems[0]).toContain('set all three or none');
+  });
+});
+
 describe('the admin token', () => {
   it('matches only itself', () => {
     expect(tokenMatches(TOKEN, TOKEN)).toBe(true);
