@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import type { RpcClient } from '@gatehouse/messaging';
-import { createMetricsRegistry, type Registry } from '@gatehouse/runtime';
+import { Registry } from '@gatehouse/runtime';
 import { makeClientErrorHandler, refuseConnect } from './client-errors.js';
 import type { FrontEndConfig } from './config.js';
 import { cookieSettings, registerCookies } from './cookies.js';
@@ -27,7 +27,10 @@ export interface BuildAppOptions {
   rpc: RpcClient;
   config: FrontEndConfig;
   logger: Logger | FastifyBaseLogger;
-  /** Where the Front End's metrics go; npm start shares one with its in-process Back End. */
+  /**
+   * Where the Front End's metrics go (startFrontEnd gives one with the process metrics; npm start
+   * shares one with its in-process Back End). Unset: a bare registry, as in unit tests.
+   */
   registry?: Registry;
 }
 
@@ -46,7 +49,7 @@ const CONNECTION_TIMEOUT_MS = 75_000;
 const ONE_YEAR_S = 365 * 24 * 3600;
 
 /** Builds the Front End web app; the caller owns listen() and close(). */
-export async function buildApp({ rpc: unmeasured, config, logger, registry = createMetricsRegistry() }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ rpc: unmeasured, config, logger, registry = new Registry() }: BuildAppOptions): Promise<FastifyInstance> {
   const app = createFastify(config, logger as FastifyBaseLogger);
   const metrics = createFrontEndMetrics(registry);
   const rpc = metrics.measureRpc(unmeasured);

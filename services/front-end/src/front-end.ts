@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Registry } from '@gatehouse/runtime';
+import { createMetricsRegistry, type Registry } from '@gatehouse/runtime';
 import { AmqpRpcClient, amqpLoginRefusal, connectAmqp, type Connection, type RpcClient } from '@gatehouse/messaging';
 import { buildApp } from './app.js';
 import type { FrontEndConfig } from './config.js';
@@ -23,7 +23,7 @@ export async function startFrontEnd(
   logger: Logger,
   rpc?: RpcClient,
   onRefused?: (reason: string) => void,
-  registry?: Registry,
+  registry: Registry = createMetricsRegistry(),
 ): Promise<RunningFrontEnd> {
   const connection = rpc ? undefined : connectAmqp({ urls: config.amqpUrls, name: 'gatehouse-front-end', logger });
   if (connection && onRefused) reportRefusedLogin(connection, config.amqpUrls, onRefused);
