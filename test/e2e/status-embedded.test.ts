@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fetch } from 'undici';
 import { FormClient } from '../support/form-client.js';
 import { startNpmStart, type NpmStart } from '../support/npm-start.js';
+import { launchChromium } from '../support/chromium.js';
 import { scrape } from '../support/prometheus.js';
 import { SOURCE_CONDITION, spawnProcess, spawnService, TSX } from '../support/service-process.js';
 
@@ -67,4 +68,41 @@ it('npm run status prints the same picture in the terminal, and refuses bad argu
   const wrong = spawnService('services/front-end/src/status/cli.ts', { ADMIN_TOKEN: `${ADMIN_TOKEN}-wrong`, GATEHOUSE_URL: running.url });
   expect(await wrong.exited).toBe(1);
   expect(wrong.output()).toContain('refused the token');
+});
+
+it('in a browser: the form lets the operator in, and the script redraws the page from /status.json', async () => {
+  const chromium = await launchChromium();
+  try {
+    await new FormClient(running.url).submit('/register', { email: `b-${randomUUID()}@example.com`, password: 'embedded status password' });
+    const page = await chromium.browser.newPage({ baseURL: running.url });
+    const problems: string[] = [];
+    // Script errors and CSP refusals; the form page's own 401 and a missing favicon are not problems.
+    page.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && problems.push(message.text()));
+    page.on('pageerror', (err) => problems.push(err.message));
+    await page.goto('/status');
+    await page.fill('input[name=token]', ADMIN_TOKEN);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${running.url}/status`);
+    expect(await page.textContent('#status-tiers')).toContain('Back End');
+    const first = await page.getAttribute('#status-generated', 'datetime');
+    // The script replaces this text once its first poll has been drawn.
+    await page.waitForSelector('#status-refresh:has-text("live")', { timeout: 30_000 });
+    expect(await page.getAttribute('#status-generated', 'datetime')).not.toBe(first);
+    expect(await page.textContent('#status-events')).toContain('register');
+    expect(problems).toEqual([]);
+  } finally {
+    await chromium.close();
+  }
+});
+
+it('without JavaScript, the page reloads itself', async () => {
+  const chromium = await launchChromium();
+  try {
+    const context = await chromium.browser.newContext({ baseURL: running.url, javaScriptEnabled: false, extraHTTPHeaders: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const page = await context.newPage();
+    await page.goto('/status');
+    expect(await page.getAttribute('meta[http-equiv=refresh]', 'content')).toMatch(/^\d+$/);
+  } finally {
+    await chromium.close();
+  }
 });
