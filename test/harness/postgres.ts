@@ -40,6 +40,15 @@ async function postgresIds(): Promise<{ uid: number; gid: number }> {
   return { uid, gid };
 }
 
+/** A server's temp folder and its socket folder, owned by postgres and closed to everyone else. */
+async function ownFolders(root: string, socketDir: string): Promise<void> {
+  const { uid, gid } = await postgresIds();
+  await mkdir(socketDir, { mode: 0o700 });
+  await chown(root, uid, gid);
+  await chown(socketDir, uid, gid);
+  await chmod(root, 0o700);
+}
+
 /** The live postmaster's PID from its lock file, else 0 (sync: also used from the exit hook). */
 function postmasterPid(dataDir: string): number {
   try {
@@ -71,11 +80,7 @@ export async function startPostgres(opts: { name?: string } = {}): Promise<Postg
   });
 
   try {
-    const { uid, gid } = await postgresIds();
-    await mkdir(socketDir, { mode: 0o700 });
-    await chown(root, uid, gid);
-    await chown(socketDir, uid, gid);
-    await chmod(root, 0o700);
+    await ownFolders(root, socketDir);
 
     await asPostgres(root, 'initdb', [
       '-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions',
@@ -222,11 +227,7 @@ export async function startStandby(primary: PostgresServer, name = 'standby1'): 
     rmSync(root, { recursive: true, force: true, maxRetries: 3 });
   });
   try {
-    const { uid, gid } = await postgresIds();
-    await mkdir(socketDir, { mode: 0o700 });
-    await chown(root, uid, gid);
-    await chown(socketDir, uid, gid);
-    await chmod(root, 0o700);
+    await ownFolders(root, socketDir);
     await asPostgres(root, 'pg_basebackup', ['-D', dataDir, '-h', primary.socketDir, '-p', String(primary.port), '-U', 'postgres', '-R', '-X', 'stream', '-c', 'fast']);
     const port = await freePort();
     // cluster_name is also the walreceiver's application_name on the primary.
