@@ -25,7 +25,7 @@ export function readyUrl(plan: ClusterPlan, node: NodeSpec): string {
 }
 
 /** What the cluster itself decides for each tier; everything else may come from the caller's environment. */
-function ownSettings(ctx: ClusterContext, node: NodeSpec): Record<string, string> {
+export function ownSettings(ctx: ClusterContext, node: NodeSpec): Record<string, string> {
   const { plan, secrets } = ctx;
   const common = { AMQP_URL: amqpUrls(plan, secrets, node.kind === 'front-end' ? 'front-end' : 'back-end'), REQUEST_QUEUE_MODE: 'quorum' };
   if (node.kind === 'front-end') {
