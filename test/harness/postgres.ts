@@ -14,6 +14,8 @@ export interface PostgresServer {
   url: string;
   port: number;
   dataDir: string;
+  /** The private Unix socket folder, where the `postgres` superuser (and replication) may connect without a password. */
+  socketDir: string;
   /** PID of the running postmaster (changes after restart/start). */
   pid: number;
   /** Fast shutdown, then delete the temp folder. */
@@ -36,6 +38,15 @@ async function postgresIds(): Promise<{ uid: number; gid: number }> {
   const uid = Number((await run('id', ['-u', 'postgres'])).trim());
   const gid = Number((await run('id', ['-g', 'postgres'])).trim());
   return { uid, gid };
+}
+
+/** A server's temp folder and its socket folder, owned by postgres and closed to everyone else. */
+async function ownFolders(root: string, socketDir: string): Promise<void> {
+  const { uid, gid } = await postgresIds();
+  await mkdir(socketDir, { mode: 0o700 });
+  await chown(root, uid, gid);
+  await chown(socketDir, uid, gid);
+  await chmod(root, 0o700);
 }
 
 /** The live postmaster's PID from its lock file, else 0 (sync: also used from the exit hook). */
@@ -69,11 +80,7 @@ export async function startPostgres(opts: { name?: string } = {}): Promise<Postg
   });
 
   try {
-    const { uid, gid } = await postgresIds();
-    await mkdir(socketDir, { mode: 0o700 });
-    await chown(root, uid, gid);
-    await chown(socketDir, uid, gid);
-    await chmod(root, 0o700);
+    await ownFolders(root, socketDir);
 
     await asPostgres(root, 'initdb', [
       '-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions',
@@ -99,8 +106,9 @@ export async function startPostgres(opts: { name?: string } = {}): Promise<Postg
     await writeFile(
       join(dataDir, 'pg_hba.conf'),
       [
-        '# superuser only via the socket inside our private temp folder (setup step)',
+        '# superuser only via the socket inside our private temp folder (setup step, and standbys: startStandby)',
         'local all postgres trust',
+        'local replication postgres trust',
         '# everyone else: password over loopback TCP',
         'host all all 127.0.0.1/32 scram-sha-256',
         '',
@@ -140,6 +148,7 @@ export async function startPostgres(opts: { name?: string } = {}): Promise<Postg
       url: `postgres://${APP_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${APP_DB}`,
       port,
       dataDir,
+      socketDir,
       get pid() {
         return pid;
       },
@@ -195,4 +204,50 @@ export async function createTestDatabase(adminUrl: string, opts: { owner?: strin
   }
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+export interface StandbyServer {
+  port: number;
+  /** The name it streams under: `application_name` in the primary's pg_stat_replication. */
+  name: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A streaming standby of `primary` (pg_basebackup -R over the primary's private socket), in a
+ * temp folder of its own, listening on a free loopback port.
+ */
+export async function startStandby(primary: PostgresServer, name = 'standby1'): Promise<StandbyServer> {
+  const root = await mkdtemp(join(tmpdir(), `gatehouse-pg-${safeName(name, 'standby')}-`));
+  const dataDir = join(root, 'data');
+  const socketDir = join(root, 'sock');
+  const logFile = join(root, 'postgres.log');
+  const unregister = onProcessExit(() => {
+    killIfOurs(postmasterPid(dataDir), dataDir);
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  });
+  try {
+    await ownFolders(root, socketDir);
+    await asPostgres(root, 'pg_basebackup', ['-D', dataDir, '-h', primary.socketDir, '-p', String(primary.port), '-U', 'postgres', '-R', '-X', 'stream', '-c', 'fast']);
+    const port = await freePort();
+    // cluster_name is also the walreceiver's application_name on the primary.
+    await appendFile(join(dataDir, 'postgresql.conf'), `\nport = ${port}\nunix_socket_directories = '${socketDir}'\ncluster_name = '${name}'\n`);
+    await asPostgres(root, 'pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-s', 'start']).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n--- ${logFile}\n${await tail(logFile)}`);
+    });
+    return {
+      port,
+      name,
+      async stop() {
+        await asPostgres(root, 'pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', '-t', '60', '-s', 'stop']).catch(() => killIfOurs(postmasterPid(dataDir), dataDir));
+        unregister();
+        await rm(root, { recursive: true, force: true, maxRetries: 3 });
+      },
+    };
+  } catch (err) {
+    killIfOurs(postmasterPid(dataDir), dataDir);
+    unregister();
+    await rm(root, { recursive: true, force: true, maxRetries: 3 });
+    throw err;
+  }
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AmqpRpcClient, connectAmqp, deadLetterQueueName, startRpcServer, type Connection, type RpcServer } from '@gatehouse/messaging';
-import { backEndPermissions, frontEndPermissions } from '@gatehouse/operations';
+import { backEndPermissions, frontEndPermissions, MONITOR_BROKER_TAGS, monitorPermissions } from '@gatehouse/operations';
 import { createBrokerUser, deleteBrokerUser } from '../support/rabbit-management.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 
@@ -13,7 +13,7 @@ import { testLogger as logger } from '../support/silent-logger.js';
 
 const queue = `request.users.${randomUUID()}`;
 const suffix = randomBytes(4).toString('hex');
-const users = { frontEnd: `fe-${suffix}`, backEnd: `be-${suffix}` };
+const users = { frontEnd: `fe-${suffix}`, backEnd: `be-${suffix}`, monitor: `mon-${suffix}` };
 const password = randomBytes(18).toString('base64url');
 let frontEnd: Connection;
 let backEnd: Connection;
@@ -29,6 +29,7 @@ function connectAs(user: string): Connection {
 beforeAll(async () => {
   await createBrokerUser(users.frontEnd, password, frontEndPermissions());
   await createBrokerUser(users.backEnd, password, backEndPermissions(queue));
+  await createBrokerUser(users.monitor, password, monitorPermissions(), MONITOR_BROKER_TAGS);
   [frontEnd, backEnd] = [connectAs(users.frontEnd), connectAs(users.backEnd)];
   server = await startRpcServer({ connection: backEnd, queue, mode: 'quorum', prefetch: 4, logger, handle: async () => ({ success: true, hash: 'h' }) });
   rpc = new AmqpRpcClient({ connection: frontEnd, queue, mode: 'quorum', timeoutMs: 15_000, logger });
@@ -39,7 +40,7 @@ afterAll(async () => {
   await backEnd?.queueDelete({ queue }).catch(() => undefined);
   await backEnd?.queueDelete({ queue: deadLetterQueueName(queue) }).catch(() => undefined);
   await Promise.all([frontEnd?.close(), backEnd?.close()]);
-  await Promise.all([deleteBrokerUser(users.frontEnd), deleteBrokerUser(users.backEnd)]);
+  await Promise.all([deleteBrokerUser(users.frontEnd), deleteBrokerUser(users.backEnd), deleteBrokerUser(users.monitor)]);
 });
 
 /** Runs `op` on a fresh channel of `connection`; resolves with the error code, or 'ok'. */
@@ -81,5 +82,32 @@ describe('one broker user per tier', () => {
     } finally {
       await textbook.close();
     }
+  });
+});
+
+describe('the monitoring user (the Front End\'s /status)', () => {
+  it('can touch nothing over AMQP: no consuming, getting, publishing or declaring', async () => {
+    const monitor = connectAs(users.monitor);
+    try {
+      expect(await attempt(monitor, (ch) => ch.basicConsume({ queue }, () => undefined))).toBe('ACCESS_REFUSED');
+      expect(await attempt(monitor, (ch) => ch.basicGet({ queue }))).toBe('ACCESS_REFUSED');
+      expect(await attempt(monitor, (ch) => ch.queueDeclare({ queue: `gatehouse.reply.${suffix}` }))).toBe('ACCESS_REFUSED');
+      expect(await attempt(monitor, async (ch) => {
+        await ch.confirmSelect();
+        await ch.basicPublish({ routingKey: queue }, 'x');
+      })).toBe('ACCESS_REFUSED');
+    } finally {
+      await monitor.close();
+    }
+  });
+
+  it('reads the request queue and the tiers\' connections through the management API', async () => {
+    const auth = `Basic ${Buffer.from(`${users.monitor}:${password}`).toString('base64')}`;
+    const base = `http://127.0.0.1:${inject('amqpManagementPort')}/api`;
+    const q = await fetch(`${base}/queues/%2F/${encodeURIComponent(queue)}`, { headers: { authorization: auth } });
+    expect(q.status).toBe(200);
+    expect(((await q.json()) as { name: string }).name).toBe(queue);
+    expect((await fetch(`${base}/connections`, { headers: { authorization: auth } })).status).toBe(200);
+    expect((await fetch(`${base}/nodes`, { headers: { authorization: auth } })).status).toBe(200);
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connectAmqp } from '@gatehouse/messaging';
-import { BACK_END_BROKER_USER, FRONT_END_BROKER_USER } from '@gatehouse/operations';
+import { BACK_END_BROKER_USER, FRONT_END_BROKER_USER, MONITOR_BROKER_USER } from '@gatehouse/operations';
 import { deleteBrokerUser } from '../support/rabbit-management.js';
 import { spawnService } from '../support/service-process.js';
 import { testLogger as logger } from '../support/silent-logger.js';
@@ -45,7 +45,7 @@ async function login(user: string, password: string): Promise<void> {
 }
 
 afterAll(async () => {
-  await Promise.all([deleteBrokerUser(FRONT_END_BROKER_USER), deleteBrokerUser(BACK_END_BROKER_USER)]);
+  await Promise.all([deleteBrokerUser(FRONT_END_BROKER_USER), deleteBrokerUser(BACK_END_BROKER_USER), deleteBrokerUser(MONITOR_BROKER_USER)]);
 });
 
 describe('setup-broker-users (the compose and Kubernetes one-shot)', () => {
@@ -58,6 +58,15 @@ describe('setup-broker-users (the compose and Kubernetes one-shot)', () => {
     await expect(login(FRONT_END_BROKER_USER, passwords.frontEnd)).resolves.toBeUndefined();
     await expect(login(BACK_END_BROKER_USER, passwords.backEnd)).resolves.toBeUndefined();
     await expect(login(FRONT_END_BROKER_USER, passwords.backEnd)).rejects.toThrow();
+  });
+
+  it('creates the monitoring user for /status when MONITOR_AMQP_PASSWORD is set, and it can read the management API', async () => {
+    const monitor = secret();
+    const { code, output } = await run(setupEnv({ MONITOR_AMQP_PASSWORD: monitor }));
+    expect(code, output).toBe(0);
+    expect(output).toContain('gatehouse-monitor');
+    const auth = `Basic ${Buffer.from(`${MONITOR_BROKER_USER}:${monitor}`).toString('base64')}`;
+    expect((await fetch(`http://127.0.0.1:${inject('amqpManagementPort')}/api/nodes`, { headers: { authorization: auth } })).status).toBe(200);
   });
 
   it('names every bad variable at once, echoes no secret, and exits 2', async () => {

@@ -7,9 +7,9 @@ async function management(path: string, method = 'GET', body?: unknown): Promise
   return fetch(`http://127.0.0.1:${inject('amqpManagementPort')}/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
-/** Creates (or replaces) a broker user with these permissions on the default vhost. */
-export async function createBrokerUser(user: string, password: string, permissions: object): Promise<void> {
-  for (const [path, body] of [[`/users/${user}`, { password, tags: '' }], [`/permissions/%2F/${user}`, permissions]] as const) {
+/** Creates (or replaces) a broker user with these permissions on the default vhost (and these tags, e.g. `monitoring`). */
+export async function createBrokerUser(user: string, password: string, permissions: object, tags = ''): Promise<void> {
+  for (const [path, body] of [[`/users/${user}`, { password, tags }], [`/permissions/%2F/${user}`, permissions]] as const) {
     const res = await management(path, 'PUT', body);
     if (!res.ok) throw new Error(`management API: PUT ${path}: ${res.status}`);
   }

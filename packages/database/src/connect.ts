@@ -12,7 +12,12 @@ export interface DatabaseOptions {
   queryTimeoutMs?: number;
   /** Connections are replaced after this long, so a pool never stays on a server that has changed roles. */
   maxLifetimeSeconds?: number;
+  /** Called after each query or transaction run through `primary` or `standby` (metrics). */
+  observe?: QueryObserver;
 }
+
+/** Which pool ran the work: `read_write` (the primary) or `read` (a standby), how long it took, and whether it failed. */
+export type QueryObserver = (pool: 'read' | 'read_write', seconds: number, failed: boolean) => void;
 
 /** How long after statement_timeout the client stops waiting: the server's own answer should come first. */
 export const ANSWER_GRACE_MS = 1000;
@@ -38,7 +43,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000, maxLifetimeSeconds = 300 }: DatabaseOptions): Database {
+export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000, maxLifetimeSeconds = 300, observe }: DatabaseOptions): Database {
   const options = {
     max,
     // Named prepared statements (postgres.js's default, kept on purpose): off, an RPC cost about 25% more CPU.
@@ -64,12 +69,26 @@ export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000,
       return standby.sql;
     },
     hasStandby: standby !== primary,
-    primary: (work, options) => primary.run(work, options),
-    standby: (work) => standby.run(work, { retry: false }),
+    primary: (work, options) => timed(observe, 'read_write', () => primary.run(work, options)),
+    standby: (work) => timed(observe, 'read', () => standby.run(work, { retry: false })),
     async close() {
       await Promise.all([...new Set([primary, standby])].map((p) => p.close()));
     },
   };
+}
+
+/** Runs `work`, reporting its duration to `observe` when there is one. */
+async function timed<T>(observe: QueryObserver | undefined, pool: 'read' | 'read_write', work: () => Promise<T>): Promise<T> {
+  if (!observe) return work();
+  const started = performance.now();
+  let failed = true;
+  try {
+    const result = await work();
+    failed = false;
+    return result;
+  } finally {
+    observe(pool, (performance.now() - started) / 1000, failed);
+  }
 }
 
 /**

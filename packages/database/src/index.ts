@@ -10,3 +10,4 @@ export * from './retention.js';
 export { QueryTimeoutError } from './deadline.js';
 export { isConnectionFailure } from './connection-failures.js';
 export { postgresLoginRefusal } from './login-refusal.js';
+export * from './status-queries.js';

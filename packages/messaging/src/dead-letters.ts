@@ -47,3 +47,9 @@ export async function declareDeadLetters(connection: Connection, queue: string):
     await connection.queueBind({ queue: deadLetterQueueName(queue), exchange, arguments: args });
   }
 }
+
+/** How many dead letters the broker holds for `queue` now (a passive declare: nothing is created). */
+export async function deadLetterCount(connection: Connection, queue: string): Promise<number> {
+  const { messageCount } = await connection.queueDeclare({ queue: deadLetterQueueName(queue), passive: true });
+  return messageCount;
+}

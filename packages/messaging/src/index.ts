@@ -4,7 +4,7 @@ export * from './serve-request.js';
 export { connectAmqp, connectionTarget, describeBroker } from './connection.js';
 export { amqpLoginRefusal } from './login-refusal.js';
 export { declareRequestQueue, requestQueueOptions, DELIVERY_LIMIT, type QueueMode } from './request-queue.js';
-export { deadLetterQueueName, deadLetterExchangeName, DEAD_LETTER_MAX_LENGTH } from './dead-letters.js';
+export { deadLetterCount, deadLetterQueueName, deadLetterExchangeName, DEAD_LETTER_MAX_LENGTH } from './dead-letters.js';
 export { AmqpRpcClient, type AmqpRpcClientOptions } from './rpc-client.js';
 export { startRpcServer, type RpcServer, type RpcServerOptions } from './rpc-server.js';
 export { InProcessRpc } from './in-process-rpc.js';

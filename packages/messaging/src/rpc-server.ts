@@ -18,6 +18,8 @@ export interface RpcServerOptions {
   logger: Logger;
   /** Pause before handing back a request whose handler failed, so an outage does not spin. */
   requeueDelayMs?: number;
+  /** Called for each request this worker rejects into the dead letters (quorum mode), for metrics. */
+  onDeadLettered?: () => void;
 }
 
 export interface RpcServer {
@@ -38,7 +40,10 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const replies = connection.createPublisher({ confirm: true, maxAttempts: 2 });
   const consumer = connection.createConsumer(
     { queue, queueOptions: requestQueueOptions(queue, mode), qos: { prefetchCount: prefetch }, concurrency: prefetch },
-    (msg) => answer(msg, options, (envelope, reply) => replies.send(envelope, reply)),
+    (msg) => answer(msg, options, (envelope, reply) => replies.send(envelope, reply)).then((status) => {
+      if (status === ConsumerStatus.DROP && mode === 'quorum') options.onDeadLettered?.();
+      return status;
+    }),
   );
   consumer.on('error', (err) => logger.error({ err }, 'Request consumer error'));
   consumer.on('ready', () => logger.info({ queue, mode, prefetch }, 'Starting consumption...'));

@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backEndPermissions, BACK_END_BROKER_USER, frontEndPermissions, FRONT_END_BROKER_USER } from './broker-users.js';
+import {
+  backEndPermissions, BACK_END_BROKER_USER, frontEndPermissions, FRONT_END_BROKER_USER, MONITOR_BROKER_TAGS, MONITOR_BROKER_USER, monitorPermissions,
+  type BrokerPermissions,
+} from './broker-users.js';
 
 export interface BrokerUsersPlan {
   /** The management API's base URL, e.g. http://messaging:15672 */
@@ -7,6 +10,8 @@ export interface BrokerUsersPlan {
   admin: { user: string; password: string };
   frontEndPassword: string;
   backEndPassword: string;
+  /** When given, the monitoring user for the Front End's /status is created too. */
+  monitorPassword?: string;
   /** Wait until this many nodes run in the cluster before creating anything. */
   expectedNodes: number;
   requestQueue?: string;
@@ -57,12 +62,13 @@ export async function applyBrokerUsers(plan: BrokerUsersPlan): Promise<void> {
     const { status } = await call(plan, 'PUT', path, body);
     if (status >= 300) throw new Error(`RabbitMQ management API refused PUT ${path} (${status})`);
   };
-  const users = [
-    [FRONT_END_BROKER_USER, plan.frontEndPassword, frontEndPermissions()],
-    [BACK_END_BROKER_USER, plan.backEndPassword, backEndPermissions(plan.requestQueue)],
-  ] as const;
-  for (const [user, password, permissions] of users) {
-    await put(`/api/users/${user}`, { password, tags: '' });
+  const users: [string, string, BrokerPermissions, string][] = [
+    [FRONT_END_BROKER_USER, plan.frontEndPassword, frontEndPermissions(), ''],
+    [BACK_END_BROKER_USER, plan.backEndPassword, backEndPermissions(plan.requestQueue), ''],
+  ];
+  if (plan.monitorPassword) users.push([MONITOR_BROKER_USER, plan.monitorPassword, monitorPermissions(), MONITOR_BROKER_TAGS]);
+  for (const [user, password, permissions, tags] of users) {
+    await put(`/api/users/${user}`, { password, tags });
     await put(`/api/permissions/%2F/${user}`, permissions);
   }
   await call(plan, 'DELETE', `/api/users/${SHARED_USER}`);

@@ -16,6 +16,10 @@ export interface BrokerPermissions {
 
 export const FRONT_END_BROKER_USER = 'gatehouse-front-end';
 export const BACK_END_BROKER_USER = 'gatehouse-back-end';
+/** The Front End's /status reads the management API as this user (RABBITMQ_MONITOR_USER). */
+export const MONITOR_BROKER_USER = 'gatehouse-monitor';
+/** RabbitMQ's `monitoring` tag: read-only management API access to nodes, connections and queues. */
+export const MONITOR_BROKER_TAGS = 'monitoring';
 
 const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -41,4 +45,12 @@ export function backEndPermissions(queue = 'request'): BrokerPermissions {
     // Binding reads the dead-letter exchange.
     read: `^(${q}|${q}\\.dead-letter)$`,
   };
+}
+
+/**
+ * The monitoring user may neither configure, write nor read any resource over AMQP; it needs a
+ * permission entry only so the management API shows it the default vhost's queues.
+ */
+export function monitorPermissions(): BrokerPermissions {
+  return { configure: '^$', write: '^$', read: '^$' };
 }

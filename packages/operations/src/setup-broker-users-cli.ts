@@ -13,6 +13,8 @@ const schema = z.object({
   RABBITMQ_ADMIN_PASSWORD: env.secret(16),
   FRONT_END_AMQP_PASSWORD: env.secret(16),
   BACK_END_AMQP_PASSWORD: env.secret(16),
+  // Optional: the monitoring user the Front End's /status reads the management API as.
+  MONITOR_AMQP_PASSWORD: env.secret(16).optional(),
   RABBITMQ_EXPECTED_NODES: env.integer(1, 99, 1),
   REQUEST_QUEUE: env.queueName(),
 });
@@ -24,10 +26,11 @@ try {
     admin: { user: e.RABBITMQ_ADMIN_USER, password: e.RABBITMQ_ADMIN_PASSWORD },
     frontEndPassword: e.FRONT_END_AMQP_PASSWORD,
     backEndPassword: e.BACK_END_AMQP_PASSWORD,
+    ...(e.MONITOR_AMQP_PASSWORD ? { monitorPassword: e.MONITOR_AMQP_PASSWORD } : {}),
     expectedNodes: e.RABBITMQ_EXPECTED_NODES,
     requestQueue: e.REQUEST_QUEUE,
   });
-  console.log('broker users ready: gatehouse-front-end, gatehouse-back-end');
+  console.log(`broker users ready: gatehouse-front-end, gatehouse-back-end${e.MONITOR_AMQP_PASSWORD ? ', gatehouse-monitor' : ''}`);
 } catch (err) {
   console.error((err as Error).message);
   process.exit(err instanceof ConfigError ? 2 : 1);

@@ -4,3 +4,4 @@ export * from './parse-request.js';
 export * from './normalize-email.js';
 export * from './decode-json.js';
 export * from './phc.js';
+export * from './system-status.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { storedHashProblem } from './phc.js';
+import { MAX_STATUS_EVENTS, systemStatusSchema } from './system-status.js';
 
 /** RFC 5321 caps a path at 254 characters; longer input is rejected before any work is done. */
 export const MAX_EMAIL_LENGTH = 254;
@@ -72,6 +73,10 @@ export const sessionCreateRequestSchema = request('SESSION_CREATE', {
 export const sessionGetRequestSchema = request('SESSION_GET', { tokenHash: tokenHashSchema });
 export const sessionRevokeRequestSchema = request('SESSION_REVOKE', { tokenHash: tokenHashSchema });
 export const sessionRevokeAllRequestSchema = request('SESSION_REVOKE_ALL', { tokenHash: tokenHashSchema });
+/** The database's topology and the recent auth events, for operators (the Front End's /status). */
+export const systemStatusRequestSchema = request('SYSTEM_STATUS', {
+  events: z.number().int().min(0).max(MAX_STATUS_EVENTS).default(20),
+});
 
 /** Every action the Back End answers, keyed by name. */
 export const requestSchemas = {
@@ -84,6 +89,7 @@ export const requestSchemas = {
   SESSION_GET: sessionGetRequestSchema,
   SESSION_REVOKE: sessionRevokeRequestSchema,
   SESSION_REVOKE_ALL: sessionRevokeAllRequestSchema,
+  SYSTEM_STATUS: systemStatusRequestSchema,
 } as const;
 
 export type ActionName = keyof typeof requestSchemas;
@@ -110,5 +116,7 @@ export const replySchema = z.looseObject({
   email: z.string().optional(),
   /** SESSION_REVOKE_ALL: how many sessions were ended. */
   revoked: z.number().optional(),
+  /** SYSTEM_STATUS: the database and recent auth events. */
+  status: systemStatusSchema.optional(),
 });
 export type Reply = z.infer<typeof replySchema>;

@@ -2,3 +2,4 @@ export * from './logger.js';
 export * from './backoff.js';
 export * from './config.js';
 export * from './shutdown.js';
+export * from './metrics.js';

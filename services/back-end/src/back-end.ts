@@ -1,11 +1,12 @@
 import { connectDatabase, migrate, ping, postgresLoginRefusal, type Database } from '@gatehouse/database';
-import { amqpLoginRefusal, connectAmqp, startRpcServer, type RpcServer } from '@gatehouse/messaging';
-import { withBackoff } from '@gatehouse/runtime';
+import { amqpLoginRefusal, connectAmqp, deadLetterCount, startRpcServer, type RpcServer } from '@gatehouse/messaging';
+import { createMetricsRegistry, withBackoff, type Registry } from '@gatehouse/runtime';
 import type { Logger } from 'pino';
 import type { BackEndConfig } from './config.js';
 import { createRequestHandler } from './handlers/index.js';
 import { startHealthServer } from './health-server.js';
 import { retentionPolicy, startHousekeeping } from './housekeeping.js';
+import { createBackEndMetrics, type BackEndMetrics } from './metrics.js';
 import { createReadiness } from './readiness.js';
 
 export interface RunningBackEnd {
@@ -14,8 +15,9 @@ export interface RunningBackEnd {
 }
 
 /** The database pools a Back End's settings describe (also npm start's, for its in-process Back End). */
-export function connectBackEndDatabase(config: BackEndConfig): Database {
+export function connectBackEndDatabase(config: BackEndConfig, metrics?: BackEndMetrics): Database {
   return connectDatabase({
+    observe: metrics?.observeQuery,
     url: config.databaseUrl,
     readUrl: config.databaseReadUrl,
     max: config.databasePoolSize,
@@ -25,12 +27,13 @@ export function connectBackEndDatabase(config: BackEndConfig): Database {
 }
 
 /** Connects to both servers (waiting for them, as they may start later), migrates, and consumes. */
-export async function startBackEnd(config: BackEndConfig, logger: Logger): Promise<RunningBackEnd> {
-  const db = connectBackEndDatabase(config);
+export async function startBackEnd(config: BackEndConfig, logger: Logger, registry: Registry = createMetricsRegistry()): Promise<RunningBackEnd> {
+  const metrics = createBackEndMetrics(registry);
+  const db = connectBackEndDatabase(config, metrics);
   let started: RpcServer | undefined;
   const readiness = createReadiness({ isConsuming: () => started?.isConsuming() ?? false, pingPrimary: () => ping(db.readWrite) });
   // Up before the waits below, so an orchestrator sees a live process that is not ready yet.
-  const health = config.health && (await startHealthServer(config.health, readiness, logger));
+  const health = config.health && (await startHealthServer(config.health, readiness, logger, registry));
   await withBackoff('the database', () => ping(db.readWrite), { logger, refusal: (err) => postgresLoginRefusal(err, config.databaseUrl) });
   const applied = await migrate(db.readWrite, { onRetry: (err, attempt) => logger.warn({ err: { message: err.message }, attempt }, 'Migrations will be retried') });
   if (applied.length) logger.info({ applied }, 'Applied migrations');
@@ -42,9 +45,11 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger): Promi
     queue: config.requestQueue,
     mode: config.queueMode,
     prefetch: config.prefetch,
-    handle: createRequestHandler(db, logger, config.policies),
+    handle: metrics.measure(createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [] })),
     logger,
+    onDeadLettered: metrics.deadLettered,
   });
+  if (config.queueMode === 'quorum') metrics.watchDeadLetters(() => deadLetterCount(connection, config.requestQueue));
   started = server;
   const stopHousekeeping = startHousekeeping(db, logger, retentionPolicy(config.auditRetentionDays, config.policies.lockout));
   return {

@@ -24,6 +24,12 @@ const fields = {
   // Off unless set: several Back Ends on one host would otherwise fight over one port.
   HEALTH_PORT: env.optionalPort(),
   HEALTH_HOST: z.string().default('127.0.0.1'),
+  // For SYSTEM_STATUS (the Front End's /status): where a Patroni cluster's REST APIs answer.
+  PATRONI_URLS: z
+    .string()
+    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'entries must be http:// or https:// URLs' })))
+    .optional(),
 };
 const schema = z.object(fields);
 // npm start: no broker means the in-process transport; no database URL means embedded PostgreSQL.
@@ -49,6 +55,8 @@ export interface BackEndConfig {
   auditRetentionDays?: number;
   /** Where /healthz and /readyz are served; undefined when HEALTH_PORT is unset. */
   health?: { host: string; port: number } | undefined;
+  /** Patroni REST API URLs for SYSTEM_STATUS; empty: the topology is read from PostgreSQL. */
+  patroniUrls?: string[];
 }
 
 /** The Back End's whole configuration, from the environment. Throws ConfigError listing every problem. */
@@ -79,6 +87,7 @@ function toConfig(e: z.infer<typeof embeddedSchema>): EmbeddedBackEndConfig {
     logLevel: e.LOG_LEVEL,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     health: e.HEALTH_PORT === undefined ? undefined : { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
+    patroniUrls: e.PATRONI_URLS ?? [],
     policies: {
       sessions: { idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000, touchIntervalMs: 60_000 },
       lockout: { threshold: e.LOCKOUT_THRESHOLD, baseDelayMs: e.LOCKOUT_BASE_SECONDS * 1000, maxDelayMs: e.LOCKOUT_MAX_MINUTES * 60_000, resetAfterMs: e.LOCKOUT_RESET_MINUTES * 60_000 },

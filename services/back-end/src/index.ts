@@ -2,3 +2,4 @@ export { connectBackEndDatabase, startBackEnd, type RunningBackEnd } from './bac
 export { loadBackEndConfig, type BackEndConfig } from './config.js';
 export { createRequestHandler, DEFAULT_POLICIES, type HandlerPolicies } from './handlers/index.js';
 export { retentionPolicy, startHousekeeping } from './housekeeping.js';
+export { createBackEndMetrics, type BackEndMetrics } from './metrics.js';

@@ -19,11 +19,17 @@ describe('loadBackEndConfig', () => {
       logLevel: 'info',
       auditRetentionDays: 90,
       health: undefined,
+      patroniUrls: [],
       policies: {
         sessions: { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000, touchIntervalMs: 60_000 },
         lockout: { threshold: 5, baseDelayMs: 60_000, maxDelayMs: 15 * 60_000, resetAfterMs: 12 * 3_600_000 },
       },
     });
+  });
+
+  it('reads PATRONI_URLS as a list of http(s) URLs, and refuses anything else', () => {
+    expect(loadBackEndConfig({ ...valid, PATRONI_URLS: 'http://pg1:8008, https://pg2:8008' }).patroniUrls).toEqual(['http://pg1:8008', 'https://pg2:8008']);
+    expect(() => loadBackEndConfig({ ...valid, PATRONI_URLS: 'pg1:8008' })).toThrow(/PATRONI_URLS: entries must be http/);
   });
 
   it('splits a comma-separated broker list and reads the read-only URL', () => {

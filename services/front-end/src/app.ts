@@ -4,17 +4,21 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import type { RpcClient } from '@gatehouse/messaging';
+import { Registry } from '@gatehouse/runtime';
 import { makeClientErrorHandler, refuseConnect } from './client-errors.js';
 import type { FrontEndConfig } from './config.js';
 import { cookieSettings, registerCookies } from './cookies.js';
 import { registerErrorPages } from './errors.js';
 import { Hasher } from './hasher.js';
+import { createFrontEndMetrics } from './metrics.js';
 import { makeDummyHash } from './password.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLogoutRoutes } from './routes/logout.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { registerPageRoutes } from './routes/pages.js';
 import { requestIdGenerator } from './request-id.js';
+import { registerStatusRoutes } from './routes/status.js';
 import { ShortRequestLog } from './request-log.js';
 import { securityHeaders } from './security-headers.js';
 import { setUpSessionMode } from './session-mode.js';
@@ -24,6 +28,11 @@ export interface BuildAppOptions {
   rpc: RpcClient;
   config: FrontEndConfig;
   logger: Logger | FastifyBaseLogger;
+  /**
+   * Where the Front End's metrics go (startFrontEnd gives one with the process metrics; npm start
+   * shares one with its in-process Back End). Unset: a bare registry, as in unit tests.
+   */
+  registry?: Registry;
 }
 
 /** Our forms hold an email, a password and a token; anything bigger is not ours. */
@@ -41,8 +50,10 @@ const CONNECTION_TIMEOUT_MS = 75_000;
 const ONE_YEAR_S = 365 * 24 * 3600;
 
 /** Builds the Front End web app; the caller owns listen() and close(). */
-export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ rpc: unmeasured, config, logger, registry = new Registry() }: BuildAppOptions): Promise<FastifyInstance> {
   const app = createFastify(config, logger as FastifyBaseLogger);
+  const metrics = createFrontEndMetrics(registry);
+  const rpc = metrics.measureRpc(unmeasured);
   const dummyHash = await makeDummyHash(config.argon2);
   const cookies = cookieSettings(config.secureCookies);
 
@@ -69,12 +80,16 @@ export async function buildApp({ rpc, config, logger }: BuildAppOptions): Promis
     } else done();
   });
 
+  metrics.observeRoutes(app);
   registerErrorPages(app);
   registerHealthRoutes(app, rpc);
   registerPageRoutes(app, sessions);
-  const hasher = new Hasher(config.argon2, config.hashing);
+  const hasher = new Hasher(config.argon2, config.hashing, metrics.hashing);
+  metrics.watchHashing(hasher.load);
   registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
+  registerMetricsRoute(app, metrics, config.adminToken);
+  registerStatusRoutes(app, { config, rpc, metrics, cookieAttributes: cookies.attributes });
   app.server.on('connect', refuseConnect);
   return app;
 }

@@ -54,6 +54,17 @@ export interface FrontEndConfig {
   secureCookies: boolean;
   /** After SIGTERM, how long /readyz fails while requests are still served (main.ts). */
   shutdownDrainMs: number;
+  /** Opens /metrics and /status to operators who present it; unset, those pages do not exist. */
+  adminToken?: string | undefined;
+  /** RabbitMQ's management API and a monitoring user, for /status's broker section; unset, that section says so. */
+  brokerManagement?: BrokerManagement | undefined;
+}
+
+export interface BrokerManagement {
+  /** One base URL per broker node (http://host:15672); the first that answers is used. */
+  urls: string[];
+  user: string;
+  password: string;
 }
 
 /** The security and shutdown settings' defaults, for callers that build a FrontEndConfig in code. */
@@ -67,6 +78,9 @@ export const FRONT_END_DEFAULTS = {
   secureCookies: false,
   shutdownDrainMs: 5000,
 } as const satisfies Partial<FrontEndConfig>;
+
+/** The shortest admin token accepted: it guards operator pages on the public port. */
+export const ADMIN_TOKEN_MIN_LENGTH = 24;
 
 /** A file read once at start-up; an unreadable one is a config error naming the variable. */
 const readableFile = () =>
@@ -118,6 +132,14 @@ const fields = {
   COOKIE_SECURE: env.boolean(false).unwrap().optional(),
   NODE_ENV: z.string().optional(),
   SHUTDOWN_DRAIN_MS: env.integer(0, 300_000, FRONT_END_DEFAULTS.shutdownDrainMs),
+  RABBITMQ_MANAGEMENT_URL: z
+    .string()
+    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'entries must be http:// or https:// URLs' })).min(1, 'names no URL'))
+    .optional(),
+  RABBITMQ_MONITOR_USER: z.string().optional(),
+  RABBITMQ_MONITOR_PASSWORD: z.string().optional(),
+  ADMIN_TOKEN: z.string().min(ADMIN_TOKEN_MIN_LENGTH, `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters (e.g. openssl rand -hex 24)`).optional(),
 };
 
 type FieldValues = z.infer<z.ZodObject<typeof fields>>;
@@ -127,6 +149,17 @@ function tlsPair(e: Pick<FieldValues, 'TLS_CERT_FILE' | 'TLS_KEY_FILE'>, ctx: z.
   if ((e.TLS_CERT_FILE === undefined) === (e.TLS_KEY_FILE === undefined)) return;
   const [missing, given] = e.TLS_CERT_FILE === undefined ? ['TLS_CERT_FILE', 'TLS_KEY_FILE'] : ['TLS_KEY_FILE', 'TLS_CERT_FILE'];
   ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${given} is set (set both or neither)` });
+}
+
+const MANAGEMENT_TRIO = ['RABBITMQ_MANAGEMENT_URL', 'RABBITMQ_MONITOR_USER', 'RABBITMQ_MONITOR_PASSWORD'] as const;
+
+/** The management API needs its URL and both credentials, or none of the three (no defaults). */
+function managementTrio(e: Partial<Record<(typeof MANAGEMENT_TRIO)[number], unknown>>, ctx: z.RefinementCtx): void {
+  const given = MANAGEMENT_TRIO.filter((name) => e[name] !== undefined);
+  if (given.length === 0 || given.length === MANAGEMENT_TRIO.length) return;
+  for (const name of MANAGEMENT_TRIO.filter((n) => e[n] === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [name], message: `is required when ${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} set (set all three or none)` });
+  }
 }
 
 /** Only once every value is valid, so a bad one is named once, for itself. */
@@ -141,6 +174,7 @@ const checked = <S extends z.ZodRawShape>(shape: S) =>
   z
     .object(shape)
     .superRefine((e, ctx) => tlsPair(e as unknown as FieldValues, ctx), { when: () => true })
+    .superRefine((e, ctx) => managementTrio(e as unknown as FieldValues, ctx), { when: () => true })
     .superRefine((e, ctx) => costsWithinCaps(e as unknown as FieldValues, ctx), { when: (payload) => payload.issues.length === 0 });
 
 const schema = checked(fields);
@@ -191,5 +225,10 @@ function toConfig(e: EmbeddedValues): EmbeddedFrontEndConfig {
     tls,
     secureCookies: tls !== undefined || (e.COOKIE_SECURE ?? e.NODE_ENV === 'production'),
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    adminToken: e.ADMIN_TOKEN,
+    brokerManagement:
+      e.RABBITMQ_MANAGEMENT_URL && e.RABBITMQ_MONITOR_USER && e.RABBITMQ_MONITOR_PASSWORD
+        ? { urls: e.RABBITMQ_MANAGEMENT_URL, user: e.RABBITMQ_MONITOR_USER, password: e.RABBITMQ_MONITOR_PASSWORD }
+        : undefined,
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { createMetricsRegistry, type Registry } from '@gatehouse/runtime';
 import { AmqpRpcClient, amqpLoginRefusal, connectAmqp, type Connection, type RpcClient } from '@gatehouse/messaging';
 import { buildApp } from './app.js';
 import type { FrontEndConfig } from './config.js';
@@ -17,12 +18,18 @@ export interface RunningFrontEnd {
  * Starts the web app. Given no `rpc`, it talks to RabbitMQ over one long-lived connection.
  * It does not wait for the broker: until it is reachable, /readyz says so and requests get 503.
  */
-export async function startFrontEnd(config: FrontEndConfig, logger: Logger, rpc?: RpcClient, onRefused?: (reason: string) => void): Promise<RunningFrontEnd> {
+export async function startFrontEnd(
+  config: FrontEndConfig,
+  logger: Logger,
+  rpc?: RpcClient,
+  onRefused?: (reason: string) => void,
+  registry: Registry = createMetricsRegistry(),
+): Promise<RunningFrontEnd> {
   const connection = rpc ? undefined : connectAmqp({ urls: config.amqpUrls, name: 'gatehouse-front-end', logger });
   if (connection && onRefused) reportRefusedLogin(connection, config.amqpUrls, onRefused);
   const client =
     rpc ?? new AmqpRpcClient({ connection: connection!, queue: config.requestQueue, mode: config.queueMode, timeoutMs: config.rpcTimeoutMs, logger });
-  const app = await buildApp({ rpc: client, config, logger });
+  const app = await buildApp({ rpc: client, config, logger, registry });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -35,6 +35,16 @@ export class HashLimiter {
     readonly maxQueue: number,
   ) {}
 
+  /** Runs in progress. */
+  get running(): number {
+    return this.#active;
+  }
+
+  /** Runs waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
   /** Runs `task` when a slot is free; throws HashingBusyError at once when the queue is full. */
   async run<T>(task: () => Promise<T>): Promise<T> {
     await this.#acquire();

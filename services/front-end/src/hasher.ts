@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { argon2CostProblem, parseArgon2Phc, type Argon2Cost } from '@gatehouse/protocol';
-import { HashLimiter } from './hash-limiter.js';
+import { HashingBusyError, HashLimiter } from './hash-limiter.js';
+import type { HashingLoad, HashingMetrics } from './metrics.js';
 import { hashPassword, verifyPassword, type Argon2Params } from './password.js';
 
 /** How many argon2 runs at once, how many may wait, and the most a stored hash may cost. */
@@ -20,13 +21,19 @@ export class Hasher {
   constructor(
     private readonly params: Argon2Params,
     private readonly settings: HashingSettings,
+    private readonly metrics?: HashingMetrics,
   ) {
     this.#limiter = new HashLimiter(settings.concurrency, settings.maxQueue);
   }
 
+  /** Runs in progress and waiting, for metrics. */
+  get load(): HashingLoad {
+    return this.#limiter;
+  }
+
   /** A PHC string at the configured parameters. */
   hash(password: string): Promise<string> {
-    return this.#limiter.run(() => hashPassword(password, this.params));
+    return this.#run('hash', () => hashPassword(password, this.params));
   }
 
   /**
@@ -41,6 +48,23 @@ export class Hasher {
       log.warn({ problem }, 'stored hash refused without verifying: it costs more than the caps allow');
       return false;
     }
-    return this.#limiter.run(() => verifyPassword(passwordHash, password));
+    return this.#run('verify', () => verifyPassword(passwordHash, password));
+  }
+
+  /** One argon2 run through the limiter, its time (waiting excluded) and any shedding reported. */
+  async #run<T>(op: 'hash' | 'verify', task: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#limiter.run(async () => {
+        const started = performance.now();
+        try {
+          return await task();
+        } finally {
+          this.metrics?.hashed(op, (performance.now() - started) / 1000);
+        }
+      });
+    } catch (err) {
+      if (err instanceof HashingBusyError) this.metrics?.shed();
+      throw err;
+    }
   }
 }

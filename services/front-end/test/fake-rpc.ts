@@ -84,6 +84,8 @@ export class FakeRpc implements RpcClient {
       }
       case 'SESSION_REVOKE_ALL':
         return { success: true, revoked: this.#revokeAll(request.data.tokenHash) };
+      case 'SYSTEM_STATUS':
+        return { success: true, status: FAKE_STATUS };
     }
   }
 
@@ -137,3 +139,11 @@ export class FakeRpc implements RpcClient {
     this.ready = false;
   }
 }
+
+/** What the fake Back End answers to SYSTEM_STATUS: one primary, no standbys, no events. */
+export const FAKE_STATUS = {
+  backEnd: { instance: 'fake/1', startedAt: '2026-01-01T00:00:00.000Z' },
+  database: { source: 'pg_stat_replication' as const, primary: 'db:5432', nodes: [{ name: 'db:5432', role: 'primary', state: 'running' }], note: 'no standbys' },
+  authEvents: [],
+  authEventsPerMinute: [],
+};

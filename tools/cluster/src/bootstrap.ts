@@ -65,6 +65,7 @@ export async function ensureBrokerUsers(ctx: ClusterContext, nodes: number): Pro
     admin: { user: RABBIT_ADMIN, password: secrets.rabbitmqAdmin },
     frontEndPassword: secrets.rabbitmqFrontEnd,
     backEndPassword: secrets.rabbitmqBackEnd,
+    monitorPassword: secrets.rabbitmqMonitor,
     expectedNodes: nodes,
   });
 }

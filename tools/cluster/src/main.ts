@@ -105,6 +105,7 @@ function summary(status: Awaited<ReturnType<typeof clusterStatus>>, dataDir: str
     `App:                 ${status.app}`,
     `RabbitMQ management: ${status.management} (user admin)`,
     `HAProxy stats:       ${status.stats} (user admin)`,
+    `Status:              ${status.app}status (admin token: "adminToken" in secrets.json; or ADMIN_TOKEN=… npm run status -- --url ${status.app})`,
     `Passwords:           ${dataDir}/secrets.json`,
   ].join('\n');
 }

@@ -19,11 +19,16 @@ export interface ClusterSecrets {
   erlangCookie: string;
   haproxyStats: string;
   sessionSecret: string;
+  /** The Front Ends' ADMIN_TOKEN: /status and /metrics. */
+  adminToken: string;
+  /** The monitoring-only broker user /status reads the management API as. */
+  rabbitmqMonitor: string;
 }
 
 const KEYS: (keyof ClusterSecrets)[] = [
   'postgresSuperuser', 'postgresReplication', 'postgresRewind', 'postgresApp', 'patroniRestApi',
   'rabbitmqAdmin', 'rabbitmqFrontEnd', 'rabbitmqBackEnd', 'erlangCookie', 'haproxyStats', 'sessionSecret',
+  'adminToken', 'rabbitmqMonitor',
 ];
 
 export const secretsFile = (dataDir: string) => join(dataDir, 'secrets.json');

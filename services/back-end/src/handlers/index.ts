@@ -6,12 +6,14 @@ import { getHash, loginFailed, register, updateHash } from './accounts.js';
 import { createHandlerContext, type HandlerContext, type HandlerPolicies } from './context.js';
 import { loginAttempt } from './login-attempt.js';
 import { sessionCreate, sessionGet, sessionRevoke, sessionRevokeAll } from './sessions.js';
+import { systemStatus } from './system-status.js';
+import type { StatusSources } from '../status/database-status.js';
 
 export { DEFAULT_POLICIES, type HandlerPolicies } from './context.js';
 
 /** The textbook's process_request: one handler per action. Requests arrive validated. */
-export function createRequestHandler(db: Database, logger: Logger, policies: HandlerPolicies): RequestHandler {
-  const shared = createHandlerContext(db, logger, policies);
+export function createRequestHandler(db: Database, logger: Logger, policies: HandlerPolicies, status: StatusSources = { patroniUrls: [] }): RequestHandler {
+  const shared = createHandlerContext(db, logger, policies, status);
   const dispatch = (ctx: HandlerContext, request: Request, meta: RequestMeta): Promise<Reply> => {
     switch (request.action) {
       case 'REGISTER':
@@ -32,6 +34,8 @@ export function createRequestHandler(db: Database, logger: Logger, policies: Han
         return sessionRevoke(ctx, request, meta);
       case 'SESSION_REVOKE_ALL':
         return sessionRevokeAll(ctx, request, meta);
+      case 'SYSTEM_STATUS':
+        return systemStatus(ctx, request);
     }
   };
   return async (request, meta) => {

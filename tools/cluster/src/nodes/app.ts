@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { answers } from '../http.js';
 import { logFile, REPO_ROOT, type ClusterPlan, type NodeSpec } from '../plan.js';
 import type { ClusterSecrets } from '../secrets.js';
-import { APP_DATABASE, BACK_END_BROKER_USER, DB_ROLES, FRONT_END_BROKER_USER } from '@gatehouse/operations';
+import { APP_DATABASE, BACK_END_BROKER_USER, DB_ROLES, FRONT_END_BROKER_USER, MONITOR_BROKER_USER } from '@gatehouse/operations';
 import { spawnDetached, waitUntil } from '../processes.js';
 import { HOST, type ClusterContext, type NodeDriver } from './context.js';
+import { patroniUrl } from './patroni-config.js';
+import { managementUrl } from './rabbitmq.js';
 import { singleProcess } from './simple-process.js';
 
 
@@ -23,11 +25,11 @@ export function readyUrl(plan: ClusterPlan, node: NodeSpec): string {
 }
 
 /** What the cluster itself decides for each tier; everything else may come from the caller's environment. */
-function ownSettings(ctx: ClusterContext, node: NodeSpec): Record<string, string> {
+export function ownSettings(ctx: ClusterContext, node: NodeSpec): Record<string, string> {
   const { plan, secrets } = ctx;
   const common = { AMQP_URL: amqpUrls(plan, secrets, node.kind === 'front-end' ? 'front-end' : 'back-end'), REQUEST_QUEUE_MODE: 'quorum' };
   if (node.kind === 'front-end') {
-    return { ...common, HOST, PORT: String(plan.ports.frontEnds[node.index]), SESSION_SECRET: secrets.sessionSecret };
+    return { ...common, HOST, PORT: String(plan.ports.frontEnds[node.index]), SESSION_SECRET: secrets.sessionSecret, ...statusSettings(ctx) };
   }
   return {
     ...common,
@@ -35,6 +37,17 @@ function ownSettings(ctx: ClusterContext, node: NodeSpec): Record<string, string
     DATABASE_READ_URL: databaseUrl(secrets, plan.ports.dbReadOnly),
     HEALTH_HOST: HOST,
     HEALTH_PORT: String(plan.ports.backEndHealth[node.index]),
+    PATRONI_URLS: plan.ports.postgres.map((_, i) => patroniUrl(plan, i)).join(','),
+  };
+}
+
+/** What a Front End's /status needs: the admin token, and every broker node's management API as the monitoring user. */
+function statusSettings({ plan, secrets }: ClusterContext): Record<string, string> {
+  return {
+    ADMIN_TOKEN: secrets.adminToken,
+    RABBITMQ_MANAGEMENT_URL: plan.ports.rabbitmq.map((_, i) => managementUrl(plan, i)).join(','),
+    RABBITMQ_MONITOR_USER: MONITOR_BROKER_USER,
+    RABBITMQ_MONITOR_PASSWORD: secrets.rabbitmqMonitor,
   };
 }
 

@@ -1,0 +1,72 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { QueryObserver } from '@gatehouse/database';
+import type { RequestHandler } from '@gatehouse/messaging';
+import { latencyHistogram, secondsSince } from '@gatehouse/runtime';
+
+/** The Back End's Prometheus series, served on its health port (and by npm start's Front End). */
+export interface BackEndMetrics {
+  /** `handle`, counting and timing each request by protocol action and outcome. */
+  measure(handle: RequestHandler): RequestHandler;
+  /** For connectDatabase: query and transaction latency by pool (read = standbys, read_write = primary). */
+  observeQuery: QueryObserver;
+  /** A request this worker rejected into the dead letters. */
+  deadLettered(): void;
+  /** The dead-letter queue's depth, asked of the broker at each scrape. */
+  watchDeadLetters(count: () => Promise<number>): void;
+}
+
+export function createBackEndMetrics(registry: Registry): BackEndMetrics {
+  const registers = [registry];
+  const requests = new Counter({
+    name: 'gatehouse_backend_requests_total',
+    help: 'Requests answered by this Back End, by protocol action and outcome (success, failure: success false, error: the handler threw and the request was returned to the queue)',
+    labelNames: ['action', 'outcome'] as const,
+    registers,
+  });
+  const duration = latencyHistogram(
+    registry,
+    'gatehouse_backend_request_duration_seconds',
+    'Time to handle one request, by protocol action',
+    ['action'] as const,
+  );
+  const queries = latencyHistogram(
+    registry,
+    'gatehouse_db_query_duration_seconds',
+    'Database queries and transactions, by pool (read: the standbys, read_write: the primary) and outcome',
+    ['pool', 'outcome'] as const,
+  );
+  const deadLettered = new Counter({
+    name: 'gatehouse_backend_dead_lettered_total',
+    help: 'Requests this worker rejected into the dead-letter queue (no usable reply address, or malformed without reply_to)',
+    registers,
+  });
+  let countDeadLetters: (() => Promise<number>) | undefined;
+  new Gauge({
+    name: 'gatehouse_dead_letter_messages',
+    help: 'Messages in the request queue\'s dead-letter queue, as the broker reports them (rejected or over the delivery limit)',
+    registers,
+    async collect() {
+      if (!countDeadLetters) return;
+      // A broker that cannot answer leaves the last value rather than failing the whole scrape.
+      await countDeadLetters().then((n) => this.set(n), () => undefined);
+    },
+  });
+
+  return {
+    measure: (handle) => async (request, meta) => {
+      const started = process.hrtime.bigint();
+      let outcome = 'error';
+      try {
+        const reply = await handle(request, meta);
+        outcome = reply.success ? 'success' : 'failure';
+        return reply;
+      } finally {
+        requests.inc({ action: request.action, outcome });
+        duration.observe({ action: request.action }, secondsSince(started));
+      }
+    },
+    observeQuery: (pool, seconds, failed) => queries.observe({ pool, outcome: failed ? 'error' : 'ok' }, seconds),
+    deadLettered: () => deadLettered.inc(),
+    watchDeadLetters: (count) => void (countDeadLetters = count),
+  };
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { fetch } from 'undici';
+import { FormClient } from '../support/form-client.js';
+import { startNpmStart, type NpmStart } from '../support/npm-start.js';
+import { launchChromium } from '../support/chromium.js';
+import { scrape } from '../support/prometheus.js';
+import { SOURCE_CONDITION, spawnProcess, spawnService, TSX } from '../support/service-process.js';
+
+/**
+ * Issue 11 §1 and §3 in `npm start`'s embedded mode: one process, the in-process bus and PGlite.
+ * /status reports what that bus and database know; /metrics carries both tiers' series.
+ */
+const ADMIN_TOKEN = `embedded-${randomUUID()}`;
+let running: NpmStart;
+
+interface Report {
+  transport: string;
+  tiers: { name: string; health: string; replicas: { id: string; health: string }[] }[];
+  backEnd: { ok: boolean; status: { database: { source: string; nodes: unknown[]; note?: string }; authEvents: { event: string }[] } };
+  broker: { available: boolean; reason?: string };
+  traffic: { requests: number }[];
+}
+
+beforeAll(async () => {
+  running = await startNpmStart('services/all-in-one/src/main.ts', { ADMIN_TOKEN });
+});
+afterAll(async () => {
+  await running?.stop();
+});
+
+it('shows the in-process bus, the embedded database and the registration just made', async () => {
+  expect((await fetch(`${running.url}/status.json`)).status).toBe(401);
+  const email = `e-${randomUUID()}@example.com`;
+  expect((await new FormClient(running.url).submit('/register', { email, password: 'embedded status password' })).status).toBe(303);
+
+  const res = await fetch(`${running.url}/status.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  expect(res.status).toBe(200);
+  const report = (await res.json()) as Report;
+  expect(report.transport).toBe('in-process');
+  expect(report.broker).toEqual({ available: false, reason: expect.stringContaining('in-process') });
+  expect(report.tiers.map((t) => [t.name, t.health])).toEqual([['Front End', 'ok'], ['Back End', 'ok'], ['Messaging', 'ok'], ['Database', 'ok']]);
+  expect(report.backEnd.ok).toBe(true);
+  expect(report.backEnd.status.database).toMatchObject({ source: 'embedded', note: expect.stringContaining('no standbys') });
+  expect(report.backEnd.status.authEvents[0]).toMatchObject({ event: 'register' });
+  expect(report.traffic.reduce((n, m) => n + m.requests, 0)).toBeGreaterThanOrEqual(2);
+
+  const page = await fetch(`${running.url}/status`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('in-process (npm start)');
+});
+
+it('serves both tiers\' metrics on the one /metrics', async () => {
+  const metrics = await scrape(`${running.url}/metrics`, ADMIN_TOKEN);
+  expect(metrics.value('gatehouse_backend_requests_total', { action: 'REGISTER', outcome: 'success' })).toBe(1);
+  expect(metrics.value('gatehouse_http_request_duration_seconds_count', { route: '/register', method: 'POST', status: '303' })).toBe(1);
+  expect(metrics.value('gatehouse_db_query_duration_seconds_count', { pool: 'read_write', outcome: 'ok' })).toBeGreaterThan(0);
+});
+
+it('npm run status prints the same picture in the terminal, and refuses bad arguments with exit code 2', async () => {
+  const cli = spawnService('services/front-end/src/status/cli.ts', { ADMIN_TOKEN, GATEHOUSE_URL: running.url });
+  expect(await cli.exited).toBe(0);
+  expect(cli.output()).toContain('TIERS AND REPLICAS');
+  expect(cli.output()).toMatch(/Database\s+ok\s+embedded/);
+  const bad = spawnProcess(TSX, [SOURCE_CONDITION, 'services/front-end/src/status/cli.ts', '--watch', 'often'], { ADMIN_TOKEN });
+  expect(await bad.exited).toBe(2);
+  expect(bad.output()).toContain('Usage: npm run status');
+  const wrong = spawnService('services/front-end/src/status/cli.ts', { ADMIN_TOKEN: `${ADMIN_TOKEN}-wrong`, GATEHOUSE_URL: running.url });
+  expect(await wrong.exited).toBe(1);
+  expect(wrong.output()).toContain('refused the token');
+});
+
+it('in a browser: the form lets the operator in, and the script redraws the page from /status.json', async () => {
+  const chromium = await launchChromium();
+  try {
+    await new FormClient(running.url).submit('/register', { email: `b-${randomUUID()}@example.com`, password: 'embedded status password' });
+    const page = await chromium.browser.newPage({ baseURL: running.url });
+    const problems: string[] = [];
+    // Script errors and CSP refusals; the form page's own 401 and a missing favicon are not problems.
+    page.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && problems.push(message.text()));
+    page.on('pageerror', (err) => problems.push(err.message));
+    await page.goto('/status');
+    await page.fill('input[name=token]', ADMIN_TOKEN);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${running.url}/status`);
+    expect(await page.textContent('#status-tiers')).toContain('Back End');
+    const first = await page.getAttribute('#status-generated', 'datetime');
+    // The script replaces this text once its first poll has been drawn.
+    await page.waitForSelector('#status-refresh:has-text("live")', { timeout: 30_000 });
+    expect(await page.getAttribute('#status-generated', 'datetime')).not.toBe(first);
+    expect(await page.textContent('#status-events')).toContain('register');
+    expect(problems).toEqual([]);
+  } finally {
+    await chromium.close();
+  }
+});
+
+it('without JavaScript, the page reloads itself', async () => {
+  const chromium = await launchChromium();
+  try {
+    const context = await chromium.browser.newContext({ baseURL: running.url, javaScriptEnabled: false, extraHTTPHeaders: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const page = await context.newPage();
+    await page.goto('/status');
+    expect(await page.getAttribute('meta[http-equiv=refresh]', 'content')).toMatch(/^\d+$/);
+  } finally {
+    await chromium.close();
+  }
+});
