@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { PasswordErrors } from '@gatehouse/front-end';
-import { fillAndSubmit, focused, PASSWORD, register, startBrowserStack, submitLogin, type BrowserStack } from '../support/browser-stack.js';
+import { ADMIN_TOKEN, fillAndSubmit, focused, PASSWORD, register, startBrowserStack, submitLogin, type BrowserStack } from '../support/browser-stack.js';
 import { checkPage, watchCsp } from '../support/page-checks.js';
 import { newEmail } from '../support/test-ids.js';
 
@@ -9,7 +9,7 @@ import { newEmail } from '../support/test-ids.js';
  * Every page and every error path in a real browser, each then checked by checkPage: axe-core
  * (no serious or critical violations) in light and dark mode, at 320 px and on a desktop,
  * with a screenshot of each under test-artifacts/screenshots/. A new page is one line:
- * `{ name: 'status', open: visit('/status') }`. The cases run in order; the last one stops
+ * `{ name: 'about', open: visit('/about') }`. The cases run in order; the last one stops
  * the Back End.
  */
 interface Ctx {
@@ -191,6 +191,24 @@ const PAGES: PageCase[] = [
       }
       expect(statuses.at(-1)).toBe(429);
       expect(await main(page)).toContain('Too many attempts from your network. Wait a minute, then try again.');
+    },
+  },
+  {
+    name: 'status-without-token',
+    async open({ page }) {
+      expect((await page.goto('/status'))?.status()).toBe(401);
+      expect(await page.isVisible('input[name=token]')).toBe(true);
+      expect(await page.isVisible('#status-tiers')).toBe(false);
+    },
+  },
+  {
+    name: 'status',
+    async open({ page }) {
+      await page.goto('/status');
+      expect(await fillAndSubmit(page, { token: ADMIN_TOKEN })).toBe(200);
+      expect(new URL(page.url()).pathname).toBe('/status');
+      expect(await page.textContent('#status-tiers')).toContain('Back End');
+      expect(await page.textContent('#status-events')).toContain('register');
     },
   },
   {

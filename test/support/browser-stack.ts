@@ -9,6 +9,8 @@ import { testFrontEndConfig } from './front-end-config.js';
 import { testLogger as logger } from './silent-logger.js';
 
 export const PASSWORD = 'correct horse battery staple';
+/** The first Front End's ADMIN_TOKEN: /status is one of the pages under test. */
+export const ADMIN_TOKEN = `browser-admin-${randomUUID()}`;
 
 /**
  * A real Back End (harness RabbitMQ and PostgreSQL) and Front End in this process, and
@@ -38,7 +40,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     return frontEnd;
   };
   // Many logins from one address: the rate limit has its own test, with its own Front End.
-  const first = await addFrontEnd({ rateLimitPerMinute: 100_000 });
+  const first = await addFrontEnd({ rateLimitPerMinute: 100_000, adminToken: ADMIN_TOKEN });
   const chromium = await launchChromium();
   const stopBackEnd = async () => {
     const running = backEnd;
