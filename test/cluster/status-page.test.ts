@@ -1,0 +1,45 @@
+import { expect, it } from 'vitest';
+import { appUrl, byKind, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
+
+/**
+ * /status on the local cluster (issue 11 §3): what it shows is what Patroni and RabbitMQ
+ * report, checked against the cluster tool's own reading of the same processes.
+ */
+interface Report {
+  transport: string;
+  tiers: { name: string; health: string; replicas: unknown[] }[];
+  backEnd: { ok: boolean; status?: { database: { source: string; primary?: string; nodes: { name: string; role: string; lagBytes?: number | null }[] } } };
+  broker: { available: boolean; nodes?: { name: string }[]; queue?: { consumers: number; leader?: string }; frontEnds?: unknown[]; backEnds?: unknown[] };
+}
+
+it('/status.json shows the Patroni primary and streaming standbys, the three broker nodes and every replica', async () => {
+  const cluster = await openCluster();
+  const whole = await waitUntilWhole(cluster);
+  const url = `${appUrl(cluster)}/status.json`;
+  expect((await fetch(url)).status).toBe(401);
+
+  const res = await fetch(url, { headers: { authorization: `Bearer ${cluster.ctx.secrets.adminToken}` } });
+  expect(res.status).toBe(200);
+  const report = (await res.json()) as Report;
+  expect(report.transport).toBe('amqp');
+
+  const database = report.backEnd.status?.database;
+  expect(database?.source).toBe('patroni');
+  expect(database?.nodes).toHaveLength(byKind(whole, 'postgres').length);
+  expect(database?.primary).toBe(primaryOf(whole)[0]?.name);
+  const standbys = database?.nodes.filter((n) => n.name !== database.primary) ?? [];
+  expect(standbys.length).toBeGreaterThan(0);
+  for (const standby of standbys) expect(typeof standby.lagBytes).toBe('number');
+
+  expect(report.broker.available).toBe(true);
+  expect(report.broker.nodes).toHaveLength(byKind(whole, 'rabbitmq').length);
+  expect(report.broker.queue?.consumers).toBe(byKind(whole, 'back-end').length);
+  expect(report.broker.queue?.leader).toBeTruthy();
+  expect(report.broker.frontEnds).toHaveLength(byKind(whole, 'front-end').length);
+  expect(report.broker.backEnds).toHaveLength(byKind(whole, 'back-end').length);
+
+  const replicas = Object.fromEntries(report.tiers.map((t) => [t.name, t.replicas.length]));
+  expect(replicas['Front End']).toBe(byKind(whole, 'front-end').length);
+  expect(replicas['Back End']).toBe(byKind(whole, 'back-end').length);
+  expect(report.tiers.filter((t) => t.health !== 'ok').map((t) => t.name)).toEqual([]);
+});
