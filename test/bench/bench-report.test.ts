@@ -28,7 +28,7 @@ describe('npm run bench', () => {
 
     const finite = (x: unknown) => expect(Number.isFinite(x), String(x)).toBe(true);
     expect(report.hash.cores).toBeGreaterThan(0);
-    [report.hash.cpuMs, report.hash.limitPerSecond].forEach(finite);
+    [report.hash.cpuMs, report.hash.aloneCpuMs, report.hash.aloneWallMs, report.hash.limitPerSecond].forEach(finite);
     expect(report.rpc.echo.map((f) => f.inFlight)).toEqual([1, 64]);
     expect(report.rpc.gethash.map((f) => f.inFlight)).toEqual([1, 64]);
     for (const r of report.rpc.gethashPerEcho) [r.throughputRatio, r.p50Ratio].forEach(finite);
