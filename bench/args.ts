@@ -15,6 +15,8 @@ export interface BenchOptions {
   seedUsers: number;
   out: string;
   markdown: string | undefined;
+  /** A folder for the services' V8 CPU profiles (node --cpu-prof), or none. */
+  profile: string | undefined;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -27,6 +29,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --cluster             run against the local cluster (npm run cluster), starting it if needed
   --out FILE            the JSON report (default bench/results/latest.json)
   --markdown FILE       also write the Markdown table to FILE
+  --profile DIR         the harness's Front End, Back End and echo server write CPU profiles
+                        (node --cpu-prof) under DIR/<service>/ (open them in Chrome DevTools)
   --help                this text`;
 
 /** Thrown for arguments we refuse; the entry point prints it and exits 2. */
@@ -57,6 +61,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
         'seed-users': { type: 'string', default: '0' },
         out: { type: 'string', default: 'bench/results/latest.json' },
         markdown: { type: 'string' },
+        profile: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -71,6 +76,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     if (!(SCENARIOS as readonly string[]).includes(s)) throw new UsageError(`--scenarios: unknown scenario "${s}" (known: ${SCENARIOS.join(', ')})`);
     return s as ScenarioName;
   });
+  if (v.cluster && v.profile !== undefined) throw new UsageError('--profile works with the harness only: the local cluster starts its own services');
   return {
     quick,
     cluster: v.cluster ?? false,
@@ -81,5 +87,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     seedUsers: positive('seed-users', v['seed-users'] ?? '0', { min: 0, max: 100_000_000 }),
     out: v.out ?? 'bench/results/latest.json',
     markdown: v.markdown,
+    profile: v.profile,
   };
 }

@@ -14,6 +14,7 @@ import { LOGIN_USERS, loginEmail, RUN_ID, scenario } from './scenarios.js';
 import { countUsers, seedUsers } from './seed.js';
 import type { Target } from './target.js';
 import { measureHash, measureRpcs } from './yardsticks.js';
+import { profileServicesInto } from './services.js';
 
 async function startTarget(options: BenchOptions): Promise<Target> {
   if (options.cluster) return (await import('./cluster-target.js')).startClusterTarget((line) => console.error(`bench: ${line}`));
@@ -40,6 +41,7 @@ function sourceState(): { commit: string; uncommitted: boolean } {
 async function main(argv: string[]): Promise<void> {
   const options = parseBenchArgs(argv);
   if (options === 'help') return void console.log(USAGE);
+  profileServicesInto(options.profile);
   const say = (text: string) => console.error(`bench: ${text}`);
   const startedAt = new Date();
   const loadBefore = loadavg();

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT, SOURCE_CONDITION, TSX } from '../test/support/service-process.js';
 
@@ -10,6 +10,13 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+let profileDir: string | undefined;
+
+/** With `--profile DIR`: every service started from now on writes a V8 CPU profile under DIR/<name>/ when it exits. */
+export function profileServicesInto(dir: string | undefined): void {
+  profileDir = dir;
+}
+
 /**
  * Runs `tsx <script>` from the repository root with exactly `env`, its output to a log file:
  * not to a pipe into this process, whose CPU is the load generator's.
@@ -17,7 +24,8 @@ export interface Service {
 export function spawnLogged(script: string, env: Record<string, string>, logDir: string, name: string): Service {
   const log = join(logDir, `${name}.log`);
   const fd = openSync(log, 'a');
-  const child = spawn(TSX, [SOURCE_CONDITION, script], {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir, name)}`] : [];
+  const child = spawn(TSX, [SOURCE_CONDITION, ...profile, script], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', fd, fd],

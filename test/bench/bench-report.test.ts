@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +23,8 @@ describe('npm run bench', () => {
   it('runs --quick and writes a well-formed JSON and Markdown report', { timeout: 240_000 }, async () => {
     const out = join(dir, 'report.json');
     const md = join(dir, 'report.md');
-    const { stdout } = await bench(['--quick', '--seconds', '0.5', '--warmup', '0.2', '--concurrency', '1,2', '--seed-users', '2000', '--out', out, '--markdown', md]);
+    const profiles = join(dir, 'profiles');
+    const { stdout } = await bench(['--quick', '--seconds', '0.5', '--warmup', '0.2', '--concurrency', '1,2', '--seed-users', '2000', '--out', out, '--markdown', md, '--profile', profiles]);
     const report = JSON.parse(await readFile(out, 'utf8')) as Report;
 
     const finite = (x: unknown) => expect(Number.isFinite(x), String(x)).toBe(true);
@@ -54,6 +55,11 @@ describe('npm run bench', () => {
     expect(markdown).toContain('hash-bound limit');
     expect(markdown).toContain('bare RPC echo');
     expect(stdout).toContain(SCENARIO_HEADER);
+    // --profile: each service wrote a CPU profile as it exited (tsx's own process writes one too).
+    for (const service of ['front-end', 'back-end', 'echo']) {
+      const written = (await readdir(join(profiles, service))).filter((f) => f.endsWith('.cpuprofile'));
+      expect(written.length, service).toBeGreaterThan(0);
+    }
   });
 
   it.each([
@@ -61,6 +67,7 @@ describe('npm run bench', () => {
     [['--concurrency', '0'], /--concurrency must be an integer from 1/],
     [['--scenarios', 'logn'], /unknown scenario "logn"/],
     [['--seed-users=-5'], /--seed-users must be an integer from 0/],
+    [['--cluster', '--profile', 'profiles'], /--profile works with the harness only/],
   ])('refuses %j with exit code 2 and says why', async (args, message) => {
     const failed = await bench(args).then(() => undefined, (err: { code: number; stderr: string }) => err);
     expect(failed?.code).toBe(2);
