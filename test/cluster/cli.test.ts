@@ -41,12 +41,15 @@ describe('npm run cluster', () => {
     const { secrets, plan } = cluster.ctx;
     const users = await fetch(`http://127.0.0.1:${plan.ports.rabbitmq[0]!.management}/api/users`, {
       headers: { authorization: `Basic ${Buffer.from(`admin:${secrets.rabbitmqAdmin}`).toString('base64')}` },
-    }).then((r) => r.json() as Promise<{ name: string }[]>);
-    expect(users.map((u) => u.name).sort()).toEqual(['admin', 'gatehouse-back-end', 'gatehouse-front-end']);
+    }).then((r) => r.json() as Promise<{ name: string; tags: string[] | string }[]>);
+    expect(users.map((u) => u.name).sort()).toEqual(['admin', 'gatehouse-back-end', 'gatehouse-front-end', 'gatehouse-monitor']);
+    // The status page's user reads the management API and nothing else.
+    expect([users.find((u) => u.name === 'gatehouse-monitor')!.tags].flat().join(',')).toBe('monitoring');
     const frontEnd = (await statusJson()).nodes.find((n) => n.name === 'front-end1')!;
     const environ = readFileSync(`/proc/${frontEnd.pid}/environ`, 'utf8').split('\0');
     expect(environ).toContain(`RATE_LIMIT_PER_MINUTE=${LOAD_SETTINGS.RATE_LIMIT_PER_MINUTE}`);
     expect(environ).toContain(`SESSION_SECRET=${secrets.sessionSecret}`);
+    expect(environ).toContain(`ADMIN_TOKEN=${secrets.adminToken}`);
   });
 
   it('stop and start bring one node down and up; switchover moves the primary', async () => {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { appUrl, byKind, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
+import { appUrl, byKind, cliOk, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
 
 /**
  * /status on the local cluster (issue 11 §3): what it shows is what Patroni and RabbitMQ
@@ -13,6 +13,7 @@ interface Report {
 }
 
 it('/status.json shows the Patroni primary and streaming standbys, the three broker nodes and every replica', async () => {
+  await cliOk('up'); // whatever an earlier file left stopped
   const cluster = await openCluster();
   const whole = await waitUntilWhole(cluster);
   const url = `${appUrl(cluster)}/status.json`;

@@ -98,7 +98,17 @@ async function vmOf(plan: ClusterPlan, node: NodeSpec): Promise<ProcessRecord | 
   return isRunning(record) ? record : undefined;
 }
 
-const BOOT_ATTEMPTS = 3;
+const BOOT_ATTEMPTS = 4;
+
+/** True once `running` lists nothing: a VM whose boot failed takes a few seconds to stop. */
+async function exitsWithin(running: () => Promise<unknown[]>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await running()).length > 0) {
+    if (Date.now() > deadline) return false;
+    await sleep(500);
+  }
+  return true;
+}
 
 async function boot(ctx: ClusterContext, node: NodeSpec): Promise<void> {
   const log = logFile(ctx.plan, node.name);
@@ -124,10 +134,11 @@ export const rabbitmq: NodeDriver = {
       } catch (err) {
         // RabbitMQ 3.10 races when peers restart together: a node syncing feature flags with a
         // peer that is itself still booting can fail with incompatible_feature_flags. It boots
-        // cleanly once the peer is up, so a node whose VM exited is started again.
-        const exited = (await this.processes(ctx, node)).length === 0;
+        // cleanly once the peer is up, so a node whose VM stops after "BOOT FAILED" is started
+        // again, at a random moment: peers that failed together must not retry in step.
+        const exited = await exitsWithin(() => this.processes(ctx, node), 20_000);
         if (!exited || attempt >= BOOT_ATTEMPTS) throw err;
-        await sleep(2000);
+        await sleep(1000 + Math.random() * 5000);
       }
     }
   },
