@@ -19,9 +19,7 @@ it('/status.json shows the Patroni primary and streaming standbys, the three bro
   const url = `${appUrl(cluster)}/status.json`;
   expect((await fetch(url)).status).toBe(401);
 
-  const res = await fetch(url, { headers: { authorization: `Bearer ${cluster.ctx.secrets.adminToken}` } });
-  expect(res.status).toBe(200);
-  const report = (await res.json()) as Report;
+  const report = await reportListing(url, cluster.ctx.secrets.adminToken, byKind(whole, 'front-end').length + byKind(whole, 'back-end').length);
   expect(report.transport).toBe('amqp');
 
   const database = report.backEnd.status?.database;
@@ -44,3 +42,20 @@ it('/status.json shows the Patroni primary and streaming standbys, the three bro
   expect(replicas['Back End']).toBe(byKind(whole, 'back-end').length);
   expect(report.tiers.filter((t) => t.health !== 'ok').map((t) => t.name)).toEqual([]);
 });
+
+/**
+ * /status.json once the broker lists that many app connections: the management API counts
+ * them from statistics it refreshes every 5 s, so a process that reconnected a moment ago
+ * (after an earlier file's restarts) may not be listed yet. The last report after 30 s otherwise.
+ */
+async function reportListing(url: string, token: string, connections: number): Promise<Report> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as Report;
+    const listed = (report.broker.frontEnds?.length ?? 0) + (report.broker.backEnds?.length ?? 0);
+    if (listed === connections || Date.now() > deadline) return report;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
