@@ -15,6 +15,7 @@ describe('migrations', () => {
         '0003_sessions_lockout_audit.sql',
         '0004_processed_requests_claim.sql',
         '0005_login_attempts.sql',
+        '0006_one_statement_writes.sql',
       ]);
       expect(await migrate(db.readWrite)).toEqual([]);
       const columns = await db.readWrite<{ column_name: string }[]>`

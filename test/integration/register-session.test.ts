@@ -87,3 +87,34 @@ describe('REGISTER without a tokenHash (the textbook\'s, and an older Front End\
     expect(await count('sessions', 'email', email)).toBe(0);
   });
 });
+
+describe('one-statement writes (migration 0006) and replies stored before them', () => {
+  const handle = () => createRequestHandler(db, logger, DEFAULT_POLICIES);
+
+  it('answers a REGISTER copy whose first copy an older Back End handled with the reply that one stored', async () => {
+    const [email, requestId] = [newEmail(), `legacy-${randomUUID()}`];
+    const stored = { success: true, session: true };
+    await db.readWrite`INSERT INTO processed_requests (request_id, reply) VALUES (${requestId}, ${db.readWrite.json(stored)})`;
+    expect(await handle()({ action: 'REGISTER', data: { email, hash: 'h', tokenHash: newTokenHash(), client } }, { requestId })).toEqual(stored);
+    expect(await count('users', 'email', email)).toBe(0); // the first copy's work is not done again
+  });
+
+  it('starts a login session once per request id: one session, one login_success, the failure count cleared', async () => {
+    const [email, tokenHash, requestId] = [newEmail(), newTokenHash(), `session-${randomUUID()}`];
+    await db.readWrite`INSERT INTO login_failures (email, failures) VALUES (${email}, 3)`;
+    const create = () => handle()({ action: 'SESSION_CREATE', data: { email, tokenHash, client, reason: 'login' } }, { requestId });
+    expect(await Promise.all([create(), create()])).toEqual([{ success: true }, { success: true }]);
+    const logins = (await recentEvents(db.readWrite, { email, limit: 10 })).filter((e) => e.event === 'login_success');
+    const failures = await db.readWrite`SELECT 1 FROM login_failures WHERE email = ${email}`;
+    expect([await count('sessions', 'token_hash', tokenHash), logins.length, failures.length]).toEqual([1, 1, 0]);
+  });
+
+  it('starts a registration\'s session without touching the failure count or the audit', async () => {
+    const [email, tokenHash] = [newEmail(), newTokenHash()];
+    await db.readWrite`INSERT INTO login_failures (email, failures) VALUES (${email}, 2)`;
+    expect(await handle()({ action: 'SESSION_CREATE', data: { email, tokenHash, reason: 'register' } }, {})).toEqual({ success: true });
+    const events = await recentEvents(db.readWrite, { email, limit: 10 });
+    const failures = await db.readWrite`SELECT 1 FROM login_failures WHERE email = ${email}`;
+    expect([await count('sessions', 'token_hash', tokenHash), events.length, failures.length]).toEqual([1, 0, 1]);
+  });
+});

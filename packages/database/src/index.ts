@@ -11,3 +11,4 @@ export { QueryTimeoutError } from './deadline.js';
 export { isConnectionFailure } from './connection-failures.js';
 export { postgresLoginRefusal } from './login-refusal.js';
 export * from './status-queries.js';
+export * from './register-account.js';

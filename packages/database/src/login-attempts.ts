@@ -40,12 +40,7 @@ export async function reserveAttempt(tx: TransactionSql, email: string, policy: 
  * the window's first attempt. One row per IP in PostgreSQL, so every Front End shares it.
  */
 export async function countIpAttempt(tx: TransactionSql, ip: string): Promise<number> {
-  const [row] = await tx<{ attempts: number }[]>`
-    INSERT INTO login_ip_attempts AS a (ip, attempts) VALUES (${ip}, 1)
-    ON CONFLICT (ip) DO UPDATE SET
-      attempts = CASE WHEN a.window_start <= now() - interval '1 minute' THEN 1 ELSE a.attempts + 1 END,
-      window_start = CASE WHEN a.window_start <= now() - interval '1 minute' THEN now() ELSE a.window_start END
-    RETURNING attempts`;
+  const [row] = await tx<{ attempts: number }[]>`SELECT count_ip_attempt(${ip}) AS attempts`;
   return row!.attempts;
 }
 

@@ -4,10 +4,10 @@ import type { Database } from './connect.js';
 
 /**
  * Runs a write at most once per request id, in one transaction with the reply it produced.
- * The id is claimed first: a redelivered copy (its first worker stalled or died) blocks on the
- * claim until the first transaction ends, then either returns the reply the first one committed
- * or, if it rolled back, runs the write itself. Without a request id (the textbook's clients
- * send none) the write simply runs.
+ * The id is claimed first (claim_request, migration 0006): a redelivered copy (its first worker
+ * stalled or died) blocks on the claim until the first transaction ends, then either returns
+ * the reply the first one committed or, if it rolled back, runs the write itself. Without a
+ * request id (the textbook's clients send none) the write simply runs.
  */
 export async function runOnce(
   db: Database,
@@ -17,28 +17,20 @@ export async function runOnce(
   return (await db.primary((sql) =>
     sql.begin(async (tx) => {
       if (!requestId) return write(tx);
-      if (!(await claim(tx, requestId))) return storedReply(tx, requestId);
+      const [claim] = await tx<{ stored: Reply | null }[]>`SELECT claim_request(${requestId}) AS stored`;
+      if (claim!.stored !== null) return claim!.stored;
       const reply = await write(tx);
-      await tx`UPDATE processed_requests SET reply = ${tx.json(reply as JSONValue)} WHERE request_id = ${requestId}`;
+      await tx`SELECT store_reply(${requestId}, ${tx.json(reply as JSONValue)})`;
       return reply;
     }),
   )) as Reply;
 }
 
-/** True when this transaction now owns the id. Waits while another uncommitted transaction holds it. */
-async function claim(tx: TransactionSql, requestId: string): Promise<boolean> {
-  const rows = await tx`
-    INSERT INTO processed_requests (request_id) VALUES (${requestId})
-    ON CONFLICT (request_id) DO NOTHING RETURNING 1`;
-  return rows.length === 1;
-}
-
-/** The committed reply of the transaction that won the claim (a new statement sees its commit). */
-async function storedReply(tx: TransactionSql, requestId: string): Promise<Reply> {
-  const [row] = await tx<{ reply: Reply | null }[]>`SELECT reply FROM processed_requests WHERE request_id = ${requestId}`;
-  if (!row?.reply) throw new Error(`Request ${requestId} was claimed but has no stored reply`);
-  return row.reply;
-}
+/**
+ * What a one-statement write (migration 0006) returns: its outcome, or for a redelivered request
+ * whose first copy a Back End from before that migration handled, the reply that one stored.
+ */
+export type StoredOutcome<O extends string> = O | Reply;
 
 /** Old request ids are only needed while a redelivery is possible; a day is ample. */
 export async function pruneProcessedRequests(db: Database, olderThanHours = 24): Promise<number> {

@@ -1,6 +1,8 @@
 import type { Sql, TransactionSql } from 'postgres';
 import type { Database } from './connect.js';
+import { normalizeEmail } from '@gatehouse/protocol';
 import type { ClientContext } from './audit-events.js';
+import type { StoredOutcome } from './processed-requests.js';
 
 export interface SessionPolicy {
   idleTimeoutMs: number;
@@ -23,12 +25,20 @@ interface SessionRow {
 export class SessionsRepository {
   constructor(private readonly db: Database, private readonly policy: SessionPolicy) {}
 
-  async create(tx: TransactionSql, tokenHash: string, email: string, client: ClientContext = {}): Promise<void> {
-    await tx`
-      INSERT INTO sessions (token_hash, email, expires_at, ip, user_agent)
-      VALUES (${tokenHash}, ${email.trim()}, now() + make_interval(secs => ${this.policy.absoluteTimeoutMs / 1000}),
-              ${client.ip ?? null}, ${client.userAgent ?? null})
-      ON CONFLICT (token_hash) DO NOTHING`;
+  /** How long a new session lives, at most. */
+  get absoluteSeconds(): number {
+    return this.policy.absoluteTimeoutMs / 1000;
+  }
+
+  /**
+   * SESSION_CREATE as one statement on the primary (create_session, migration 0006): the
+   * session, and at login the cleared failure count and the audit row, with the stored outcome.
+   */
+  async start(requestId: string | undefined, s: { tokenHash: string; email: string; client: ClientContext; atLogin: boolean }): Promise<StoredOutcome<'created'>> {
+    const [row] = await this.db.primary((sql) => sql<{ outcome: StoredOutcome<'created'> }[]>`
+      SELECT create_session(${requestId ?? null}, ${s.tokenHash}, ${s.email.trim()}, ${normalizeEmail(s.email)},
+        ${this.absoluteSeconds}, ${s.client.ip ?? null}, ${s.client.userAgent ?? null}, ${s.atLogin}) AS outcome`);
+    return row!.outcome;
   }
 
   /** The session's email while it is live. One key lookup on the primary. */

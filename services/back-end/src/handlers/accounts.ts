@@ -1,8 +1,8 @@
 import { Messages, type Reply, type RequestOf } from '@gatehouse/protocol';
-import { countFailure, lockedUntil, recordEvent, runOnce } from '@gatehouse/database';
+import { countFailure, lockedUntil, recordEvent, registerAccount, runOnce, type RegisterOutcome } from '@gatehouse/database';
 import type { RequestMeta } from '@gatehouse/messaging';
 import type { HandlerContext } from './context.js';
-import { overIpBudget, RATE_LIMITED } from './login-attempt.js';
+import { RATE_LIMITED } from './login-attempt.js';
 
 /**
  * The textbook's REGISTER: one INSERT … ON CONFLICT, so two workers cannot both succeed. With a
@@ -10,15 +10,24 @@ import { overIpBudget, RATE_LIMITED } from './login-attempt.js';
  * and never a second session.
  */
 export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTER'>, meta: RequestMeta): Promise<Reply> {
-  return runOnce(ctx.db, meta.requestId, async (tx) => {
-    if (await overIpBudget(tx, data)) return RATE_LIMITED;
-    if ((await ctx.users.insert(tx, data.email, data.hash)) === 'exists') return { success: false, message: Messages.userExists };
-    await recordEvent(tx, 'register', data.email, data.client);
-    if (data.tokenHash === undefined) return { success: true };
-    await ctx.sessions.create(tx, data.tokenHash, data.email, data.client);
-    return { success: true, session: true };
+  const outcome = await registerAccount(ctx.db, {
+    requestId: meta.requestId,
+    email: data.email,
+    hash: data.hash,
+    tokenHash: data.tokenHash,
+    sessionSeconds: ctx.sessions.absoluteSeconds,
+    client: data.client ?? {},
+    ipLimitPerMinute: data.ipLimitPerMinute,
   });
+  return typeof outcome === 'string' ? REGISTER_REPLIES[outcome] : outcome;
 }
+
+const REGISTER_REPLIES: Record<RegisterOutcome, Reply> = {
+  created: { success: true },
+  created_with_session: { success: true, session: true },
+  exists: { success: false, message: Messages.userExists },
+  rate_limited: RATE_LIMITED,
+};
 
 /**
  * The textbook's GETHASH, plus the account's lock so the Front End can refuse without saying why.

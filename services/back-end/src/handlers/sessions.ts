@@ -1,18 +1,12 @@
 import type { Reply, RequestOf } from '@gatehouse/protocol';
-import { recordEvent, resetFailures, runOnce } from '@gatehouse/database';
+import { recordEvent, runOnce } from '@gatehouse/database';
 import type { RequestMeta } from '@gatehouse/messaging';
 import type { HandlerContext } from './context.js';
 
-/** A new session; at login it also clears the failure count and is audited. */
+/** A new session; at login it also clears the failure count and is audited. One statement. */
 export async function sessionCreate(ctx: HandlerContext, { data }: RequestOf<'SESSION_CREATE'>, meta: RequestMeta): Promise<Reply> {
-  return runOnce(ctx.db, meta.requestId, async (tx) => {
-    await ctx.sessions.create(tx, data.tokenHash, data.email, data.client);
-    if (data.reason === 'login') {
-      await resetFailures(tx, data.email);
-      await recordEvent(tx, 'login_success', data.email, data.client);
-    }
-    return { success: true };
-  });
+  const outcome = await ctx.sessions.start(meta.requestId, { ...data, client: data.client ?? {}, atLogin: data.reason === 'login' });
+  return outcome === 'created' ? { success: true } : outcome;
 }
 
 export async function sessionGet(ctx: HandlerContext, { data }: RequestOf<'SESSION_GET'>): Promise<Reply> {
