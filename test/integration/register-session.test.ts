@@ -99,6 +99,14 @@ describe('one-statement writes (migration 0006) and replies stored before them',
     expect(await count('users', 'email', email)).toBe(0); // the first copy's work is not done again
   });
 
+  it('answers a LOGIN_ATTEMPT copy whose first copy an older Back End handled with the decision that one stored', async () => {
+    const [email, requestId] = [newEmail(), `legacy-${randomUUID()}`];
+    const stored = { success: false, lockedUntil: '2030-01-01T00:00:00.000Z' };
+    await db.readWrite`INSERT INTO processed_requests (request_id, reply) VALUES (${requestId}, ${db.readWrite.json(stored)})`;
+    expect(await handle()({ action: 'LOGIN_ATTEMPT', data: { email, client } }, { requestId })).toEqual(stored);
+    expect(await db.readWrite`SELECT 1 FROM login_failures WHERE email = ${email}`).toHaveLength(0); // not counted again
+  });
+
   it('starts a login session once per request id: one session, one login_success, the failure count cleared', async () => {
     const [email, tokenHash, requestId] = [newEmail(), newTokenHash(), `session-${randomUUID()}`];
     await db.readWrite`INSERT INTO login_failures (email, failures) VALUES (${email}, 3)`;

@@ -86,3 +86,48 @@ BEGIN
   END IF;
   RETURN store_reply(p_request_id, '"created"');
 END $$;
+
+-- True for a failure count with no failure and no lock within the reset time: it starts again.
+CREATE FUNCTION failures_decayed(p_updated_at timestamptz, p_locked_until timestamptz, p_reset_seconds double precision)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+  SELECT greatest(p_updated_at, p_locked_until) < now() - make_interval(secs => p_reset_seconds)
+$$;
+
+-- LOGIN_ATTEMPT's decision: the IP's budget, then the attempt counted as a failure before the
+-- password is checked (the upsert's row lock orders parallel attempts), and the lock it starts.
+-- p_lock_seconds[k] is the lock after the (threshold + k - 1)-th failure in a row; the last
+-- entry holds beyond it. Outcomes: {"outcome": "rate_limited"}, {"outcome": "locked",
+-- "lockedUntil"}, {"outcome": "allowed"}, and {"outcome": "allowed", "failures", "lockedUntil"}
+-- when this attempt started a lock (it is still checked; later ones wait).
+CREATE FUNCTION attempt_login(
+  p_request_id text, p_email_key text, p_ip text, p_user_agent text, p_ip_limit integer,
+  p_threshold integer, p_lock_seconds double precision[], p_reset_seconds double precision
+) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+  v_stored jsonb := claim_request(p_request_id);
+  v_failures integer;
+  v_locked boolean;
+  v_until timestamptz;
+BEGIN
+  IF v_stored IS NOT NULL THEN RETURN v_stored; END IF;
+  IF p_ip IS NOT NULL AND p_ip_limit IS NOT NULL AND count_ip_attempt(p_ip) > p_ip_limit THEN
+    RETURN store_reply(p_request_id, '{"outcome": "rate_limited"}');
+  END IF;
+  INSERT INTO login_failures AS f (email, failures) VALUES (p_email_key, 1)
+  ON CONFLICT (email) DO UPDATE SET
+    failures = CASE
+      WHEN f.locked_until > now() THEN f.failures
+      WHEN failures_decayed(f.updated_at, f.locked_until, p_reset_seconds) THEN 1
+      ELSE f.failures + 1 END,
+    updated_at = CASE WHEN f.locked_until > now() THEN f.updated_at ELSE now() END
+  RETURNING failures, coalesce(locked_until > now(), false), locked_until INTO v_failures, v_locked, v_until;
+  IF v_locked THEN
+    RETURN store_reply(p_request_id, jsonb_build_object('outcome', 'locked', 'lockedUntil', v_until));
+  END IF;
+  IF v_failures < p_threshold THEN RETURN store_reply(p_request_id, '{"outcome": "allowed"}'); END IF;
+  UPDATE login_failures
+  SET locked_until = now() + make_interval(secs => p_lock_seconds[least(v_failures - p_threshold + 1, cardinality(p_lock_seconds))])
+  WHERE email = p_email_key RETURNING locked_until INTO v_until;
+  INSERT INTO auth_events (event, email, ip, user_agent) VALUES ('lockout', p_email_key, p_ip, p_user_agent);
+  RETURN store_reply(p_request_id, jsonb_build_object('outcome', 'allowed', 'failures', v_failures, 'lockedUntil', v_until));
+END $$;

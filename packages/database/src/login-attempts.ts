@@ -1,47 +1,54 @@
-import type { TransactionSql } from 'postgres';
-import { normalizeEmail } from '@gatehouse/protocol';
+import { normalizeEmail, type Reply } from '@gatehouse/protocol';
 import type { Database } from './connect.js';
-import { decayed, lockDelayMs, type LockoutPolicy } from './login-failures.js';
+import type { ClientContext } from './audit-events.js';
+import { lockDelayMs, type LockoutPolicy } from './login-failures.js';
 
-/** What reserving an attempt decided: refused (the account was already locked) or allowed. */
-export type AttemptSlot =
-  | { allowed: false; lockedUntil: Date }
-  /** `lockedUntil` is set when this attempt reached the threshold: later ones wait, this one is checked. */
-  | { allowed: true; failures: number; lockedUntil?: Date };
+/** What LOGIN_ATTEMPT decided, before the password is checked. */
+export type AttemptDecision =
+  | { outcome: 'rate_limited' }
+  /** The account was already locked; this attempt was not counted. */
+  | { outcome: 'locked'; lockedUntil: Date }
+  /** Counted; `lockedUntil` is set when this attempt reached the threshold: later ones wait, this one is checked. */
+  | { outcome: 'allowed'; failures?: number; lockedUntil?: Date }
+  /** A redelivered request whose first copy a Back End from before migration 0006 answered. */
+  | { outcome: 'stored'; reply: Reply };
 
-/**
- * Counts a login attempt as a failure before its password is checked, so parallel attempts
- * cannot all see "not locked": the upsert's row lock orders them, and only `threshold` of
- * them get through before the lock. A successful login clears the count (resetFailures).
- * An attempt on a locked account is not counted; a count idle past `resetAfterMs` starts over.
- */
-export async function reserveAttempt(tx: TransactionSql, email: string, policy: LockoutPolicy): Promise<AttemptSlot> {
-  const key = normalizeEmail(email);
-  const [row] = await tx<{ failures: number; locked: boolean; locked_until: Date | null }[]>`
-    INSERT INTO login_failures AS f (email, failures) VALUES (${key}, 1)
-    ON CONFLICT (email) DO UPDATE SET
-      failures = CASE
-        WHEN f.locked_until > now() THEN f.failures
-        WHEN ${decayed(tx, policy)} THEN 1
-        ELSE f.failures + 1 END,
-      updated_at = CASE WHEN f.locked_until > now() THEN f.updated_at ELSE now() END
-    RETURNING failures, coalesce(locked_until > now(), false) AS locked, locked_until`;
-  if (row!.locked) return { allowed: false, lockedUntil: row!.locked_until! };
-  const delay = lockDelayMs(row!.failures, policy);
-  if (delay === 0) return { allowed: true, failures: row!.failures };
-  const [locked] = await tx<{ locked_until: Date }[]>`
-    UPDATE login_failures SET locked_until = now() + make_interval(secs => ${delay / 1000})
-    WHERE email = ${key} RETURNING locked_until`;
-  return { allowed: true, failures: row!.failures, lockedUntil: locked!.locked_until };
+export interface LoginAttempt {
+  requestId: string | undefined;
+  email: string;
+  client: ClientContext;
+  /** Attempts per client IP per minute; unset (or no IP), the IP is not counted. */
+  ipLimitPerMinute: number | undefined;
 }
 
 /**
- * Counts one attempt from `ip` and returns the count in its window: a minute that starts at
- * the window's first attempt. One row per IP in PostgreSQL, so every Front End shares it.
+ * Counts a login attempt as a failure before its password is checked, so parallel attempts
+ * cannot all see "not locked": the upsert's row lock orders them, and only `threshold` of them
+ * get through before the lock. One statement on the primary (attempt_login, migration 0006),
+ * after the IP's budget. A successful login clears the count (create_session). An attempt on a
+ * locked account is not counted; a count idle past `resetAfterMs` starts over.
  */
-export async function countIpAttempt(tx: TransactionSql, ip: string): Promise<number> {
-  const [row] = await tx<{ attempts: number }[]>`SELECT count_ip_attempt(${ip}) AS attempts`;
-  return row!.attempts;
+export async function attemptLogin(db: Database, a: LoginAttempt, policy: LockoutPolicy): Promise<AttemptDecision> {
+  const ip = a.client.ip ?? null;
+  const ipLimit = ip === null ? null : (a.ipLimitPerMinute ?? null);
+  const [row] = await db.primary((sql) => sql<{ decision: Record<string, unknown> }[]>`
+    SELECT attempt_login(${a.requestId ?? null}, ${normalizeEmail(a.email)}, ${ip}, ${a.client.userAgent ?? null}, ${ipLimit},
+      ${policy.threshold}, ${lockLadderSeconds(policy)}, ${policy.resetAfterMs / 1000}) AS decision`);
+  const { outcome, lockedUntil, failures } = row!.decision;
+  if (outcome === undefined) return { outcome: 'stored', reply: row!.decision as Reply };
+  const until = typeof lockedUntil === 'string' ? { lockedUntil: new Date(lockedUntil) } : {};
+  return { outcome, ...until, ...(typeof failures === 'number' ? { failures } : {}) } as AttemptDecision;
+}
+
+/** The lock after the threshold-th failure in a row, the next, and so on, until it stops growing. */
+export function lockLadderSeconds(policy: LockoutPolicy): number[] {
+  const ladder = [lockDelayMs(policy.threshold, policy) / 1000];
+  while (ladder.length < 32) {
+    const next = lockDelayMs(policy.threshold + ladder.length, policy) / 1000;
+    if (next === ladder.at(-1)) break;
+    ladder.push(next);
+  }
+  return ladder;
 }
 
 /** Windows that ended no longer limit anyone; for housekeeping. */

@@ -39,7 +39,7 @@ export async function countFailure(tx: TransactionSql, email: string, policy: Lo
 
 /** True for a login_failures row (aliased `f`) with no failure and no lock within the reset time. */
 export function decayed(sql: Sql | TransactionSql, policy: LockoutPolicy) {
-  return sql`greatest(f.updated_at, f.locked_until) < now() - make_interval(secs => ${policy.resetAfterMs / 1000})`;
+  return sql`failures_decayed(f.updated_at, f.locked_until, ${policy.resetAfterMs / 1000})`;
 }
 
 export async function resetFailures(tx: TransactionSql, email: string): Promise<void> {
