@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { childrenOf } from '@gatehouse/processes';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../harness/free-port.js';
 import { FormClient } from '../support/form-client.js';
@@ -15,12 +15,6 @@ let gatehouse: ServiceProcess;
 let dataDir: string;
 let url: string;
 let script: string;
-
-/** Child PIDs (tsx runs the entry point in a child of its own). */
-function childrenOf(pid: number): number[] {
-  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-  return text ? text.split(' ').map(Number) : [];
-}
 
 beforeAll(async () => {
   const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
@@ -65,7 +59,7 @@ it('refuses at once to start a second time on the same DATA_DIR, naming the firs
   expect(await second.exited).toBe(1);
   const holder = Number(/ is in use by process (\d+)/.exec(second.output())?.[1]);
   expect(holder, second.output()).toBeGreaterThan(0);
-  expect([gatehouse.pid, ...childrenOf(gatehouse.pid)]).toContain(holder);
+  expect([gatehouse.pid, ...childrenOf(gatehouse.pid)]).toContain(holder); // tsx runs the entry point in a child
   // The first is unharmed.
   expect((await new FormClient(url).get('/')).status).toBe(200);
 });

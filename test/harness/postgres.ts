@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { appendFile, chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commandLineOf } from '@gatehouse/processes';
 import postgres from 'postgres';
 import { freePort } from './free-port.js';
 import { childrenOf, isAlive, killIfOurs, killQuietly, onProcessExit, randomToken, run, safeName, tail, waitForExit } from './process-utils.js';
@@ -54,7 +55,7 @@ function postmasterPid(dataDir: string): number {
   try {
     const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     // After a crash the file is stale and its PID may belong to someone else by now.
-    const ours = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir);
+    const ours = commandLineOf(pid).includes(dataDir);
     return Number.isInteger(pid) && pid > 0 && ours ? pid : 0;
   } catch {
     return 0;

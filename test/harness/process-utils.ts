@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { commandLineOf, isAlive, tail as tailOf } from '@gatehouse/processes';
+
+export { childrenOf, isAlive } from '@gatehouse/processes';
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -40,33 +41,6 @@ export function safeName(name: string | undefined, fallback: string): string {
   return (cleaned || fallback).slice(0, 20);
 }
 
-/** True while the process exists and is not a zombie (an orphan waits for init to reap it, which can take seconds). */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The state letter follows the parenthesised command name, which may itself contain spaces.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** PIDs whose parent is `ppid`. */
-export function childrenOf(ppid: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === ppid) pids.push(Number(entry));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return pids;
-}
-
 export function killQuietly(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (pid === undefined || pid <= 0) return;
   try {
@@ -89,12 +63,7 @@ export function pidExists(pid: number): boolean {
 /** Signal `pid` only if its command line mentions `marker` (our temp folder), so a recycled PID is never hit. */
 export function killIfOurs(pid: number, marker: string, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (pid <= 0) return;
-  try {
-    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) return;
-  } catch {
-    return; // gone
-  }
-  killQuietly(pid, signal);
+  if (commandLineOf(pid).includes(marker)) killQuietly(pid, signal);
 }
 
 export async function waitForExit(pid: number, timeoutMs: number, opts: { reaped?: boolean } = {}): Promise<boolean> {
@@ -123,12 +92,8 @@ export async function waitForTcp(port: number, timeoutMs: number, host = '127.0.
   }
 }
 
-export async function tail(path: string, lines = 40): Promise<string> {
-  try {
-    return (await readFile(path, 'utf8')).split('\n').slice(-lines).join('\n');
-  } catch {
-    return `(no ${path})`;
-  }
+export function tail(path: string, lines = 40): Promise<string> {
+  return tailOf(path, lines);
 }
 
 // Synchronous cleanups run when the test process goes away without calling stop().

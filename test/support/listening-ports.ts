@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { childrenOf } from '../harness/process-utils.js';
+import { processTree } from '@gatehouse/processes';
 
 /** The TCP ports on which `pid` or any of its descendants listens (Linux: /proc). */
 export function tcpListeningPorts(pid: number): number[] {
-  const inodes = new Set(processTree(pid).flatMap(socketInodes));
+  const inodes = new Set(processTree([pid]).flatMap(socketInodes));
   const ports = new Set<number>();
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     for (const line of readFileSync(table, 'utf8').trim().split('\n').slice(1)) {
@@ -13,10 +13,6 @@ export function tcpListeningPorts(pid: number): number[] {
     }
   }
   return [...ports].sort((a, b) => a - b);
-}
-
-function processTree(pid: number): number[] {
-  return [pid, ...childrenOf(pid).flatMap(processTree)];
 }
 
 function socketInodes(pid: number): string[] {

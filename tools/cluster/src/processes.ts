@@ -3,6 +3,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readStat, tail } from '@gatehouse/processes';
+
+export { commandLineOf } from '@gatehouse/processes';
 
 /**
  * A process we started, identified by PID and start time together: a PID alone may have been
@@ -33,43 +36,22 @@ export function spawnDetached(command: string, args: string[], { env, cwd, logFi
   }
 }
 
-/** Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. */
 function startTimeOf(pid: number): string | undefined {
-  const stat = procStat(pid);
-  return stat?.fields[19];
-}
-
-function procStat(pid: number): { state: string; fields: string[] } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name is parenthesised and may itself hold spaces.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0]!, fields };
-  } catch {
-    return undefined;
-  }
+  return readStat(pid)?.startTime.toString();
 }
 
 /** True while the recorded process runs (not a zombie, and not a newer process that reused the PID). */
 export function isRunning(record: ProcessRecord | undefined): record is ProcessRecord {
   if (!record || record.pid <= 0) return false;
-  const stat = procStat(record.pid);
+  const stat = readStat(record.pid);
   if (!stat || stat.state === 'Z') return false;
-  return record.startTime === '' || stat.fields[19] === record.startTime;
+  return record.startTime === '' || stat.startTime.toString() === record.startTime;
 }
 
 /** Adopts a PID read from a server's own pid file. */
 export function recordOf(pid: number): ProcessRecord | undefined {
   const startTime = startTimeOf(pid);
   return startTime === undefined ? undefined : { pid, startTime };
-}
-
-export function commandLineOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
 }
 
 export function signal(record: ProcessRecord | undefined, sig: NodeJS.Signals): void {
@@ -137,14 +119,6 @@ export async function pidFromFile(file: string): Promise<number | undefined> {
   }
 }
 
-export async function tail(file: string, lines = 25): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return `(no ${file})`;
-  }
-}
-
 export interface WaitOptions {
   timeoutMs: number;
   /** Give up early when this process has exited. */
@@ -183,7 +157,7 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, opt
     if (!reason && options.process && !isRunning(options.process)) reason = 'its process exited';
     if (!reason && Date.now() > deadline) reason = `not within ${Math.round(options.timeoutMs / 1000)} s`;
     if (reason) {
-      const log = options.logFile ? `\n--- ${options.logFile}\n${await tail(options.logFile)}` : '';
+      const log = options.logFile ? `\n--- ${options.logFile}\n${await tail(options.logFile, 25)}` : '';
       throw new Error(`${what}: ${reason}${log}`);
     }
     await sleep(options.intervalMs ?? 250);
