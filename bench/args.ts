@@ -17,6 +17,8 @@ export interface BenchOptions {
   markdown: string | undefined;
   /** A folder for the services' V8 CPU profiles (node --cpu-prof), or none. */
   profile: string | undefined;
+  /** Calls per second for the paced echo yardstick (0: not measured). */
+  pacedEcho: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -31,6 +33,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --markdown FILE       also write the Markdown table to FILE
   --profile DIR         the harness's Front End, Back End and echo server write CPU profiles
                         (node --cpu-prof) under DIR/<service>/ (open them in Chrome DevTools)
+  --paced-echo RATE     also time the echo at a steady RATE calls/s, its server on its own
+                        connection and on the caller's: the broker's CPU per call (0 = off)
   --help                this text`;
 
 /** Thrown for arguments we refuse; the entry point prints it and exits 2. */
@@ -62,6 +66,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
         out: { type: 'string', default: 'bench/results/latest.json' },
         markdown: { type: 'string' },
         profile: { type: 'string' },
+        'paced-echo': { type: 'string', default: '0' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -88,5 +93,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     out: v.out ?? 'bench/results/latest.json',
     markdown: v.markdown,
     profile: v.profile,
+    pacedEcho: positive('paced-echo', v['paced-echo'] ?? '0', { min: 0, max: 5000 }),
   };
 }

@@ -83,6 +83,10 @@ export function toMarkdown(r: Report): string {
     lines.push(`| bare RPC echo, ${echo.inFlight} in flight | ${int(echo.perSecond)}/s, p50 ${ms(echo.p50Ms)} ms, p99 ${ms(echo.p99Ms)} ms${rpcCpu(echo)} |`);
     lines.push(`| GETHASH RPC, ${gethash.inFlight} in flight | ${int(gethash.perSecond)}/s (${pct(ratio.throughputRatio)} of the echo), p50 ${ms(gethash.p50Ms)} ms (echo's p50 is ${pct(ratio.p50Ratio)} of it)${rpcCpu(gethash)} |`);
   }
+  for (const p of r.rpc.paced ?? []) {
+    const where = p.connections === 'shared' ? 'client and server on one connection' : 'server on its own connection';
+    lines.push(`| echo paced at ${int(p.perSecond)}/s, ${where} | RabbitMQ ${ms(p.brokerCpuMs)} ms CPU per call; p50 ${ms(p.p50Ms)} ms; ${p.errors} errors |`);
+  }
   lines.push('', SCENARIO_HEADER, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const s of r.scenarios) {
     const cpu = (t: string) => ms((s.cpuPerOp[t] ?? 0) * 1000);

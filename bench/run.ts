@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<void> {
     await seedUsers(target.databaseUrl, LOGIN_USERS, phc, loginEmail);
     say('yardsticks: bare RPC echo and GETHASH...');
     const rpc = rpcRatios(
-      await measureRpcs({ amqpUrls: target.amqpUrls, queue: target.queue, email: loginEmail(0), inFlight: [1, 64], seconds: options.quick ? Math.min(1, options.seconds) : 5, logDir, tiers: target.tiers }),
+      await measureRpcs({ amqpUrls: target.amqpUrls, queue: target.queue, email: loginEmail(0), inFlight: [1, 64], seconds: options.quick ? Math.min(1, options.seconds) : 5, pacedRate: options.pacedEcho, logDir, tiers: target.tiers }),
     );
     const scenarios: ScenarioRow[] = [];
     const load = async (name: (typeof options.scenarios)[number], concurrency: number, label: string = name) => {

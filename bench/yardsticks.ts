@@ -8,6 +8,7 @@ import { hashPassword, type Argon2Params } from '@gatehouse/front-end';
 import { cpuBetween, sampleCpu, type Tiers } from './cpu.js';
 import { spawnLogged } from './services.js';
 import { summarize } from './stats.js';
+import { measurePaced, measurePacedShared, type PacedFigure } from './paced-echo.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -101,13 +102,15 @@ export async function measureRpc(rpc: AmqpRpcClient, request: RequestInput, inFl
 export interface RpcYardsticks {
   echo: RpcFigure[];
   gethash: RpcFigure[];
+  /** With --paced-echo: the echo at a steady rate, its server on its own connection and on the caller's. */
+  paced?: PacedFigure[];
 }
 
 /**
  * The bare echo (own process, own queue) and GETHASH against the Back End, over the same broker
  * and client library, at each in-flight count.
  */
-export async function measureRpcs(opts: { amqpUrls: string[]; queue: string; email: string; inFlight: number[]; seconds: number; logDir: string; tiers: Tiers }): Promise<RpcYardsticks> {
+export async function measureRpcs(opts: { amqpUrls: string[]; queue: string; email: string; inFlight: number[]; seconds: number; pacedRate: number; logDir: string; tiers: Tiers }): Promise<RpcYardsticks> {
   const echoQueue = `bench.echo.${randomUUID().slice(0, 8)}`;
   const echoServer = spawnLogged('bench/echo-server.ts', { AMQP_URL: opts.amqpUrls.join(','), ECHO_QUEUE: echoQueue, ECHO_QUEUE_MODE: 'quorum' }, opts.logDir, 'echo');
   const connection = connectAmqp({ urls: opts.amqpUrls, name: 'bench', logger });
@@ -133,6 +136,13 @@ export async function measureRpcs(opts: { amqpUrls: string[]; queue: string; ema
     for (const n of opts.inFlight) {
       result.echo.push(await timed(echo, () => [echoServer.pid], n));
       result.gethash.push(await timed(backEnd, backEndPids!, n));
+    }
+    if (opts.pacedRate > 0) {
+      const { pacedRate: rate, seconds } = opts;
+      result.paced = [
+        { connections: 'separate', ...(await measurePaced(echo, request, rate, seconds, rabbitmq!)) },
+        { connections: 'shared', ...(await measurePacedShared(connection, request, rate, seconds, rabbitmq!)) },
+      ];
     }
     return result;
   } finally {

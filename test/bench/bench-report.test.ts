@@ -24,7 +24,7 @@ describe('npm run bench', () => {
     const out = join(dir, 'report.json');
     const md = join(dir, 'report.md');
     const profiles = join(dir, 'profiles');
-    const { stdout } = await bench(['--quick', '--seconds', '0.5', '--warmup', '0.2', '--concurrency', '1,2', '--seed-users', '2000', '--out', out, '--markdown', md, '--profile', profiles]);
+    const { stdout } = await bench(['--quick', '--seconds', '0.5', '--warmup', '0.2', '--concurrency', '1,2', '--seed-users', '2000', '--paced-echo', '20', '--out', out, '--markdown', md, '--profile', profiles]);
     const report = JSON.parse(await readFile(out, 'utf8')) as Report;
 
     const finite = (x: unknown) => expect(Number.isFinite(x), String(x)).toBe(true);
@@ -33,6 +33,12 @@ describe('npm run bench', () => {
     expect(report.rpc.echo.map((f) => f.inFlight)).toEqual([1, 64]);
     expect(report.rpc.gethash.map((f) => f.inFlight)).toEqual([1, 64]);
     for (const r of report.rpc.gethashPerEcho) [r.throughputRatio, r.p50Ratio].forEach(finite);
+    expect(report.rpc.paced?.map((p) => p.connections)).toEqual(['separate', 'shared']);
+    for (const p of report.rpc.paced!) {
+      [p.perSecond, p.p50Ms, p.brokerCpuMs].forEach(finite);
+      expect(p.calls).toBeGreaterThan(0);
+      expect(p.errors).toBe(0);
+    }
 
     for (const name of ['register', 'login', 'secret', 'home']) {
       for (const concurrency of [1, 2]) {
@@ -54,6 +60,7 @@ describe('npm run bench', () => {
     expect(markdown).toContain(SCENARIO_HEADER);
     expect(markdown).toContain('hash-bound limit');
     expect(markdown).toContain('bare RPC echo');
+    expect(markdown).toContain('echo paced at');
     expect(stdout).toContain(SCENARIO_HEADER);
     // --profile: each service wrote a CPU profile as it exited (tsx's own process writes one too).
     for (const service of ['front-end', 'back-end', 'echo']) {
@@ -68,6 +75,7 @@ describe('npm run bench', () => {
     [['--scenarios', 'logn'], /unknown scenario "logn"/],
     [['--seed-users=-5'], /--seed-users must be an integer from 0/],
     [['--cluster', '--profile', 'profiles'], /--profile works with the harness only/],
+    [['--paced-echo', 'fast'], /--paced-echo must be an integer from 0 to 5000/],
   ])('refuses %j with exit code 2 and says why', async (args, message) => {
     const failed = await bench(args).then(() => undefined, (err: { code: number; stderr: string }) => err);
     expect(failed?.code).toBe(2);
