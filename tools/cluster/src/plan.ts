@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from './free-ports.js';
+import { writeFileAtomically } from './files.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -91,7 +92,7 @@ export async function createPlan(dataDir: string, appPort?: number): Promise<Clu
     },
   };
   await mkdir(plan.dataDir, { recursive: true, mode: 0o755 });
-  await writeFile(planFile(plan.dataDir), `${JSON.stringify({ ...plan, dataDir: undefined }, null, 2)}\n`);
+  await writeFileAtomically(planFile(plan.dataDir), `${JSON.stringify({ ...plan, dataDir: undefined }, null, 2)}\n`);
   return plan;
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -100,8 +100,12 @@ export class ProcessTable {
   }
 
   set(name: string, record: ProcessRecord): void {
-    mkdirSync(dirname(this.#file(name)), { recursive: true });
-    writeFileSync(this.#file(name), JSON.stringify(record));
+    const file = this.#file(name);
+    mkdirSync(dirname(file), { recursive: true });
+    // Whole or not at all: another command may read it at the same moment (see files.ts).
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(record));
+    renameSync(temporary, file);
   }
 
   clear(name: string): void {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomically } from './files.js';
 
 /** Every credential the cluster uses. Generated at the first `up`; nothing has a default. */
 export interface ClusterSecrets {
@@ -42,7 +43,7 @@ export async function ensureSecrets(dataDir: string): Promise<ClusterSecrets> {
   const existing = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Partial<ClusterSecrets>) : {};
   const secrets = Object.fromEntries(KEYS.map((k) => [k, existing[k] ?? generate()])) as unknown as ClusterSecrets;
   if (KEYS.some((k) => existing[k] === undefined)) {
-    await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    await writeFileAtomically(file, `${JSON.stringify(secrets, null, 2)}\n`, 0o600);
   }
   await chmod(file, 0o600);
   return secrets;

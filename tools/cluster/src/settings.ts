@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomically } from './files.js';
 import { BACK_END_VARIABLES } from '@gatehouse/back-end/config';
 import { FRONT_END_VARIABLES } from '@gatehouse/front-end/config';
 
@@ -24,6 +25,6 @@ export async function mergeSettings(dataDir: string, env: NodeJS.ProcessEnv): Pr
   const saved = existsSync(file(dataDir)) ? (JSON.parse(await readFile(file(dataDir), 'utf8')) as Record<string, string>) : {};
   const given = Object.fromEntries(PASS_THROUGH.flatMap((name) => (env[name] !== undefined ? [[name, env[name]!]] : [])));
   const merged = { ...saved, ...given };
-  await writeFile(file(dataDir), `${JSON.stringify(merged, null, 2)}\n`);
+  await writeFileAtomically(file(dataDir), `${JSON.stringify(merged, null, 2)}\n`);
   return merged;
 }
