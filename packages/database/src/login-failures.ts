@@ -42,10 +42,6 @@ export function decayed(sql: Sql | TransactionSql, policy: LockoutPolicy) {
   return sql`failures_decayed(f.updated_at, f.locked_until, ${policy.resetAfterMs / 1000})`;
 }
 
-export async function resetFailures(tx: TransactionSql, email: string): Promise<void> {
-  await tx`DELETE FROM login_failures WHERE email = ${normalizeEmail(email)}`;
-}
-
 /**
  * The end of the account's current lock, if it is locked now. Read on the primary, so a new lock
  * holds at once. While the primary cannot answer (a failover), the standby's copy is used: no

@@ -2,20 +2,9 @@ import type { Sql, TransactionSql } from 'postgres';
 import { normalizeEmail } from '@gatehouse/protocol';
 import type { Database } from './connect.js';
 
-export type InsertResult = 'created' | 'exists';
-
-/** The users table, written through the primary; hashes are read from a standby when there is one. */
+/** The users table: hashes read from a standby when there is one, and replaced on the primary (new users: register-account.ts). */
 export class UsersRepository {
   constructor(private readonly db: Database) {}
-
-  /** One statement, so two Back Ends racing on one email cannot both succeed. */
-  async insert(tx: TransactionSql, email: string, hash: string): Promise<InsertResult> {
-    const rows = await tx`
-      INSERT INTO users (email, hash) VALUES (${email.trim()}, ${hash})
-      ON CONFLICT (lower(email)) DO NOTHING
-      RETURNING 1`;
-    return rows.length === 1 ? 'created' : 'exists';
-  }
 
   /** Replaces a user's hash (an upgrade to today's parameters); false when no such user. */
   async updateHash(tx: TransactionSql, email: string, hash: string): Promise<boolean> {

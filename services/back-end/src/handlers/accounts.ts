@@ -5,9 +5,9 @@ import type { HandlerContext } from './context.js';
 import { RATE_LIMITED } from './login-attempt.js';
 
 /**
- * The textbook's REGISTER: one INSERT … ON CONFLICT, so two workers cannot both succeed. With a
- * tokenHash the session starts in the same transaction, so a redelivery gets the first reply
- * and never a second session.
+ * The textbook's REGISTER, as one statement (registerAccount): its INSERT … ON CONFLICT means two
+ * workers cannot both succeed. With a tokenHash the session starts in the same transaction, so
+ * a redelivery gets the first reply and never a second session.
  */
 export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTER'>, meta: RequestMeta): Promise<Reply> {
   const outcome = await registerAccount(ctx.db, {
