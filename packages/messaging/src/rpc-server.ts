@@ -5,7 +5,8 @@ import { declareRequestQueue, requestQueueOptions, type QueueMode } from './requ
 import type { RequestHandler } from './rpc-types.js';
 import { rawBody } from './raw-body.js';
 import { serveRequest } from './serve-request.js';
-import { isReplyAddress } from './reply-address.js';
+import { isDirectReplyAddress, isReplyAddress } from './reply-address.js';
+import { IsolatedReplies, type IsolatedSend } from './isolated-replies.js';
 import { requestIdFromHeaders } from './request-trace.js';
 
 export interface RpcServerOptions {
@@ -20,6 +21,14 @@ export interface RpcServerOptions {
   requeueDelayMs?: number;
   /** Called for each request this worker rejects into the dead letters (quorum mode), for metrics. */
   onDeadLettered?: () => void;
+  /**
+   * A second connection, for replies to redelivered requests (isolated-replies.ts). Without it, a
+   * reply to a caller whose broker node died closes `connection` at each delivery, until the
+   * delivery limit. The caller owns it and closes it after the server.
+   */
+  replyConnection?: Connection;
+  /** Called for each reply that could not be delivered because its caller's node is gone. */
+  onUnreachableReply?: () => void;
 }
 
 export interface RpcServer {
@@ -37,10 +46,16 @@ export interface RpcServer {
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const { connection, queue, mode, prefetch, logger } = options;
   await declareRequestQueue(connection, queue, mode);
-  const replies = connection.createPublisher({ confirm: true, maxAttempts: 2 });
+  // One attempt: if the connection is lost the request returns to the queue anyway, redelivered.
+  const replies = connection.createPublisher({ confirm: true, maxAttempts: 1 });
+  const isolated = options.replyConnection && new IsolatedReplies(options.replyConnection);
+  const send: SendReply = (envelope, reply, redelivered) =>
+    isolated && redelivered && isDirectReplyAddress(envelope.routingKey)
+      ? isolated.send(envelope, reply)
+      : replies.send(envelope, reply).then(() => 'sent' as const);
   const consumer = connection.createConsumer(
     { queue, queueOptions: requestQueueOptions(queue, mode), qos: { prefetchCount: prefetch }, concurrency: prefetch },
-    (msg) => answer(msg, options, (envelope, reply) => replies.send(envelope, reply)).then((status) => {
+    (msg) => answer(msg, options, send).then((status) => {
       if (status === ConsumerStatus.DROP && mode === 'quorum') options.onDeadLettered?.();
       return status;
     }),
@@ -52,11 +67,12 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     async close() {
       await consumer.close();
       await replies.close();
+      await isolated?.close();
     },
   };
 }
 
-type SendReply = (envelope: { routingKey: string; correlationId?: string; exchange: string }, body: unknown) => Promise<void>;
+type SendReply = (envelope: { routingKey: string; correlationId?: string; exchange: string }, body: unknown, redelivered: boolean) => Promise<IsolatedSend>;
 
 async function answer(msg: AsyncMessage, options: RpcServerOptions, send: SendReply): Promise<ConsumerStatus> {
   // One child logger per message: every line about it carries the id of the request it serves.
@@ -83,7 +99,12 @@ async function answer(msg: AsyncMessage, options: RpcServerOptions, send: SendRe
     logger.warn({ requestId: meta.requestId }, 'Request has no reply_to; nobody can be answered');
     return outcome.malformed ? ConsumerStatus.DROP : ConsumerStatus.ACK;
   }
-  await send({ exchange: '', routingKey: msg.replyTo, correlationId: msg.correlationId }, outcome.reply);
+  const sent = await send({ exchange: '', routingKey: msg.replyTo, correlationId: msg.correlationId }, outcome.reply, msg.redelivered);
+  if (sent === 'unreachable') {
+    // The outcome is stored: a caller that reconnected elsewhere and retries gets it.
+    logger.warn({ requestId: meta.requestId }, "Reply address is on a broker node that is gone; acknowledging the request unanswered");
+    options.onUnreachableReply?.();
+  }
   return ConsumerStatus.ACK;
 }
 

@@ -40,6 +40,8 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger, regist
 
   const connection = connectAmqp({ urls: config.amqpUrls, name: 'gatehouse-back-end', logger });
   await withBackoff('messaging service', () => connection.onConnect(5000, true), { logger, refusal: (err) => amqpLoginRefusal(err, config.amqpUrls) });
+  // Quorum mode's callers use direct reply-to; see isolated-replies.ts in the messaging package.
+  const replyConnection = config.queueMode === 'quorum' ? connectAmqp({ urls: config.amqpUrls, name: 'gatehouse-back-end-replies', logger }) : undefined;
   const server = await startRpcServer({
     connection,
     queue: config.requestQueue,
@@ -48,6 +50,8 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger, regist
     handle: metrics.measure(createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [] })),
     logger,
     onDeadLettered: metrics.deadLettered,
+    replyConnection,
+    onUnreachableReply: metrics.unreachableReply,
   });
   if (config.queueMode === 'quorum') metrics.watchDeadLetters(() => deadLetterCount(connection, config.requestQueue));
   started = server;
@@ -57,6 +61,7 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger, regist
       readiness.markStopping();
       stopHousekeeping();
       await server.close();
+      await replyConnection?.close();
       await connection.close();
       await db.close();
       await health?.close();

@@ -11,6 +11,8 @@ export interface BackEndMetrics {
   observeQuery: QueryObserver;
   /** A request this worker rejected into the dead letters. */
   deadLettered(): void;
+  /** A reply this worker could not deliver: its caller's broker node is gone. */
+  unreachableReply(): void;
   /** The dead-letter queue's depth, asked of the broker at each scrape. */
   watchDeadLetters(count: () => Promise<number>): void;
 }
@@ -40,6 +42,11 @@ export function createBackEndMetrics(registry: Registry): BackEndMetrics {
     help: 'Requests this worker rejected into the dead-letter queue (no usable reply address, or malformed without reply_to)',
     registers,
   });
+  const unreachableReplies = new Counter({
+    name: 'gatehouse_backend_unreachable_replies_total',
+    help: 'Replies not delivered because the caller was connected to a broker node that is gone (the request was acknowledged; its outcome is stored)',
+    registers,
+  });
   let countDeadLetters: (() => Promise<number>) | undefined;
   new Gauge({
     name: 'gatehouse_dead_letter_messages',
@@ -67,6 +74,7 @@ export function createBackEndMetrics(registry: Registry): BackEndMetrics {
     },
     observeQuery: (pool, seconds, failed) => queries.observe({ pool, outcome: failed ? 'error' : 'ok' }, seconds),
     deadLettered: () => deadLettered.inc(),
+    unreachableReply: () => unreachableReplies.inc(),
     watchDeadLetters: (count) => void (countDeadLetters = count),
   };
 }
