@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { httpRequest } from '@gatehouse/runtime';
 import {
   backEndPermissions, BACK_END_BROKER_USER, frontEndPermissions, FRONT_END_BROKER_USER, MONITOR_BROKER_TAGS, MONITOR_BROKER_USER, monitorPermissions,
   type BrokerPermissions,
@@ -22,15 +23,8 @@ export interface BrokerUsersPlan {
 const SHARED_USER = 'gatehouse';
 
 async function call(plan: BrokerUsersPlan, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const auth = Buffer.from(`${plan.admin.user}:${plan.admin.password}`).toString('base64');
-  const res = await fetch(`${plan.managementUrl}${path}`, {
-    method,
-    headers: { authorization: `Basic ${auth}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
+  const answer = await httpRequest(`${plan.managementUrl}${path}`, { method, body, auth: [plan.admin.user, plan.admin.password], timeoutMs: 5000 });
+  return { status: answer.status, json: answer.body };
 }
 
 async function runningNodes(plan: BrokerUsersPlan): Promise<number> {

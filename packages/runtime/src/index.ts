@@ -3,3 +3,4 @@ export * from './backoff.js';
 export * from './config.js';
 export * from './shutdown.js';
 export * from './metrics.js';
+export * from './http-request.js';

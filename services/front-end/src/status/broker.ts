@@ -1,3 +1,4 @@
+import { httpRequest } from '@gatehouse/runtime';
 import type { BrokerManagement } from '../config.js';
 
 /** The connection names our tiers give the broker (messaging's connectAmqp), which tell replicas apart by tier. */
@@ -107,15 +108,14 @@ async function readBroker(base: string, settings: BrokerManagement, queue: strin
 
 /** GET of a JSON document; a 404 is undefined when `optional`, any other failure throws. */
 function getter(base: string, { user, password }: BrokerManagement) {
-  const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   async function get<T>(path: string): Promise<T>;
   async function get<T>(path: string, optional: true): Promise<T | undefined>;
   async function get<T>(path: string, optional = false): Promise<T | undefined> {
-    const res = await fetch(`${base}${path}`, { headers: { authorization }, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    if (res.status === 404 && optional) return undefined;
-    if (res.status === 401) throw new Error(`the management API refused user ${user} (401): check RABBITMQ_MONITOR_USER and RABBITMQ_MONITOR_PASSWORD`);
-    if (!res.ok) throw new Error(`GET ${path.split('?')[0]}: HTTP ${res.status}`);
-    return (await res.json()) as T;
+    const { status, body } = await httpRequest(`${base}${path}`, { auth: [user, password], timeoutMs: TIMEOUT_MS });
+    if (status === 404 && optional) return undefined;
+    if (status === 401) throw new Error(`the management API refused user ${user} (401): check RABBITMQ_MONITOR_USER and RABBITMQ_MONITOR_PASSWORD`);
+    if (status < 200 || status > 299) throw new Error(`GET ${path.split('?')[0]}: HTTP ${status}`);
+    return body as T;
   }
   return get;
 }
