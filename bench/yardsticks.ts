@@ -16,8 +16,10 @@ export interface HashYardstick {
   params: Argon2Params;
   /** Hashes in each round of each of the two measurements. */
   hashes: number;
-  /** Rounds of the every-core measurement; the fastest one is the limit. */
+  /** Rounds of the every-core measurement; the median one is the limit. */
   rounds: number;
+  /** The slowest and fastest round's hashes per second: how much the machine moved meanwhile. */
+  limitRange: [number, number];
   /** CPU of one hash (all threads of this process) with one hash at a time, and its wall time. */
   aloneCpuMs: number;
   aloneWallMs: number;
@@ -33,23 +35,22 @@ const PASSWORD = 'bench: correct horse battery staple 7';
 /**
  * The hashing limit, measured: first one hash at a time, then one per core at once. The second
  * is the limit; the first alone would overstate it (on the 2-core VM by about 60%). The second
- * takes the fastest of three rounds: a round is under a second, and whatever else the machine
- * does can only slow one down, which moved a single round's limit by 10% between runs.
+ * is the median of three rounds: a round is under a second, and on the VM one round's limit
+ * moved by 10% between runs of the same tree.
  */
 export async function measureHash(params: Argon2Params, hashes: number, rounds = 3): Promise<HashYardstick & { phc: string }> {
   // Warm-up: the first runs pay for page faults in argon2's memory.
   for (let i = 0; i < 3; i++) await hashPassword(`warm-up password ${i}`, params);
   const cores = availableParallelism();
   const alone = await timeHashes(params, hashes, 1);
-  let together = await timeHashes(params, hashes, cores);
-  for (let round = 1; round < rounds; round++) {
-    const next = await timeHashes(params, hashes, cores);
-    if (next.wallMs < together.wallMs) together = next;
-  }
+  const measured: { cpuMs: number; wallMs: number }[] = [];
+  for (let round = 0; round < rounds; round++) measured.push(await timeHashes(params, hashes, cores));
+  const together = measured.sort((a, b) => a.wallMs - b.wallMs)[Math.floor(rounds / 2)]!;
   return {
     params,
     hashes,
     rounds,
+    limitRange: [hashes / (measured.at(-1)!.wallMs / 1000), hashes / (measured[0]!.wallMs / 1000)],
     aloneCpuMs: alone.cpuMs,
     aloneWallMs: alone.wallMs / hashes,
     cpuMs: together.cpuMs,

@@ -30,6 +30,9 @@ describe('npm run bench', () => {
     const finite = (x: unknown) => expect(Number.isFinite(x), String(x)).toBe(true);
     expect(report.hash.cores).toBeGreaterThan(0);
     expect(report.hash.rounds).toBe(3);
+    const [slowest, fastest] = report.hash.limitRange;
+    expect(slowest).toBeLessThanOrEqual(report.hash.limitPerSecond);
+    expect(fastest).toBeGreaterThanOrEqual(report.hash.limitPerSecond);
     [report.hash.cpuMs, report.hash.aloneCpuMs, report.hash.aloneWallMs, report.hash.limitPerSecond].forEach(finite);
     expect(report.rpc.echo.map((f) => f.inFlight)).toEqual([1, 64]);
     expect(report.rpc.gethash.map((f) => f.inFlight)).toEqual([1, 64]);
@@ -60,7 +63,7 @@ describe('npm run bench', () => {
     const markdown = await readFile(md, 'utf8');
     expect(markdown).toContain(SCENARIO_HEADER);
     expect(markdown).toContain('hash-bound limit');
-    expect(markdown).toContain('the fastest of 3 rounds');
+    expect(markdown).toContain('the median of 3 rounds');
     expect(markdown).toContain('bare RPC echo');
     expect(markdown).toContain('echo paced at');
     expect(stdout).toContain(SCENARIO_HEADER);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clusterStatus, type Cluster } from '@gatehouse/cluster';
-import { byKind, cliOk, ensureWhole, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
+import { byKind, cliOk, deadLetterDepth, ensureWhole, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
 import { LOAD_USERS, runScenario, type ScenarioResult } from './scenario.js';
 
 /** The Front End's RPC timeout (the default): no request may wait longer than this plus a second. */
@@ -51,8 +51,9 @@ describe('chaos under load', () => {
     expect(byKind(after, 'postgres').find((n) => n.name === primary!.name)?.role).toBe('replica');
   });
 
-  it('kill -9 of the RabbitMQ node that leads the request queue: service is back within 10 s', async () => {
+  it('kill -9 of the RabbitMQ node that leads the request queue: service is back within 10 s, nothing dead-lettered', async () => {
     const leader = byKind(await statusNow(), 'rabbitmq').find((n) => n.role === 'leader')!;
+    const deadBefore = await deadLetterDepth(cluster);
     const result = await runScenario(cluster, 'kill the queue leader', {
       fault: () => cliOk('kill', leader.name).then(() => undefined),
       observeMs: 12_000,
@@ -60,6 +61,8 @@ describe('chaos under load', () => {
     });
     expectNothingLost(result);
     expect(result.figures.longestGapMs).toBeLessThanOrEqual(10_000);
+    // Requests of callers on the killed node are given up, not retried into the dead letters.
+    expect(await deadLetterDepth(cluster)).toBe(deadBefore);
   });
 
   it('kill -9 of one etcd member, then a second: the primary keeps taking writes (failsafe mode)', async () => {

@@ -2,10 +2,12 @@ import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { Cluster, clusterStatus, type ClusterStatus, type NodeStatus } from '@gatehouse/cluster';
+import { amqpUrls, Cluster, clusterStatus, type ClusterStatus, type NodeStatus } from '@gatehouse/cluster';
+import { connectAmqp, deadLetterCount } from '@gatehouse/messaging';
 import { FormClient } from '../support/form-client.js';
 import { REPO_ROOT } from '../support/service-process.js';
 import { PASSWORD } from './load.js';
+import { testLogger as silent } from '../support/silent-logger.js';
 
 export const clusterDir = () => inject('clusterDir');
 export const openCluster = () => Cluster.open(clusterDir());
@@ -33,6 +35,17 @@ export async function cliOk(...args: string[]): Promise<string> {
   const result = await cli(...args);
   if (result.code !== 0) throw new Error(`cluster ${args.join(' ')} exited ${result.code}:\n${result.stderr}${result.stdout}`);
   return result.stdout;
+}
+
+/** Messages in the request queue's dead letters, read as a Back End would (its user may). */
+export async function deadLetterDepth(cluster: Cluster): Promise<number> {
+  const urls = amqpUrls(cluster.ctx.plan, cluster.ctx.secrets, 'back-end').split(',');
+  const connection = connectAmqp({ urls, name: 'chaos-dead-letters', logger: silent });
+  try {
+    return await deadLetterCount(connection, cluster.ctx.settings.REQUEST_QUEUE ?? 'request');
+  } finally {
+    await connection.close();
+  }
 }
 
 export const byKind = (status: ClusterStatus, kind: NodeStatus['kind']) => status.nodes.filter((n) => n.kind === kind);
