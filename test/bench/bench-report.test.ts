@@ -59,6 +59,8 @@ describe('npm run bench', () => {
     expect(report.seed?.users).toBe(2000);
     expect(report.seed?.loginP50Ratio.map((r) => r.concurrency)).toEqual([1, 2]);
     report.seed!.loginP50Ratio.forEach((r) => finite(r.ratio));
+    // Seeding puts login last, next to its full-table run: register, secret, home, login, login (full).
+    expect([...new Set(report.scenarios.map((s) => s.scenario))]).toEqual(['register', 'secret', 'home', 'login', 'login (2,000 users)']);
 
     const markdown = await readFile(md, 'utf8');
     expect(markdown).toContain(SCENARIO_HEADER);
