@@ -61,6 +61,23 @@ describe('a query to a server that stopped answering', () => {
   });
 });
 
+describe('a connection replaced while it starts up', () => {
+  // postgres.js's own first query on a connection (array types from pg_catalog.pg_type) has no
+  // handler: if the connection dies while it runs, as when a hung pool is replaced during a
+  // failover, the rejection is unhandled and ends the process (porsager/postgres#1192, #1205).
+  it('sends no query of its own, so there is none to fail', async () => {
+    const fresh = connectDatabase({ url: proxiedUrl, queryTimeoutMs: QUERY_TIMEOUT_MS, max: 1 });
+    try {
+      proxy.freezeOn('pg_catalog.pg_type');
+      expect(await fresh.primary((sql) => sql`SELECT 4 AS four`)).toEqual([{ four: 4 }]);
+      expect(proxy.frozenOn).toBe(0);
+    } finally {
+      proxy.thaw();
+      await fresh.close();
+    }
+  });
+});
+
 describe('a Back End whose primary stopped answering', () => {
   it('answers a REGISTER through a fresh connection', async () => {
     const amqpUrl = inject('amqpUrl');

@@ -18,6 +18,10 @@ export interface TcpProxy {
   freeze(options?: { newConnections?: boolean }): void;
   /** Delivers what was held and forwards again. */
   thaw(): void;
+  /** From now on, freezes any connection the moment its client sends bytes containing `text`. */
+  freezeOn(text: string): void;
+  /** Connections frozen by `freezeOn` so far. */
+  readonly frozenOn: number;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,8 @@ export async function startTcpProxy(targetPort: number, { listening = true } = {
   let server: Server | undefined;
   let holdNew = false;
   let accepted = 0;
+  let trigger: string | undefined;
+  let triggered = 0;
 
   const relay = (client: Socket) => {
     accepted++;
@@ -41,7 +47,11 @@ export async function startTcpProxy(targetPort: number, { listening = true } = {
     const pair: Pair = { frozen: holdNew, held: [] };
     pairs.add(pair);
     const forward = (from: Socket, to: Socket) =>
-      from.on('data', (chunk) => (pair.frozen ? pair.held.push(() => to.write(chunk)) : to.write(chunk)));
+      from.on('data', (chunk: Buffer) => {
+        if (from === client && trigger && !pair.frozen && chunk.includes(trigger)) (pair.frozen = true), triggered++;
+        if (pair.frozen) pair.held.push(() => to.write(chunk));
+        else to.write(chunk);
+      });
     forward(client, upstream);
     forward(upstream, client);
     for (const socket of [client, upstream]) {
@@ -75,8 +85,15 @@ export async function startTcpProxy(targetPort: number, { listening = true } = {
       holdNew = newConnections;
       for (const pair of pairs) pair.frozen = true;
     },
+    freezeOn(text) {
+      trigger = text;
+    },
+    get frozenOn() {
+      return triggered;
+    },
     thaw() {
       holdNew = false;
+      trigger = undefined;
       for (const pair of pairs) {
         pair.frozen = false;
         pair.held.splice(0).forEach((deliver) => deliver());

@@ -48,6 +48,10 @@ export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000,
     max,
     // Named prepared statements (postgres.js's default, kept on purpose): off, an RPC cost about 25% more CPU.
     prepare: true,
+    // No catalog query of postgres.js's own on each new connection: it has no handler, so a
+    // connection dropped while it runs (a pool replaced in a failover) crashed the whole Back End
+    // (porsager/postgres#1192). Gatehouse sends and reads no arrays, which is all it is for.
+    fetch_types: false,
     connect_timeout: Math.ceil(queryTimeoutMs / 1000),
     max_lifetime: maxLifetimeSeconds,
     onnotice: () => undefined,
