@@ -20,6 +20,8 @@ export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
  */
 export class RpcChannel {
   readonly #calls = new Map<string, PendingCall>();
+  /** What to do instead of failing a call when this channel is lost before its reply came. */
+  readonly #onLost = new Map<string, () => void>();
   readonly #slots?: ReplySlots;
 
   private constructor(private readonly channel: Channel, mode: QueueMode) {
@@ -46,10 +48,13 @@ export class RpcChannel {
     return this.channel.active;
   }
 
-  /** Publishes the request with somewhere for its reply to go; resolves when the broker confirmed it. */
-  async publish(call: PendingCall, envelope: Envelope, body: Buffer): Promise<void> {
+  /**
+   * Publishes the request with somewhere for its reply to go; resolves when the broker confirmed
+   * it. If the channel is then lost before the reply comes, `onLost` runs instead of the call failing.
+   */
+  async publish(call: PendingCall, envelope: Envelope, body: Buffer, onLost?: () => void): Promise<void> {
     this.#calls.set(call.id, call);
-    call.onEnd(() => this.#calls.delete(call.id));
+    call.onEnd(() => (this.#calls.delete(call.id), this.#onLost.delete(call.id)));
     const replyTo = this.#slots ? await this.#slots.hold(call) : DIRECT_REPLY_TO;
     if (call.ended) return;
     try {
@@ -58,6 +63,8 @@ export class RpcChannel {
       this.#calls.delete(call.id); // it may be sent again on another channel
       throw err;
     }
+    // Only once the request is surely enqueued: before that, a lost channel fails the publish.
+    if (onLost && !call.ended && this.channel.active) this.#onLost.set(call.id, onLost);
   }
 
   /** Takes no new calls; closes once the calls it carries have had time to end. */
@@ -81,6 +88,12 @@ export class RpcChannel {
   }
 
   #failAll(why: string): void {
-    for (const call of [...this.#calls.values()]) call.fail(new RpcUnavailableError(call.action, new Error(why)));
+    for (const call of [...this.#calls.values()]) {
+      const onLost = this.#onLost.get(call.id);
+      this.#calls.delete(call.id);
+      this.#onLost.delete(call.id);
+      if (onLost && !call.ended) onLost();
+      else call.fail(new RpcUnavailableError(call.action, new Error(why)));
+    }
   }
 }

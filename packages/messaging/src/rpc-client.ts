@@ -20,6 +20,8 @@ export interface AmqpRpcClientOptions {
 /** A refused publish is tried on up to two fresh channels, a moment apart. */
 const NACK_ATTEMPTS = 3;
 const NACK_RETRY_PAUSE_MS = 200;
+/** How often a call whose channel was lost after its request was enqueued is sent again (quorum mode). */
+const RESENDS = 1;
 
 /**
  * Request/reply over the `request` queue: correlation ids, publisher confirms, mandatory
@@ -40,8 +42,20 @@ export class AmqpRpcClient implements RpcClient {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     return new Promise<Reply>((resolve, reject) => {
       const call = new PendingCall(request.action, timeoutMs, resolve, reject);
-      this.#send(request, call, timeoutMs, options.reqId).catch((err) => call.fail(new RpcUnavailableError(request.action, err)));
+      this.#dispatch(request, call, timeoutMs, options.reqId, RESENDS);
     });
+  }
+
+  /**
+   * Sends the call. In quorum mode a call whose channel is lost after the broker confirmed its
+   * request (the connection dropped, or its RabbitMQ node died) is sent again on a new channel
+   * with the same message id, instead of failing: the Back End's idempotency key makes a write
+   * run once, so the copy gets the first one's stored reply, and a read is simply read again.
+   */
+  #dispatch(request: RequestInput, call: PendingCall, timeoutMs: number, reqId: string | undefined, resends: number): void {
+    const onLost =
+      this.options.mode === 'quorum' && resends > 0 ? () => this.#dispatch(request, call, timeoutMs, reqId, resends - 1) : undefined;
+    this.#send(request, call, timeoutMs, reqId, onLost).catch((err) => call.fail(new RpcUnavailableError(request.action, err)));
   }
 
   async close(): Promise<void> {
@@ -50,12 +64,12 @@ export class AmqpRpcClient implements RpcClient {
     await this.#open?.close().catch(() => undefined);
   }
 
-  async #send(request: RequestInput, call: PendingCall, timeoutMs: number, reqId: string | undefined): Promise<void> {
+  async #send(request: RequestInput, call: PendingCall, timeoutMs: number, reqId: string | undefined, onLost?: () => void): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw new Error('RPC client is closed');
       const channel = await this.#channel();
       try {
-        return await channel.publish(call, this.#envelope(call, timeoutMs, reqId), Buffer.from(JSON.stringify(request)));
+        return await channel.publish(call, this.#envelope(call, timeoutMs, reqId), Buffer.from(JSON.stringify(request)), onLost);
       } catch (err) {
         if (!this.#worthAnotherChannel(err, attempt) || call.ended) throw err;
         // RabbitMQ 3.10 keeps refusing a channel's publishes to a quorum queue whose leader died
