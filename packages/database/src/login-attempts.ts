@@ -33,11 +33,20 @@ export async function attemptLogin(db: Database, a: LoginAttempt, policy: Lockou
   const ipLimit = ip === null ? null : (a.ipLimitPerMinute ?? null);
   const [row] = await db.primary((sql) => sql<{ decision: Record<string, unknown> }[]>`
     SELECT attempt_login(${a.requestId ?? null}, ${normalizeEmail(a.email)}, ${ip}, ${a.client.userAgent ?? null}, ${ipLimit},
-      ${policy.threshold}, ${lockLadderSeconds(policy)}, ${policy.resetAfterMs / 1000}) AS decision`);
+      ${policy.threshold}, ${arrayLiteral(lockLadderSeconds(policy))}::double precision[], ${policy.resetAfterMs / 1000}) AS decision`);
   const { outcome, lockedUntil, failures } = row!.decision;
   if (outcome === undefined) return { outcome: 'stored', reply: row!.decision as Reply };
   const until = typeof lockedUntil === 'string' ? { lockedUntil: new Date(lockedUntil) } : {};
   return { outcome, ...until, ...(typeof failures === 'number' ? { failures } : {}) } as AttemptDecision;
+}
+
+/**
+ * Numbers as a PostgreSQL array literal, sent as one text parameter and cast in the query: the
+ * pools run without postgres.js's array types (fetch_types: false, see connect.ts).
+ */
+export function arrayLiteral(numbers: readonly number[]): string {
+  if (!numbers.every(Number.isFinite)) throw new Error('arrayLiteral takes finite numbers only');
+  return `{${numbers.join(',')}}`;
 }
 
 /** The lock after the threshold-th failure in a row, the next, and so on, until it stops growing. */

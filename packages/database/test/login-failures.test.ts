@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LOCKOUT, lockDelayMs } from '../src/login-failures.js';
-import { lockLadderSeconds } from '../src/login-attempts.js';
+import { arrayLiteral, lockLadderSeconds } from '../src/login-attempts.js';
 
 describe('lockDelayMs', () => {
   it('does not lock before the fifth failure in a row', () => {
@@ -21,5 +21,14 @@ describe('lockLadderSeconds (the locks attempt_login picks from)', () => {
 
   it('ends after 30 doublings when the maximum is never reached, as lockDelayMs does', () => {
     expect(lockLadderSeconds({ ...DEFAULT_LOCKOUT, baseDelayMs: 1000, maxDelayMs: Number.MAX_SAFE_INTEGER })).toHaveLength(31);
+  });
+});
+
+describe('arrayLiteral (how the ladder reaches attempt_login without array types)', () => {
+  it('writes numbers as a PostgreSQL array literal, and refuses anything that is not a finite number', () => {
+    expect(arrayLiteral([60, 120, 0.5])).toBe('{60,120,0.5}');
+    expect(arrayLiteral([])).toBe('{}');
+    expect(() => arrayLiteral([Number.NaN])).toThrow(/finite/);
+    expect(() => arrayLiteral([Number.POSITIVE_INFINITY])).toThrow(/finite/);
   });
 });
