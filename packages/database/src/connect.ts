@@ -50,7 +50,8 @@ export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000,
     prepare: true,
     // No catalog query of postgres.js's own on each new connection: it has no handler, so a
     // connection dropped while it runs (a pool replaced in a failover) crashed the whole Back End
-    // (porsager/postgres#1192). Gatehouse sends and reads no arrays, which is all it is for.
+    // (porsager/postgres#1192). It is only for array types: Gatehouse reads none, and sends its
+    // one array (attempt_login's lock ladder) as a literal cast in SQL (login-attempts.ts).
     fetch_types: false,
     connect_timeout: Math.ceil(queryTimeoutMs / 1000),
     max_lifetime: maxLifetimeSeconds,
