@@ -33,7 +33,7 @@ it('limits and audits a client by its real address, whatever X-Forwarded-For it 
   }
   expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
 
-  const rows = await db.readWrite<{ ip: string | null }[]>`SELECT ip FROM auth_events WHERE email = ANY(${emails})`;
+  const rows = await db.readWrite<{ ip: string | null }[]>`SELECT ip FROM auth_events WHERE email IN ${db.readWrite(emails)}`;
   expect(rows.length).toBeGreaterThan(0);
   // The proxy appended the client's address (127.0.0.1) and connected from 127.0.0.3.
   expect(new Set(rows.map((r) => r.ip))).toEqual(new Set(['127.0.0.1']));
