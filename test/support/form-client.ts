@@ -38,11 +38,16 @@ export class FormClient {
 
   /** GETs `path` for its CSRF token, then POSTs `fields` with it. */
   async submit(path: string, fields: Record<string, string>, formPath = path): Promise<Page> {
+    return this.post(path, { ...fields, _csrf: await this.formToken(formPath) });
+  }
+
+  /** GETs the form at `formPath` and returns its CSRF token (kept in csrfTokens). */
+  async formToken(formPath: string): Promise<string> {
     const page = await this.get(formPath);
     const token = /name="_csrf"\s+value="([^"]+)"/.exec(page.body)?.[1] ?? /value="([^"]+)"\s+name="_csrf"/.exec(page.body)?.[1];
     if (!token) throw new Error(`No _csrf field on ${formPath}:\n${page.body.slice(0, 500)}`);
     this.csrfTokens.push(token);
-    return this.post(path, { ...fields, _csrf: token });
+    return token;
   }
 
   /** POSTs a form as it is, token or not. */

@@ -10,6 +10,7 @@ import type { FrontEndConfig } from './config.js';
 import { cookieSettings, registerCookies } from './cookies.js';
 import { registerErrorPages } from './errors.js';
 import { Hasher } from './hasher.js';
+import { registerRequestDeadline } from './request-deadline.js';
 import { createFrontEndMetrics } from './metrics.js';
 import { makeDummyHash } from './password.js';
 import { registerAuthRoutes } from './routes/auth.js';
@@ -83,6 +84,7 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
     } else done();
   });
 
+  registerRequestDeadline(app, config.rpcTimeoutMs);
   metrics.observeRoutes(app);
   registerErrorPages(app);
   registerHealthRoutes(app, rpc);

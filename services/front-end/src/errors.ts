@@ -35,7 +35,7 @@ interface ErrorPage {
 export function registerErrorPages(app: FastifyInstance): void {
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     const page = describe(err);
-    logFailure(request, err, page.status);
+    logFailure(request, err, page.status, reply.elapsedTime);
     if (page.status === 503) reply.header('retry-after', String(retryAfterSeconds(err)));
     return sendErrorPage(reply, page);
   });
@@ -64,13 +64,14 @@ function describe(err: FastifyError): ErrorPage {
   return { status, title: 'Something went wrong', message: 'Something went wrong on our side. Please try again later.' };
 }
 
-function logFailure(request: FastifyRequest, err: FastifyError, status: number): void {
+function logFailure(request: FastifyRequest, err: FastifyError, status: number, elapsedMs: number): void {
   markLogged(request);
-  const context = { err, method: request.method, url: request.url, status };
-  if (err instanceof RpcTimeoutError) request.log.warn(context, 'back end did not answer in time');
-  else if (err instanceof HashingBusyError) request.log.warn({ method: request.method, url: request.url, status }, 'hashing would wait too long; request shed');
-  else if (status >= 500) request.log.error(context, 'request failed');
-  else request.log.info({ code: err.code, method: request.method, url: request.url, status }, 'request refused');
+  // The time it took, as on every request's line (request-log.ts): a shed answers at once, a queued hash or a timeout later.
+  const line = { method: request.method, url: request.url, status, ms: Math.round(elapsedMs * 10) / 10 };
+  if (err instanceof RpcTimeoutError) request.log.warn({ ...line, err }, 'back end did not answer in time');
+  else if (err instanceof HashingBusyError) request.log.warn(line, 'hashing would wait too long; request shed');
+  else if (status >= 500) request.log.error({ ...line, err }, 'request failed');
+  else request.log.info({ ...line, code: err.code }, 'request refused');
 }
 
 async function sendErrorPage(reply: FastifyReply, page: ErrorPage): Promise<FastifyReply> {

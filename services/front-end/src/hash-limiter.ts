@@ -43,8 +43,15 @@ export interface HashLimits {
   maxQueue: number;
   /** The longest expected wait a new run is admitted with. */
   waitBudgetMs: number;
-  /** A run that has actually waited this long is refused when its turn comes, not run. */
+  /** A run still waiting after this long is refused, not run. */
   maxWaitMs: number;
+}
+
+/** How one run waits: with a place reserved earlier, and no later than its request's deadline. */
+export interface RunOptions {
+  ticket?: HashTicket | undefined;
+  /** performance.now() after which nobody waits for the result. */
+  deadlineAt?: number | undefined;
 }
 
 /** A place in the queue taken before the hash is known (a login's look-up); run with it or release it. */
@@ -53,9 +60,7 @@ export interface HashTicket {
 }
 
 interface Waiter {
-  since: number;
   start(): void;
-  refuse(err: HashingBusyError): void;
 }
 
 export class HashLimiter {
@@ -100,8 +105,8 @@ export class HashLimiter {
   }
 
   /** Takes a place for a run to come, or throws HashingBusyError as `run` would. */
-  reserve(): HashTicket {
-    this.#admit();
+  reserve(deadlineAt?: number): HashTicket {
+    this.#admit(deadlineAt);
     this.#reserved++;
     let held = true;
     const ticket = {
@@ -117,12 +122,13 @@ export class HashLimiter {
 
   /**
    * Runs `task` when a slot is free. Without a ticket, throws HashingBusyError at once when the
-   * expected wait is over budget or the queue is full; with one, its place was checked already.
+   * expected wait is over budget (or past the deadline) or the queue is full; with one, its place
+   * was checked already. A run still waiting at maxWaitMs or its deadline is refused, not run.
    */
-  async run<T>(task: () => Promise<T>, ticket?: HashTicket): Promise<T> {
+  async run<T>(task: () => Promise<T>, { ticket, deadlineAt }: RunOptions = {}): Promise<T> {
     if (ticket && this.#tickets.has(ticket)) ticket.release();
-    else this.#admit();
-    await this.#acquire();
+    else this.#admit(deadlineAt);
+    await this.#acquire(deadlineAt);
     const started = performance.now();
     try {
       return await task();
@@ -132,31 +138,39 @@ export class HashLimiter {
     }
   }
 
-  /** A free slot admits at once; a run that would wait must fit both the budget and the queue. */
-  #admit(): void {
+  /** A free slot admits at once; a run that would wait must fit the budget, its deadline and the queue. */
+  #admit(deadlineAt = Infinity): void {
     const wait = this.expectedWaitMs();
     if (wait === 0) return;
-    if (wait > this.limits.waitBudgetMs || this.waiting >= this.limits.maxQueue) throw this.#busy(wait);
+    const allowed = Math.min(this.limits.waitBudgetMs, deadlineAt - performance.now());
+    if (wait > allowed || this.waiting >= this.limits.maxQueue) throw this.#busy(wait);
   }
 
   #busy(waitMs = this.expectedWaitMs()): HashingBusyError {
     return new HashingBusyError(Math.max(1, Math.ceil(waitMs / 1000)));
   }
 
-  #acquire(): Promise<void> {
+  #acquire(deadlineAt = Infinity): Promise<void> {
     if (this.#active < this.limits.concurrency && this.#waiting.length === 0) {
       this.#active++;
       return Promise.resolve();
     }
-    return new Promise<void>((start, refuse) => this.#waiting.push({ since: performance.now(), start, refuse }));
+    return new Promise<void>((start, refuse) => {
+      // Refused when the wait runs out, not when its turn comes: the caller hears at its deadline.
+      const giveUpMs = Math.max(0, Math.min(this.limits.maxWaitMs, deadlineAt - performance.now()));
+      const timer = setTimeout(() => {
+        this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+        refuse(this.#busy());
+      }, giveUpMs);
+      const waiter: Waiter = { start: () => (clearTimeout(timer), start()) };
+      this.#waiting.push(waiter);
+    });
   }
 
-  /** Hands the slot straight to the next waiter still within its wait, so none is overtaken. */
+  /** Hands the slot straight to the next waiter, so none is overtaken. */
   #release(): void {
-    for (let next = this.#waiting.shift(); next; next = this.#waiting.shift()) {
-      if (performance.now() - next.since <= this.limits.maxWaitMs) return next.start();
-      next.refuse(this.#busy());
-    }
-    this.#active--;
+    const next = this.#waiting.shift();
+    if (next) next.start();
+    else this.#active--;
   }
 }

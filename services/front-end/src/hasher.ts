@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { argon2CostProblem, parseArgon2Phc, type Argon2Cost } from '@gatehouse/protocol';
-import { HashingBusyError, HashLimiter, type HashLimits, type HashTicket } from './hash-limiter.js';
+import { HashingBusyError, HashLimiter, type HashLimits, type HashTicket, type RunOptions } from './hash-limiter.js';
 import type { HashingLoad, HashingMetrics } from './metrics.js';
 import { hashPassword, verifyPassword, type Argon2Params } from './password.js';
 
@@ -35,9 +35,9 @@ export class Hasher {
    * A place for a verify to come, taken before a login is counted anywhere: a login the Front End
    * cannot hash in time is refused here, before the Back End counts it as a failed attempt.
    */
-  reserve(): HashTicket {
+  reserve(deadlineAt?: number): HashTicket {
     try {
-      return this.#limiter.reserve();
+      return this.#limiter.reserve(deadlineAt);
     } catch (err) {
       if (err instanceof HashingBusyError) this.metrics?.shed();
       throw err;
@@ -45,27 +45,27 @@ export class Hasher {
   }
 
   /** A PHC string at the configured parameters. */
-  hash(password: string): Promise<string> {
-    return this.#run('hash', () => hashPassword(password, this.params));
+  hash(password: string, deadlineAt?: number): Promise<string> {
+    return this.#run('hash', () => hashPassword(password, this.params), { deadlineAt });
   }
 
   /**
    * True only when the password matches. A hash we cannot parse, or one above the caps, is
    * "no match" without running argon2: its cost is chosen by whoever wrote it.
    */
-  async verify(passwordHash: string, password: string, log: FastifyBaseLogger, ticket?: HashTicket): Promise<boolean> {
+  async verify(passwordHash: string, password: string, log: FastifyBaseLogger, options: RunOptions = {}): Promise<boolean> {
     const phc = parseArgon2Phc(passwordHash);
     const problem = phc ? argon2CostProblem(phc, this.settings.caps) : 'unreadable';
     if (problem) {
-      ticket?.release();
+      options.ticket?.release();
       if (phc) log.warn({ problem }, 'stored hash refused without verifying: it costs more than the caps allow');
       return false;
     }
-    return this.#run('verify', () => verifyPassword(passwordHash, password), ticket);
+    return this.#run('verify', () => verifyPassword(passwordHash, password), options);
   }
 
   /** One argon2 run through the limiter, its time (waiting excluded) and any shedding reported. */
-  async #run<T>(op: 'hash' | 'verify', task: () => Promise<T>, ticket?: HashTicket): Promise<T> {
+  async #run<T>(op: 'hash' | 'verify', task: () => Promise<T>, options: RunOptions): Promise<T> {
     try {
       return await this.#limiter.run(async () => {
         const started = performance.now();
@@ -74,7 +74,7 @@ export class Hasher {
         } finally {
           this.metrics?.hashed(op, (performance.now() - started) / 1000);
         }
-      }, ticket);
+      }, options);
     } catch (err) {
       if (err instanceof HashingBusyError) this.metrics?.shed();
       throw err;

@@ -79,18 +79,40 @@ describe('HashLimiter', () => {
     expect(limiter.runEstimateMs).toBeLessThanOrEqual(200);
   });
 
-  it('refuses, without running it, a run that waited past maxWaitMs when its turn comes', async () => {
+  it('refuses a run still waiting at maxWaitMs, then, without running it, and serves the next in turn', async () => {
     vi.useFakeTimers({ toFake: ['performance', 'setTimeout'] });
     const limiter = new HashLimiter(limits({ waitBudgetMs: 1000, maxWaitMs: 400 }), 1); // the estimate is far too low
     const first = limiter.run(() => new Promise<string>((resolve) => setTimeout(() => resolve('slow'), 1000)));
     const task = vi.fn(async () => 'late');
-    const late = limiter.run(task).catch((err: unknown) => err);
-    await vi.advanceTimersByTimeAsync(1000);
+    let late: unknown;
+    void limiter.run(task).catch((err: unknown) => (late = err));
+    await vi.advanceTimersByTimeAsync(399);
+    expect(late).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(late).toBeInstanceOf(HashingBusyError); // at 400 ms, while the first still runs
+    expect(limiter.waiting).toBe(0);
+    await vi.advanceTimersByTimeAsync(300);
+    const next = limiter.run(async () => 'next'); // waits 300 ms, within its 400
+    await vi.advanceTimersByTimeAsync(300);
     await expect(first).resolves.toBe('slow');
-    expect(await late).toBeInstanceOf(HashingBusyError);
+    await expect(next).resolves.toBe('next');
     expect(task).not.toHaveBeenCalled();
     expect(limiter.running + limiter.waiting).toBe(0);
-    await expect(limiter.run(async () => 'next')).resolves.toBe('next');
+  });
+
+  it('refuses a run whose request deadline the expected wait passes, and a waiting run at that deadline', async () => {
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout'] });
+    const limiter = new HashLimiter(limits({ waitBudgetMs: 5000, maxWaitMs: 5000 }), 100);
+    const gate = deferred();
+    const running = limiter.run(() => gate.promise);
+    // 100 ms expected, 50 ms left: refused at once.
+    await expect(limiter.run(async () => 'hopeless', { deadlineAt: performance.now() + 50 })).rejects.toBeInstanceOf(HashingBusyError);
+    let waited: unknown;
+    void limiter.run(async () => 'admitted', { deadlineAt: performance.now() + 300 }).catch((err: unknown) => (waited = err));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(waited).toBeInstanceOf(HashingBusyError);
+    gate.resolve();
+    await running;
   });
 
   it('counts a reserved place in the expected wait, runs with it unrefused, and frees it once', async () => {
@@ -100,7 +122,7 @@ describe('HashLimiter', () => {
     const ticket = limiter.reserve(); // expected 100 ms
     expect(limiter.waiting).toBe(1);
     expect(() => limiter.reserve()).toThrow(HashingBusyError); // would wait 200 ms
-    const reserved = limiter.run(async () => 'reserved', ticket);
+    const reserved = limiter.run(async () => 'reserved', { ticket });
     ticket.release(); // already used: a no-op
     expect(limiter.waiting).toBe(1);
     gate.resolve();

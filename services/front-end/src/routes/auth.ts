@@ -53,7 +53,7 @@ async function checkPassword(deps: AuthDeps, request: FastifyRequest, email: str
   const account = await deps.accounts.lookUp(request, email);
   if (account === 'rateLimited') throw tooManyAttempts();
   const usable = account.locked ? undefined : account.hash;
-  const matches = await deps.hasher.verify(usable ?? deps.dummyHash, password, request.log, ticket);
+  const matches = await deps.hasher.verify(usable ?? deps.dummyHash, password, request.log, { ticket, deadlineAt: request.deadlineAt });
   return matches ? usable : undefined;
 }
 
@@ -75,7 +75,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     if (!form.ok) return renderForm(reply, 'register', { ...registerPage(next), email: form.email, errors: form.errors }, 400);
     const { email, password } = form.value;
     // Only the hash leaves this process; the Back End never sees the password.
-    const hash = await deps.hasher.hash(password);
+    const hash = await deps.hasher.hash(password, request.deadlineAt);
     const outcome = await deps.accounts.register(request, reply, email, hash);
     if (outcome === 'rateLimited') throw tooManyAttempts();
     if (outcome === 'exists') return renderForm(reply, 'register', { ...registerPage(next), email, errors: { email: USER_EXISTS } }, 409);
@@ -94,7 +94,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const { email, password } = form.value;
     // The verify's place is taken before the Back End counts the attempt: a login this Front
     // End cannot hash in time gets the 503 page uncounted, not a failed attempt towards the lock.
-    const ticket = deps.hasher.reserve();
+    const ticket = deps.hasher.reserve(request.deadlineAt);
     const usable = await checkPassword(deps, request, email, password, ticket).finally(() => ticket.release());
     if (usable === undefined) {
       await deps.accounts.loginFailed(request, email);
