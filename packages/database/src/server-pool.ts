@@ -4,6 +4,9 @@ import { ConnectionSlots, type Slot } from './connection-slots.js';
 import { withDeadline } from './deadline.js';
 import { currentDeadline, DeadlineExceededError, msUntil } from './request-deadline.js';
 
+/** How much earlier than needed a connection's statement_timeout may end a statement: callers with similar deadlines share a setting. */
+const STATEMENT_TIMEOUT_SLACK_MS = 500;
+
 export interface ServerPoolLimits {
   /** Connections in the pool. */
   max: number;
@@ -77,7 +80,7 @@ export class ServerPool {
     if (left <= 0) throw new DeadlineExceededError('before the query started');
     // The server cancels the statement at the caller's deadline (or QUERY_TIMEOUT_MS), so a
     // write that waited on a lock cannot commit after its caller was told it failed.
-    const statementMs = Math.min(this.limits.queryTimeoutMs, left);
+    const statementMs = this.#statementLimit(slot, Math.min(this.limits.queryTimeoutMs, left));
     const sql = slot.sql;
     try {
       const limited = this.#limitStatements(slot, statementMs);
@@ -87,6 +90,15 @@ export class ServerPool {
       if (isConnectionFailure(err)) this.#replace(slot, err);
       throw err;
     }
+  }
+
+  /**
+   * The statement_timeout to run with: the connection's own when it ends no later than `wanted`
+   * and at most STATEMENT_TIMEOUT_SLACK_MS before it, so most queries need no set_config.
+   */
+  #statementLimit(slot: Slot, wanted: number): number {
+    const current = slot.statementTimeoutMs;
+    return current <= wanted && current >= wanted - STATEMENT_TIMEOUT_SLACK_MS ? current : wanted;
   }
 
   /** Sets the connection's statement_timeout when it differs; pipelined ahead of the work, so no extra round trip. */
