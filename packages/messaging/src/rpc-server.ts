@@ -124,18 +124,18 @@ function requestMeta(msg: AsyncMessage, parent: Logger): Meta {
 
 /** A failed handler: returned to the queue for another try, unless its caller's deadline has passed by then. */
 async function failed(err: unknown, msg: AsyncMessage, meta: Meta, options: RpcServerOptions): Promise<ConsumerStatus> {
-  if (isPast(meta.deadline)) return expired(meta, options, 'while_running');
   // Only the message and code: a database error can carry the query's parameters (hashes).
   const { message, code } = err as { message?: string; code?: string };
+  if (isPast(meta.deadline)) return expired(meta, options, 'while_running', code);
   meta.logger.error({ err: { message, code }, requestId: meta.requestId, redelivered: msg.redelivered }, 'Request failed; returning it to the queue');
   await sleep(options.requeueDelayMs ?? 1000);
   return isPast(meta.deadline) ? expired(meta, options, 'while_running') : ConsumerStatus.REQUEUE;
 }
 
 /** Nobody waits for this answer any more: acknowledged unanswered, neither retried nor dead-lettered. */
-function expired(meta: Meta, options: RpcServerOptions, when: ExpiredWhen): ConsumerStatus {
+function expired(meta: Meta, options: RpcServerOptions, when: ExpiredWhen, code?: string): ConsumerStatus {
   const what = when === 'before_start' ? 'not started' : 'not retried';
-  meta.logger.warn({ requestId: meta.requestId, when }, `Request's deadline passed; acknowledging it unanswered (${what})`);
+  meta.logger.warn({ requestId: meta.requestId, when, code }, `Request's deadline passed; acknowledging it unanswered (${what})`);
   options.onExpired?.(when);
   return ConsumerStatus.ACK;
 }
