@@ -6,7 +6,7 @@ export interface DatabaseOptions {
   url: string;
   /** Read-only: the standbys. Defaults to `url`. */
   readUrl?: string;
-  /** Connections per pool. */
+  /** Connections per pool (each server also gets a plain pool, `readWrite`/`readOnly`, opened only as used). */
   max?: number;
   /** The server cancels a statement running longer than this; the client gives up on it a moment later. */
   queryTimeoutMs?: number;
@@ -27,19 +27,22 @@ export const ANSWER_GRACE_MS = 1000;
  * to the primary; reads that tolerate lag may go to a standby.
  */
 export interface Database {
-  /** The primary's pool as it is now: for migrations and tests (no client deadline, no retry). */
+  /** A plain pool to the primary: for migrations and tests (no client deadline, no retry). */
   readonly readWrite: Sql;
-  /** The standbys' pool as it is now (the primary's when there is no DATABASE_READ_URL). */
+  /** A plain pool to the standbys (the primary's when there is no DATABASE_READ_URL). */
   readonly readOnly: Sql;
   /** True when reads may come from a separate standby. */
   readonly hasStandby: boolean;
   /**
-   * One query or transaction on the primary, within the deadline; retried once on a fresh
+   * One query or transaction on the primary, within the deadline (QUERY_TIMEOUT_MS from when it
+   * has a connection, and the caller's deadline: request-deadline.ts); retried once on a fresh
    * connection if the connection failed, unless `retry` is false (the caller has a fallback).
    */
   primary<T>(work: (sql: Sql) => Promise<T>, options?: { retry?: boolean }): Promise<T>;
   /** One query on a standby, within the deadline, not retried: callers fall back to the primary. */
   standby<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /** Fails unless the primary answers a trivial query within the query deadline (readiness, start-up). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,7 +66,8 @@ export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000,
       application_name: 'gatehouse-back-end',
     },
   };
-  const pool = (target: string) => new ServerPool(() => postgres(...withSocket(target, options)), hostsOf(target), queryTimeoutMs + ANSWER_GRACE_MS);
+  const limits = { max, queryTimeoutMs, answerGraceMs: ANSWER_GRACE_MS };
+  const pool = (target: string) => new ServerPool((connections) => postgres(...withSocket(target, { ...options, max: connections })), hostsOf(target), limits);
   const primary = pool(url);
   const standby = readUrl && readUrl !== url ? pool(readUrl) : primary;
   return {
@@ -76,6 +80,7 @@ export function connectDatabase({ url, readUrl, max = 10, queryTimeoutMs = 5000,
     hasStandby: standby !== primary,
     primary: (work, options) => timed(observe, 'read_write', () => primary.run(work, options)),
     standby: (work) => timed(observe, 'read', () => standby.run(work, { retry: false })),
+    ping: () => primary.ping(),
     async close() {
       await Promise.all([...new Set([primary, standby])].map((p) => p.close()));
     },

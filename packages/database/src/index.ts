@@ -8,6 +8,7 @@ export * from './login-attempts.js';
 export * from './audit-events.js';
 export * from './retention.js';
 export { QueryTimeoutError } from './deadline.js';
+export { withinDeadline, DeadlineExceededError } from './request-deadline.js';
 export { isConnectionFailure } from './connection-failures.js';
 export { postgresLoginRefusal } from './login-refusal.js';
 export * from './status-queries.js';

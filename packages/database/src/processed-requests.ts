@@ -1,6 +1,7 @@
 import type { JSONValue, TransactionSql } from 'postgres';
 import type { Reply } from '@gatehouse/protocol';
 import type { Database } from './connect.js';
+import { assertBeforeDeadline } from './request-deadline.js';
 
 /**
  * Runs a write at most once per request id, in one transaction with the reply it produced.
@@ -21,6 +22,8 @@ export async function runOnce(
       if (claim!.stored !== null) return claim!.stored;
       const reply = await write(tx);
       await tx`SELECT store_reply(${requestId}, ${tx.json(reply as JSONValue)})`;
+      // Each statement is bounded by the deadline, but not their sum: nothing commits after it.
+      assertBeforeDeadline('before the transaction committed');
       return reply;
     }),
   )) as Reply;

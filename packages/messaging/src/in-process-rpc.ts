@@ -33,7 +33,8 @@ export class InProcessRpc implements RpcClient {
     try {
       // A handler that throws (its database is down) is what a lost reply is over AMQP: unavailable.
       const reqId = isUsableRequestId(options.reqId) ? options.reqId : newRequestId();
-      const meta = { requestId: randomUUID(), reqId, logger: this.logger?.child({ reqId }) };
+      // No transit to allow for: the handler's deadline is the caller's own.
+      const meta = { requestId: randomUUID(), reqId, logger: this.logger?.child({ reqId }), deadline: performance.now() + timeoutMs };
       const served = serveRequest(body, meta, this.handle).catch((err: unknown) => {
         throw new RpcUnavailableError(request.action, err);
       });

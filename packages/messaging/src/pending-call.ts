@@ -13,6 +13,8 @@ export type CallEnd = 'replied' | 'failed';
 export class PendingCall {
   /** The correlation id, and the Back End's idempotency key. */
   readonly id = randomUUID();
+  /** When the caller stops waiting (performance.now() time): every copy sent carries what is left of it. */
+  readonly deadline: number;
   #ended = false;
   readonly #timer: NodeJS.Timeout;
   readonly #releases: ((end: CallEnd) => void)[] = [];
@@ -23,7 +25,13 @@ export class PendingCall {
     private readonly resolve: (reply: Reply) => void,
     private readonly reject: (err: Error) => void,
   ) {
+    this.deadline = performance.now() + timeoutMs;
     this.#timer = setTimeout(() => this.fail(new RpcTimeoutError(action, timeoutMs)), timeoutMs);
+  }
+
+  /** Whole milliseconds until the caller stops waiting (0 once it has). */
+  remainingMs(): number {
+    return Math.max(0, Math.floor(this.deadline - performance.now()));
   }
 
   get ended(): boolean {

@@ -20,7 +20,7 @@ export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
  */
 export class RpcChannel {
   readonly #calls = new Map<string, PendingCall>();
-  /** What to do instead of failing a call when this channel is lost before its reply came. */
+  /** What to do instead of failing a call when this channel is lost before its reply came (confirmed or not). */
   readonly #onLost = new Map<string, () => void>();
   readonly #slots?: ReplySlots;
 
@@ -50,21 +50,24 @@ export class RpcChannel {
 
   /**
    * Publishes the request with somewhere for its reply to go; resolves when the broker confirmed
-   * it. If the channel is then lost before the reply comes, `onLost` runs instead of the call failing.
+   * it. If the channel is lost before the reply comes, confirmed or not, `onLost` runs (once)
+   * instead of the call failing: an unconfirmed request may or may not have been enqueued, and
+   * a copy with the same message id is safe either way.
    */
   async publish(call: PendingCall, envelope: Envelope, body: Buffer, onLost?: () => void): Promise<void> {
     this.#calls.set(call.id, call);
-    call.onEnd(() => (this.#calls.delete(call.id), this.#onLost.delete(call.id)));
+    if (onLost) this.#onLost.set(call.id, onLost);
+    call.onEnd(() => this.#forget(call.id));
     const replyTo = this.#slots ? await this.#slots.hold(call) : DIRECT_REPLY_TO;
     if (call.ended) return;
     try {
       await this.channel.basicPublish({ ...envelope, replyTo, correlationId: call.id, mandatory: true }, body);
     } catch (err) {
-      this.#calls.delete(call.id); // it may be sent again on another channel
+      // The channel died with the request unconfirmed: #failAll has resent it (on 'close'), or does so here.
+      if (onLost && !this.channel.active) return this.#lost(call);
+      this.#forget(call.id); // it may be sent again on another channel
       throw err;
     }
-    // Only once the request is surely enqueued: before that, a lost channel fails the publish.
-    if (onLost && !call.ended && this.channel.active) this.#onLost.set(call.id, onLost);
   }
 
   /** Takes no new calls; closes once the calls it carries have had time to end. */
@@ -88,12 +91,20 @@ export class RpcChannel {
   }
 
   #failAll(why: string): void {
-    for (const call of [...this.#calls.values()]) {
-      const onLost = this.#onLost.get(call.id);
-      this.#calls.delete(call.id);
-      this.#onLost.delete(call.id);
-      if (onLost && !call.ended) onLost();
-      else call.fail(new RpcUnavailableError(call.action, new Error(why)));
-    }
+    for (const call of [...this.#calls.values()]) this.#lost(call, why);
+  }
+
+  /** The channel is gone before `call`'s reply came: sent again if it may be, failed otherwise. */
+  #lost(call: PendingCall, why = 'the channel closed before the reply came'): void {
+    if (!this.#calls.has(call.id)) return; // already sent again, or failed
+    const onLost = this.#onLost.get(call.id);
+    this.#forget(call.id);
+    if (onLost && !call.ended) onLost();
+    else call.fail(new RpcUnavailableError(call.action, new Error(why)));
+  }
+
+  #forget(id: string): void {
+    this.#calls.delete(id);
+    this.#onLost.delete(id);
   }
 }

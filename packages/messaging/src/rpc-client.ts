@@ -7,6 +7,7 @@ import { PendingCall } from './pending-call.js';
 import type { QueueMode } from './request-queue.js';
 import { RpcChannel } from './rpc-channel.js';
 import { REQUEST_ID_HEADER } from './request-trace.js';
+import { REMAINING_MS_HEADER } from './request-deadline.js';
 import type { CallOptions, RpcClient } from './rpc-types.js';
 
 export interface AmqpRpcClientOptions {
@@ -47,12 +48,14 @@ export class AmqpRpcClient implements RpcClient {
   }
 
   /**
-   * Sends the call. In quorum mode a call whose channel is lost after the broker confirmed its
-   * request (the connection dropped, or its RabbitMQ node died) is sent again on a new channel
-   * with the same message id, instead of failing: the Back End's idempotency key makes a write
-   * run once, so the copy gets the first one's stored reply, and a read is simply read again.
+   * Sends the call. In quorum mode a call whose channel is lost before its reply came (the
+   * connection dropped, or its RabbitMQ node died), whether or not the broker had confirmed the
+   * request yet, is sent again on a new channel with the same message id, instead of failing: the
+   * Back End's idempotency key makes a write run once, so the copy gets the first one's stored
+   * reply, and a read is simply read again. The copy carries only the time the caller has left.
    */
   #dispatch(request: RequestInput, call: PendingCall, timeoutMs: number, reqId: string | undefined, resends: number): void {
+    if (call.ended || call.remainingMs() === 0) return; // its own timer fails it
     const onLost =
       this.options.mode === 'quorum' && resends > 0 ? () => this.#dispatch(request, call, timeoutMs, reqId, resends - 1) : undefined;
     this.#send(request, call, timeoutMs, reqId, onLost).catch((err) => call.fail(new RpcUnavailableError(request.action, err)));
@@ -69,7 +72,7 @@ export class AmqpRpcClient implements RpcClient {
       if (this.#closed) throw new Error('RPC client is closed');
       const channel = await this.#channel();
       try {
-        return await channel.publish(call, this.#envelope(call, timeoutMs, reqId), Buffer.from(JSON.stringify(request)), onLost);
+        return await channel.publish(call, this.#envelope(call, reqId), Buffer.from(JSON.stringify(request)), onLost);
       } catch (err) {
         if (!this.#worthAnotherChannel(err, attempt) || call.ended) throw err;
         // RabbitMQ 3.10 keeps refusing a channel's publishes to a quorum queue whose leader died
@@ -82,15 +85,17 @@ export class AmqpRpcClient implements RpcClient {
     }
   }
 
-  #envelope(call: PendingCall, timeoutMs: number, reqId: string | undefined) {
+  #envelope(call: PendingCall, reqId: string | undefined) {
+    // A copy sent again gets what is left of the caller's time, not a fresh timeout.
+    const remaining = Math.max(1, call.remainingMs());
     return {
-      // Only in the headers: the idempotency key hashes the body, so the trace id stays out of it.
-      ...(reqId ? { headers: { [REQUEST_ID_HEADER]: reqId } } : {}),
+      // Only in the headers: the idempotency key hashes the body, so the ids stay out of it.
+      headers: { [REMAINING_MS_HEADER]: remaining, ...(reqId ? { [REQUEST_ID_HEADER]: reqId } : {}) },
       routingKey: this.options.queue,
       messageId: call.id, // the Back End's idempotency key
       contentType: 'application/json',
       durable: this.options.mode === 'quorum',
-      expiration: String(timeoutMs), // nobody waits for an answer after this
+      expiration: String(remaining), // nobody waits for an answer after this
     };
   }
 

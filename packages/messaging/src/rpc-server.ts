@@ -2,12 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsumerStatus, type AsyncMessage, type Connection } from 'rabbitmq-client';
 import type { Logger } from 'pino';
 import { declareRequestQueue, requestQueueOptions, type QueueMode } from './request-queue.js';
-import type { RequestHandler } from './rpc-types.js';
+import type { RequestHandler, RequestMeta } from './rpc-types.js';
 import { rawBody } from './raw-body.js';
 import { serveRequest } from './serve-request.js';
 import { isDirectReplyAddress, isReplyAddress } from './reply-address.js';
 import { IsolatedReplies, type IsolatedSend } from './isolated-replies.js';
 import { requestIdFromHeaders } from './request-trace.js';
+import { deadlineFromHeaders, isPast } from './request-deadline.js';
 
 export interface RpcServerOptions {
   connection: Connection;
@@ -29,7 +30,12 @@ export interface RpcServerOptions {
   replyConnection?: Connection;
   /** Called for each reply that could not be delivered because its caller's node is gone. */
   onUnreachableReply?: () => void;
+  /** Called for each request acknowledged unanswered because its caller's deadline passed (request-deadline.ts). */
+  onExpired?: (when: ExpiredWhen) => void;
 }
+
+/** Whether an expired request was never started, or failed once its deadline had passed. */
+export type ExpiredWhen = 'before_start' | 'while_running';
 
 export interface RpcServer {
   /** True while the broker delivers requests to this worker (false while reconnecting or closed). */
@@ -75,24 +81,19 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
 type SendReply = (envelope: { routingKey: string; correlationId?: string; exchange: string }, body: unknown, redelivered: boolean) => Promise<IsolatedSend>;
 
 async function answer(msg: AsyncMessage, options: RpcServerOptions, send: SendReply): Promise<ConsumerStatus> {
-  // One child logger per message: every line about it carries the id of the request it serves.
-  const reqId = requestIdFromHeaders(msg.headers);
-  const logger = options.logger.child({ reqId });
-  const meta = { requestId: requestIdOf(msg), reqId, logger };
+  const meta = requestMeta(msg, options.logger);
+  const { logger } = meta;
   if (msg.replyTo && !isReplyAddress(msg.replyTo, options.mode)) {
     // Not processed at all: rejected, so quorum mode keeps it in the dead queue for a look.
     logger.warn({ requestId: meta.requestId, replyTo: msg.replyTo.slice(0, 255) }, 'Request names a reply_to that is not a reply queue; dead-lettering it');
     return ConsumerStatus.DROP;
   }
+  if (isPast(meta.deadline)) return expired(meta, options, 'before_start');
   let outcome;
   try {
     outcome = await serveRequest(rawBody(msg), meta, options.handle);
   } catch (err) {
-    // Only the message and code: a database error can carry the query's parameters (hashes).
-    const { message, code } = err as { message?: string; code?: string };
-    logger.error({ err: { message, code }, requestId: meta.requestId, redelivered: msg.redelivered }, 'Request failed; returning it to the queue');
-    await sleep(options.requeueDelayMs ?? 1000);
-    return ConsumerStatus.REQUEUE;
+    return failed(err, msg, meta, options);
   }
   if (outcome.malformed) logger.warn({ requestId: meta.requestId, reason: outcome.reply.message }, 'Malformed request');
   if (!msg.replyTo) {
@@ -105,6 +106,37 @@ async function answer(msg: AsyncMessage, options: RpcServerOptions, send: SendRe
     logger.warn({ requestId: meta.requestId }, "Reply address is on a broker node that is gone; acknowledging the request unanswered");
     options.onUnreachableReply?.();
   }
+  return ConsumerStatus.ACK;
+}
+
+type Meta = RequestMeta & { logger: Logger };
+
+/** The message's ids, its deadline (a malformed header is logged and ignored) and a logger that names it. */
+function requestMeta(msg: AsyncMessage, parent: Logger): Meta {
+  // One child logger per message: every line about it carries the id of the request it serves.
+  const reqId = requestIdFromHeaders(msg.headers);
+  const logger = parent.child({ reqId });
+  const requestId = requestIdOf(msg);
+  const header = deadlineFromHeaders(msg.headers);
+  if (!header.ok) logger.warn({ requestId, reason: header.reason }, 'Request has a malformed deadline header; serving it without a deadline');
+  return { requestId, reqId, logger, deadline: header.ok ? header.deadline : undefined };
+}
+
+/** A failed handler: returned to the queue for another try, unless its caller's deadline has passed by then. */
+async function failed(err: unknown, msg: AsyncMessage, meta: Meta, options: RpcServerOptions): Promise<ConsumerStatus> {
+  // Only the message and code: a database error can carry the query's parameters (hashes).
+  const { message, code } = err as { message?: string; code?: string };
+  if (isPast(meta.deadline)) return expired(meta, options, 'while_running', code);
+  meta.logger.error({ err: { message, code }, requestId: meta.requestId, redelivered: msg.redelivered }, 'Request failed; returning it to the queue');
+  await sleep(options.requeueDelayMs ?? 1000);
+  return isPast(meta.deadline) ? expired(meta, options, 'while_running') : ConsumerStatus.REQUEUE;
+}
+
+/** Nobody waits for this answer any more: acknowledged unanswered, neither retried nor dead-lettered. */
+function expired(meta: Meta, options: RpcServerOptions, when: ExpiredWhen, code?: string): ConsumerStatus {
+  const what = when === 'before_start' ? 'not started' : 'not retried';
+  meta.logger.warn({ requestId: meta.requestId, when, code }, `Request's deadline passed; acknowledging it unanswered (${what})`);
+  options.onExpired?.(when);
   return ConsumerStatus.ACK;
 }
 

@@ -27,6 +27,11 @@ export interface RequestMeta {
   reqId?: string;
   /** A logger whose every line carries `reqId`. */
   logger?: Logger;
+  /**
+   * When the caller stops waiting, as a local performance.now() time (request-deadline.ts): no
+   * work should start or be retried after it. Undefined for callers that send none (the textbook's).
+   */
+  deadline?: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { connectDatabase, migrate, ping, postgresLoginRefusal, type Database } from '@gatehouse/database';
+import { connectDatabase, migrate, postgresLoginRefusal, type Database } from '@gatehouse/database';
 import { amqpLoginRefusal, connectAmqp, deadLetterCount, startRpcServer, type RpcServer } from '@gatehouse/messaging';
 import { createMetricsRegistry, withBackoff, type Registry } from '@gatehouse/runtime';
 import type { Logger } from 'pino';
@@ -31,10 +31,10 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger, regist
   const metrics = createBackEndMetrics(registry);
   const db = connectBackEndDatabase(config, metrics);
   let started: RpcServer | undefined;
-  const readiness = createReadiness({ isConsuming: () => started?.isConsuming() ?? false, pingPrimary: () => ping(db.readWrite) });
+  const readiness = createReadiness({ isConsuming: () => started?.isConsuming() ?? false, pingPrimary: () => db.ping() });
   // Up before the waits below, so an orchestrator sees a live process that is not ready yet.
   const health = config.health && (await startHealthServer(config.health, readiness, logger, registry));
-  await withBackoff('the database', () => ping(db.readWrite), { logger, refusal: (err) => postgresLoginRefusal(err, config.databaseUrl) });
+  await withBackoff('the database', () => db.ping(), { logger, refusal: (err) => postgresLoginRefusal(err, config.databaseUrl) });
   const applied = await migrate(db.readWrite, { onRetry: (err, attempt) => logger.warn({ err: { message: err.message }, attempt }, 'Migrations will be retried') });
   if (applied.length) logger.info({ applied }, 'Applied migrations');
 
@@ -52,6 +52,7 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger, regist
     onDeadLettered: metrics.deadLettered,
     replyConnection,
     onUnreachableReply: metrics.unreachableReply,
+    onExpired: metrics.expired,
   });
   if (config.queueMode === 'quorum') metrics.watchDeadLetters(() => deadLetterCount(connection, config.requestQueue));
   started = server;

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { QueryObserver } from '@gatehouse/database';
-import type { RequestHandler } from '@gatehouse/messaging';
+import type { ExpiredWhen, RequestHandler } from '@gatehouse/messaging';
 import { latencyHistogram, secondsSince } from '@gatehouse/runtime';
 
 /** The Back End's Prometheus series, served on its health port (and by npm start's Front End). */
@@ -13,6 +13,8 @@ export interface BackEndMetrics {
   deadLettered(): void;
   /** A reply this worker could not deliver: its caller's broker node is gone. */
   unreachableReply(): void;
+  /** A request acknowledged unanswered: its caller's deadline had passed before it started, or before a retry. */
+  expired(when: ExpiredWhen): void;
   /** The dead-letter queue's depth, asked of the broker at each scrape. */
   watchDeadLetters(count: () => Promise<number>): void;
 }
@@ -47,6 +49,12 @@ export function createBackEndMetrics(registry: Registry): BackEndMetrics {
     help: 'Replies not delivered because the caller was connected to a broker node that is gone (the request was acknowledged; its outcome is stored)',
     registers,
   });
+  const expired = new Counter({
+    name: 'gatehouse_backend_expired_requests_total',
+    help: "Requests acknowledged unanswered because their caller's deadline had passed, by when (before_start: never run; while_running: failed or timed out past it, not retried)",
+    labelNames: ['when'] as const,
+    registers,
+  });
   let countDeadLetters: (() => Promise<number>) | undefined;
   new Gauge({
     name: 'gatehouse_dead_letter_messages',
@@ -75,6 +83,7 @@ export function createBackEndMetrics(registry: Registry): BackEndMetrics {
     observeQuery: (pool, seconds, failed) => queries.observe({ pool, outcome: failed ? 'error' : 'ok' }, seconds),
     deadLettered: () => deadLettered.inc(),
     unreachableReply: () => unreachableReplies.inc(),
+    expired: (when) => expired.inc({ when }),
     watchDeadLetters: (count) => void (countDeadLetters = count),
   };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Database } from '@gatehouse/database';
+import { withinDeadline, type Database } from '@gatehouse/database';
 import type { RequestHandler, RequestMeta } from '@gatehouse/messaging';
 import type { Reply, Request } from '@gatehouse/protocol';
 import { getHash, loginFailed, register, updateHash } from './accounts.js';
@@ -43,7 +43,8 @@ export function createRequestHandler(db: Database, logger: Logger, policies: Han
     const log = meta.logger ?? logger;
     log.debug({ action: request.action }, 'Request received');
     try {
-      return await dispatch(meta.logger ? { ...shared, logger: meta.logger } : shared, request, meta);
+      // Every query the handler runs gets the caller's deadline: none starts, or is retried, after it.
+      return await withinDeadline(meta.deadline, () => dispatch(meta.logger ? { ...shared, logger: meta.logger } : shared, request, meta));
     } catch (err) {
       if (!isDataError(err)) throw err; // the database is unavailable: the request is retried
       log.warn({ action: request.action, sqlstate: (err as { code: string }).code }, 'Database refused the request data');
