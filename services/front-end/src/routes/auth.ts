@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AccountGateway } from '../accounts.js';
+import { refundOnThrow, type AccountGateway } from '../accounts.js';
 import { parseLoginForm, parseRegisterForm } from '../forms.js';
 import type { Hasher } from '../hasher.js';
 import { needsRehash, type Argon2Params } from '../password.js';
@@ -84,12 +84,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     // Unknown, locked and wrong all cost one look-up, one argon2 verify and one loginFailed,
     // and all get the same 401: neither timing nor text tells them apart.
     const usable = account.locked ? undefined : account.hash;
-    const matches = await deps.hasher.verify(usable ?? deps.dummyHash, password, request.log);
+    // A verify that is shed, or a session that cannot start, is no wrong password: the attempt is refunded.
+    const matches = await refundOnThrow(deps.accounts, request, email, () => deps.hasher.verify(usable ?? deps.dummyHash, password, request.log));
     if (usable === undefined || !matches) {
       await deps.accounts.loginFailed(request, email);
       return renderForm(reply, 'login', { ...loginPage(next), email, formError: INVALID_LOGIN }, 401);
     }
-    await sessions.start(request, reply, email, 'login');
+    await refundOnThrow(deps.accounts, request, email, () => deps.accounts.logIn(request, reply, email));
     // A hash made with other parameters: store one at today's (the user is logged in already).
     if (needsRehash(usable, deps.argon2)) await deps.accounts.upgradeHash(request, email, () => deps.hasher.hash(password));
     return reply.redirect(next ?? '/', 303);
