@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase, type Database } from '@gatehouse/database';
+import { describe, expect, it } from 'vitest';
 import { FormClient } from '../support/form-client.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { useStackWithDatabase } from '../support/stack.js';
 import { newEmail } from '../support/test-ids.js';
 
 // Issue 17 §3, OWASP's device cookies: failures from clients without a device cookie for the
@@ -13,19 +12,8 @@ const THRESHOLD = 5;
 const LOCK_MINUTES = [1, 2, 4, 8, 15];
 const DEVICE_COOKIE = 'device';
 
-let stack: Stack;
-let db: Database;
-
-beforeAll(async () => {
-  stack = await startStack();
-  db = connectDatabase({ url: stack.databaseUrl });
-});
-afterAll(async () => {
-  await db?.close();
-  await stack?.stop();
-});
-
-const browser = () => new FormClient(stack.url);
+const tiers = useStackWithDatabase();
+const browser = () => new FormClient(tiers().stack.url);
 
 /** The owner's browser: it registered, logged out, and logged in, so it holds a device cookie. */
 async function owner(email: string): Promise<FormClient> {
@@ -38,7 +26,7 @@ async function owner(email: string): Promise<FormClient> {
 }
 
 async function untrustedRow(email: string) {
-  const [row] = await db.readWrite<{ failures: number; locked: boolean }[]>`
+  const [row] = await tiers().db.readWrite<{ failures: number; locked: boolean }[]>`
     SELECT failures, coalesce(locked_until > now(), false) AS locked FROM login_failures WHERE email = ${email}`;
   return row;
 }
@@ -64,7 +52,7 @@ describe('device cookies', () => {
       await ownerLogsInAtOnce(mine, email);
       expect(await untrustedRow(email)).toMatchObject({ locked: true }); // the owner's login left the attacker's lock alone
       lockedMinutes += LOCK_MINUTES[Math.min(step, LOCK_MINUTES.length - 1)]!;
-      await db.readWrite`UPDATE login_failures SET locked_until = now() - interval '1 second' WHERE email = ${email}`;
+      await tiers().db.readWrite`UPDATE login_failures SET locked_until = now() - interval '1 second' WHERE email = ${email}`;
       expect((await attacker.submit('/login', { email, password: `guess ${step}` })).status).toBe(401);
     }
     expect(await untrustedRow(email)).toEqual({ failures: THRESHOLD + 7, locked: true });
@@ -103,16 +91,16 @@ describe('device cookies', () => {
     // Locked now: the right password is refused on this device, with the usual message.
     const refused = await mine.submit('/login', { email, password: PASSWORD });
     expect(refused.status).toBe(401);
-    const [device] = await db.readWrite<{ failures: number; locked: boolean }[]>`
+    const [device] = await tiers().db.readWrite<{ failures: number; locked: boolean }[]>`
       SELECT failures, locked_until > now() AS locked FROM login_device_failures WHERE email = ${email}`;
     expect(device).toEqual({ failures: THRESHOLD, locked: true });
     // The untrusted clients' budget was not touched, so the owner can still log in elsewhere.
     expect(await untrustedRow(email)).toBeUndefined();
     expect((await browser().submit('/login', { email, password: PASSWORD })).status).toBe(303);
-    const events = await db.readWrite<{ event: string }[]>`SELECT event FROM auth_events WHERE email = ${email} AND event LIKE '%lockout'`;
+    const events = await tiers().db.readWrite<{ event: string }[]>`SELECT event FROM auth_events WHERE email = ${email} AND event LIKE '%lockout'`;
     expect(events.map((e) => e.event)).toEqual(['device_lockout']);
     // Nothing in the database could serve as the cookie: only the nonce's SHA-256 is stored.
-    const [stored] = await db.readWrite<{ device: string }[]>`SELECT device FROM login_device_failures WHERE email = ${email}`;
+    const [stored] = await tiers().db.readWrite<{ device: string }[]>`SELECT device FROM login_device_failures WHERE email = ${email}`;
     expect(stored!.device).toMatch(/^[0-9a-f]{64}$/);
     expect(mine.cookie(DEVICE_COOKIE)).not.toContain(stored!.device);
   });

@@ -36,9 +36,9 @@ describe('a login without a verdict', () => {
     expect((await new Browser(app).submit('/login', { email: EMAIL, password: 'not the password' })).statusCode).toBe(401);
     vi.spyOn(Hasher.prototype, 'verify').mockRejectedValue(new HashingBusyError());
     expect((await new Browser(app).submit('/login', { email: EMAIL, password: PASSWORD })).statusCode).toBe(503);
-    const [[, wrong], [, shed], abandoned, ...more] = attemptIds() as [string, string][];
-    expect([abandoned, more]).toEqual([['LOGIN_ABANDONED', shed], []]);
-    expect(shed).not.toBe(wrong);
+    const [wrong, shed, abandoned, ...more] = attemptIds();
+    expect([abandoned, more]).toEqual([['LOGIN_ABANDONED', shed![1]], []]);
+    expect(shed![1]).not.toBe(wrong![1]);
     expect(rpc.failures.get(EMAIL)).toBe(1); // the wrong password's failure only
   });
 
