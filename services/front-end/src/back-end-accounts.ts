@@ -79,7 +79,7 @@ export class BackEndAccounts implements AccountGateway {
     if (attemptId === undefined) return;
     this.#attempts.delete(request);
     callFor(this.rpc, request, { action: 'LOGIN_ABANDONED', data: { email, attemptId, client: clientInfo(request) } }).then(
-      (result) => request.log.info({ refunded: result.refunded }, 'login ended without a verdict; its attempt was given back'),
+      (result) => request.log.debug({ refunded: result.refunded }, 'login ended without a verdict; its attempt was given back'),
       (err: unknown) => request.log.warn({ err }, 'login ended without a verdict and its attempt could not be given back; it counts as a failure'),
     );
   }
