@@ -78,9 +78,14 @@ export class BackEndAccounts implements AccountGateway {
     const attemptId = this.#attempts.get(request);
     if (attemptId === undefined) return;
     this.#attempts.delete(request);
+    const notRefunded = 'login ended without a verdict and its attempt could not be given back; it counts as a failure';
     callFor(this.rpc, request, { action: 'LOGIN_ABANDONED', data: { email, attemptId, client: clientInfo(request) } }).then(
-      (result) => request.log.debug({ refunded: result.refunded }, 'login ended without a verdict; its attempt was given back'),
-      (err: unknown) => request.log.warn({ err }, 'login ended without a verdict and its attempt could not be given back; it counts as a failure'),
+      (result) => {
+        // An older Back End (a rolling deploy) answers "Unknown action".
+        if (result.success) request.log.debug({ refunded: result.refunded }, 'login ended without a verdict; its attempt was given back');
+        else request.log.warn({ backEndMessage: result.message }, notRefunded);
+      },
+      (err: unknown) => request.log.warn({ err }, notRefunded),
     );
   }
 
