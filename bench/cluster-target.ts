@@ -1,6 +1,6 @@
 import { Cluster, clusterStatus, type NodeKind } from '@gatehouse/cluster';
 import { APP_DATABASE, DB_ROLES } from '@gatehouse/operations';
-import { LOAD_SETTINGS, type Target } from './target.js';
+import { LOAD_SETTINGS, variantOf, variantSettings, type Target } from './target.js';
 
 // tools/cluster's RabbitMQ administrator (not exported): it may declare the echo's queue.
 const RABBIT_ADMIN = 'admin';
@@ -40,6 +40,7 @@ export async function startClusterTarget(say: (line: string) => void): Promise<T
     databaseUrl: `postgres://${DB_ROLES.app}:${secrets.postgresApp}@127.0.0.1:${plan.ports.dbReadWrite}/${APP_DATABASE}`,
     tiers: Object.fromEntries(Object.entries(tiers).map(([tier, pids]) => [tier, () => pids])),
     settings,
+    variant: variantOf(variantSettings(settings)),
     describe:
       `local cluster (${plan.dataDir}): HAProxy, ${running('front-end')} Front Ends, ${running('back-end')} Back Ends, ` +
       `${running('rabbitmq')} RabbitMQ nodes, ${running('postgres')} PostgreSQL (Patroni), ${running('etcd')} etcd, all on this machine`,

@@ -7,7 +7,7 @@ import { freePorts } from '../test/harness/free-port.js';
 import { createTestDatabase, startPostgres } from '../test/harness/postgres.js';
 import { startRabbit } from '../test/harness/rabbitmq.js';
 import { spawnLogged, waitForOk } from './services.js';
-import { LOAD_SETTINGS, type Target } from './target.js';
+import { LOAD_SETTINGS, variantOf, variantSettings, type Target } from './target.js';
 import { readFileSync } from 'node:fs';
 
 const SESSION_SECRET = 'bench-session-secret-of-at-least-32-characters';
@@ -25,7 +25,7 @@ export async function startHarnessTarget(): Promise<Target> {
     const databaseUrl = await createTestDatabase(pg.url);
     const queue = `request.bench.${randomUUID().slice(0, 8)}`;
     const [frontPort, healthPort] = (await freePorts(2)) as [number, number];
-    const passed = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(ARGON2_|HASH_|LOG_LEVEL$|PREFETCH$|DATABASE_POOL_SIZE$)/.test(k))) as Record<string, string>;
+    const passed = variantSettings(process.env);
     const backEnd = spawnLogged('services/back-end/src/main.ts', {
       ...LOAD_SETTINGS, AMQP_URL: rabbit.url, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue, HEALTH_PORT: String(healthPort), ...passed,
     }, logDir, 'back-end');
@@ -50,6 +50,7 @@ export async function startHarnessTarget(): Promise<Target> {
         postgres: () => [pg.pid],
       },
       settings: { ...LOAD_SETTINGS, ...passed },
+      variant: variantOf(passed),
       describe: 'test harness: 1 Front End, 1 Back End, 1 RabbitMQ node, 1 PostgreSQL, all on this machine',
       stop,
     };

@@ -23,6 +23,10 @@ export interface LoadResult {
   /** Operations that got a response inside the window (errors not included). */
   ops: number;
   opsPerSecond: number;
+  /** Operations that ended as success looks like (scenario.expect), per second. */
+  okPerSecond: number;
+  /** Answers that were the 503 busy page: shed for hashing, or no reply from the Back End in time. */
+  busy: number;
   p50Ms: number;
   p90Ms: number;
   p99Ms: number;
@@ -95,6 +99,8 @@ export async function runLoad(url: string, scenario: Scenario, concurrency: numb
       seconds,
       ops,
       opsPerSecond: ops / seconds,
+      okPerSecond: (statuses[scenario.expect] ?? 0) / seconds,
+      busy: statuses[503] ?? 0,
       p50Ms: percentile(latencies, 0.5),
       p90Ms: percentile(latencies, 0.9),
       p99Ms: percentile(latencies, 0.99),

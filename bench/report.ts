@@ -1,10 +1,11 @@
 import type { LoadResult } from './load.js';
+import { LOAD_SETTINGS } from './target.js';
 import type { HashYardstick, RpcFigure, RpcYardsticks } from './yardsticks.js';
 
 const HASHING = new Set(['register', 'login']);
 
 export interface ScenarioRow extends LoadResult {
-  /** register and login: throughput ÷ the hash-bound limit. */
+  /** register and login: successful operations per second ÷ the hash-bound limit. */
   ofHashLimit?: number;
   /** CPU of every service tier (not the load generator) per operation, in ms. */
   serviceCpuMs: number;
@@ -30,6 +31,8 @@ export interface Report {
   source: { commit: string; uncommitted: boolean };
   machine: { cores: number; cpu: string; node: string; loadBefore: number[]; note: string };
   target: string;
+  /** "defaults", or the variant's overrides. */
+  variant: string;
   settings: Record<string, string>;
   hash: HashYardstick;
   rpc: RpcYardsticks & { gethashPerEcho: { inFlight: number; throughputRatio: number; p50Ratio: number }[] };
@@ -43,7 +46,7 @@ export function withRatios(result: LoadResult, hash: HashYardstick): ScenarioRow
   const serviceCpuMs = Object.entries(result.cpuPerOp).reduce((sum, [t, s]) => sum + (t === 'loadgen' ? 0 : s), 0) * 1000;
   const base = result.scenario.replace(/ .*/, '');
   if (!HASHING.has(base)) return { ...result, serviceCpuMs };
-  return { ...result, serviceCpuMs, ofHashLimit: result.opsPerSecond / hash.limitPerSecond, hashMultiple: serviceCpuMs / hash.cpuMs };
+  return { ...result, serviceCpuMs, ofHashLimit: result.okPerSecond / hash.limitPerSecond, hashMultiple: serviceCpuMs / hash.cpuMs };
 }
 
 export function rpcRatios(rpc: RpcYardsticks): Report['rpc'] {
@@ -63,7 +66,14 @@ const rpcCpu = (f: RpcFigure) => {
   return f.cpuPerCallMs ? `; CPU ms/call: ${Object.entries(f.cpuPerCallMs).map(([k, v]) => `${names[k] ?? k} ${ms(v)}`).join(', ')}` : '';
 };
 
-export const SCENARIO_HEADER = '| scenario | users | ops/s | p50 ms | p90 ms | p99 ms | errors | non-2xx/3xx | CPU ms/op: Front End | Back End | RabbitMQ | PostgreSQL | load gen | other load, cores | vs yardstick |';
+export const SCENARIO_HEADER = '| scenario | users | ops/s | ok/s | 503s | p50 ms | p90 ms | p99 ms | errors | non-2xx/3xx | CPU ms/op: Front End | Back End | RabbitMQ | PostgreSQL | load gen | other load, cores | vs yardstick |';
+
+/** The sentence that says what was measured: the defaults users get, or a named variant. */
+export function settingsLine(r: Pick<Report, 'variant' | 'settings'>, loadSettings: Record<string, string>): string {
+  const forced = Object.entries(loadSettings).map(([k, v]) => `${k}=${v}`).join(' and ');
+  const base = `the defaults users get, except ${forced}, which load from one address must raise`;
+  return r.variant === 'defaults' ? `Settings: ${base}.` : `Settings: a variant, not the baseline: ${base}, and ${r.variant.replace(/^variant: /, '')}.`;
+}
 
 /** The report as Markdown: yardsticks, then one row per scenario and concurrency. */
 export function toMarkdown(r: Report): string {
@@ -71,6 +81,8 @@ export function toMarkdown(r: Report): string {
   const lines = [
     `Gatehouse benchmark of ${r.source.commit}${r.source.uncommitted ? ' with uncommitted changes in services/ or packages/' : ''}, ${r.startedAt} (${r.seconds.toFixed(0)} s): ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, ${r.target}.` +
       ` Load average before: ${r.machine.loadBefore.map((x) => x.toFixed(2)).join(', ')}.${r.machine.note ? ` ${r.machine.note}` : ''}`,
+    '',
+    settingsLine(r, LOAD_SETTINGS),
     '',
     '| yardstick | figure |',
     '|---|---|',
@@ -87,12 +99,12 @@ export function toMarkdown(r: Report): string {
     const where = p.connections === 'shared' ? 'client and server on one connection' : 'server on its own connection';
     lines.push(`| echo paced at ${int(p.perSecond)}/s, ${where} | RabbitMQ ${ms(p.brokerCpuMs)} ms CPU per call; p50 ${ms(p.p50Ms)} ms; ${p.errors} errors |`);
   }
-  lines.push('', SCENARIO_HEADER, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  lines.push('', SCENARIO_HEADER, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const s of r.scenarios) {
     const cpu = (t: string) => ms((s.cpuPerOp[t] ?? 0) * 1000);
     const vs = s.ofHashLimit === undefined ? '' : `${pct(s.ofHashLimit)} of the limit; CPU ${s.hashMultiple!.toFixed(2)} × hash`;
     lines.push(
-      `| ${s.scenario} | ${s.concurrency} | ${int(s.opsPerSecond)} | ${ms(s.p50Ms)} | ${ms(s.p90Ms)} | ${ms(s.p99Ms)} | ${s.errors} | ${s.non2xx3xx} | ${cpu('frontEnd')} | ${cpu('backEnd')} | ${cpu('rabbitmq')} | ${cpu('postgres')} | ${cpu('loadgen')} | ${s.otherCores.toFixed(2)} | ${vs} |`,
+      `| ${s.scenario} | ${s.concurrency} | ${int(s.opsPerSecond)} | ${int(s.okPerSecond)} | ${s.busy} | ${ms(s.p50Ms)} | ${ms(s.p90Ms)} | ${ms(s.p99Ms)} | ${s.errors} | ${s.non2xx3xx} | ${cpu('frontEnd')} | ${cpu('backEnd')} | ${cpu('rabbitmq')} | ${cpu('postgres')} | ${cpu('loadgen')} | ${s.otherCores.toFixed(2)} | ${vs} |`,
     );
   }
   if (r.seed) {

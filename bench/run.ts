@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<void> {
       const result = await runLoad(target.url, { ...scenario(name, concurrency), name: label }, concurrency, { ...options, tiers: target.tiers });
       const row = withRatios(result, hash);
       scenarios.push(row);
-      say(`${label} x${concurrency}: ${row.opsPerSecond.toFixed(1)}/s, p50 ${row.p50Ms.toFixed(2)} ms, errors ${row.errors}, non-2xx/3xx ${row.non2xx3xx}`);
+      say(`${label} x${concurrency}: ${row.opsPerSecond.toFixed(1)}/s, p50 ${row.p50Ms.toFixed(2)} ms, errors ${row.errors}, non-2xx/3xx ${row.non2xx3xx} (503: ${row.busy})`);
       return row;
     };
     for (const name of runOrder(options.scenarios, options.seedUsers > 0)) for (const c of options.concurrency) await load(name, c);
@@ -90,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
       source,
       machine: { cores: hash.cores, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadBefore, note: process.env.BENCH_NOTE ?? '' },
       target: target.describe,
+      variant: target.variant,
       settings: Object.fromEntries(Object.entries(target.settings).filter((e): e is [string, string] => e[1] !== undefined)),
       hash,
       rpc,

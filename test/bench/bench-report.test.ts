@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCENARIO_HEADER, type Report } from '../../bench/report.js';
+import { SCENARIO_HEADER, settingsLine, type Report } from '../../bench/report.js';
+import { LOAD_SETTINGS, variantOf, variantSettings } from '../../bench/target.js';
 import { REPO_ROOT, SOURCE_CONDITION, TSX } from '../support/service-process.js';
 
 const exec = promisify(execFile);
-const bench = (args: string[]) => exec(TSX, [SOURCE_CONDITION, 'bench/run.ts', ...args], { cwd: REPO_ROOT, timeout: 240_000, maxBuffer: 16 << 20 });
+// Without the settings that would make the run a variant, whatever this shell has set.
+const defaultsOnly = Object.fromEntries(Object.entries(process.env).filter(([k]) => Object.keys(variantSettings({ [k]: 'x' })).length === 0));
+const bench = (args: string[]) =>
+  exec(TSX, [SOURCE_CONDITION, 'bench/run.ts', ...args], { cwd: REPO_ROOT, env: defaultsOnly, timeout: 240_000, maxBuffer: 16 << 20 });
 
 describe('npm run bench', () => {
   let dir: string;
@@ -51,6 +55,8 @@ describe('npm run bench', () => {
         [row!.opsPerSecond, row!.p50Ms, row!.p90Ms, row!.p99Ms, row!.serviceCpuMs].forEach(finite);
         expect(row!.ops).toBeGreaterThan(0);
         expect(row!.errors + row!.non2xx3xx + row!.unexpected, JSON.stringify(row!.statuses)).toBe(0);
+        expect(row!.busy).toBe(0);
+        expect(row!.okPerSecond).toBeCloseTo(row!.opsPerSecond, 6); // every answer was a success
         expect(Object.keys(row!.cpuPerOp).sort()).toEqual(['backEnd', 'frontEnd', 'loadgen', 'postgres', 'rabbitmq']);
         Object.values(row!.cpuPerOp).forEach(finite);
         if (name === 'register' || name === 'login') [row!.ofHashLimit, row!.hashMultiple].forEach(finite);
@@ -62,7 +68,11 @@ describe('npm run bench', () => {
     // Seeding puts login last, next to its full-table run: register, secret, home, login, login (full).
     expect([...new Set(report.scenarios.map((s) => s.scenario))]).toEqual(['register', 'secret', 'home', 'login', 'login (2,000 users)']);
 
+    // Measured on the defaults: only the two settings load from one address needs are changed.
+    expect(report.variant).toBe('defaults');
+    expect(report.settings).toEqual(LOAD_SETTINGS);
     const markdown = await readFile(md, 'utf8');
+    expect(markdown).toContain('Settings: the defaults users get, except RATE_LIMIT_PER_MINUTE=100000 and LOCKOUT_THRESHOLD=1000');
     expect(markdown).toContain(SCENARIO_HEADER);
     expect(markdown).toContain('hash-bound limit');
     expect(markdown).toContain('the median of 3 rounds');
@@ -88,5 +98,16 @@ describe('npm run bench', () => {
     expect(failed?.code).toBe(2);
     expect(failed?.stderr).toMatch(message);
     expect(failed?.stderr).toContain('Usage: npm run bench');
+  });
+
+  it('names any other override a variant, not the baseline', () => {
+    const overrides = variantSettings({ HASH_QUEUE_MAX: '10000', ARGON2_TIME_COST: '1', PATH: '/usr/bin', LOG_LEVEL: '' });
+    expect(overrides).toEqual({ HASH_QUEUE_MAX: '10000', ARGON2_TIME_COST: '1' });
+    const variant = variantOf(overrides);
+    expect(variant).toBe('variant: HASH_QUEUE_MAX=10000, ARGON2_TIME_COST=1');
+    expect(settingsLine({ variant, settings: {} }, LOAD_SETTINGS)).toBe(
+      'Settings: a variant, not the baseline: the defaults users get, except RATE_LIMIT_PER_MINUTE=100000 and LOCKOUT_THRESHOLD=1000, which load from one address must raise, and HASH_QUEUE_MAX=10000, ARGON2_TIME_COST=1.',
+    );
+    expect(variantOf({})).toBe('defaults');
   });
 });

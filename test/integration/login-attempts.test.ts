@@ -53,17 +53,17 @@ async function eventCounts(db: Database, email: string): Promise<Record<string, 
 }
 
 describe('lockout under parallel guessing', () => {
-  // Room for all 50 in each Front End's hashing queue: a shed guess is refunded (issue 17 §2),
-  // so a 503 among the first THRESHOLD would let one more guess through before the lock.
-  const tiers = withTiers({ HASH_QUEUE_MAX: '100' });
+  const tiers = withTiers({});
 
   it('50 parallel wrong guesses through two Front Ends lock the account after exactly the threshold', async () => {
     const { urls, db } = tiers();
     const email = newEmail();
     await register(urls[0]!, email);
     const guesses = await Promise.all(Array.from({ length: 50 }, (_, i) => login(urls[i % 2]!, email, `wrong guess ${i}`)));
+    // 503: a Front End may shed a guess it cannot hash in time: before LOGIN_ATTEMPT (uncounted), or
+    // rarely after it, when LOGIN_ABANDONED gives the attempt back (login-refund.test.ts).
     const statuses = guesses.map((g) => g.status);
-    expect(statuses.filter((s) => s !== 401)).toEqual([]);
+    expect(statuses.filter((s) => s !== 401 && s !== 503)).toEqual([]);
     // Only THRESHOLD attempts got an attempt slot (and the real hash); the rest found the lock.
     expect(await failureRow(db, email)).toEqual({ failures: THRESHOLD, locked: true });
     const failed = statuses.filter((s) => s === 401).length;

@@ -83,7 +83,7 @@ async function shedRoundsThenOwnerLogsIn(email: string, ipBefore: number): Promi
 describe('a login without a verdict is refunded', () => {
   it(`${ROUNDS} logins shed at the verify, after LOGIN_ATTEMPT counted them, leave the account unlocked at 0 failures`, async () => {
     const { email, ipBefore } = await registered();
-    vi.spyOn(Hasher.prototype, 'verify').mockRejectedValue(new HashingBusyError());
+    vi.spyOn(Hasher.prototype, 'verify').mockRejectedValue(new HashingBusyError(1));
     await shedRoundsThenOwnerLogsIn(email, ipBefore);
   });
 

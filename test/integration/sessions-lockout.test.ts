@@ -60,6 +60,19 @@ describe('server-side sessions', () => {
     expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash: other! } })).toMatchObject({ success: true });
   });
 
+  it('lets only a live session log out everywhere: an expired or idle one ends nothing', async () => {
+    const email = newEmail();
+    const [live, idle, old] = [newTokenHash(), newTokenHash(), newTokenHash()];
+    for (const tokenHash of [live, idle, old]) await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash: tokenHash! } });
+    await primary.readWrite`UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE token_hash = ${idle!}`;
+    await primary.readWrite`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = ${old!}`;
+    for (const tokenHash of [idle, old]) {
+      expect(await rpc.call({ action: 'SESSION_REVOKE_ALL', data: { tokenHash: tokenHash!, client } })).toEqual({ success: true, revoked: 0 });
+    }
+    expect(await rpc.call({ action: 'SESSION_GET', data: { tokenHash: live! } })).toEqual({ success: true, email });
+    expect((await recentEvents(primary.readWrite, { email, limit: 10 })).map((e) => e.event)).not.toContain('logout_everywhere');
+  });
+
   it('expires a session idle for more than 30 minutes, and one older than 12 hours', async () => {
     const [idle, old] = [newTokenHash(), newTokenHash()];
     await rpc.call({ action: 'SESSION_CREATE', data: { email: newEmail(), tokenHash: idle! } });

@@ -62,14 +62,15 @@ export class SessionsRepository {
 
   /** Revokes every live session of the user who owns `tokenHash`. */
   async revokeAllOf(tx: TransactionSql, tokenHash: string): Promise<{ email?: string; revoked: number }> {
-    const [owner] = await tx<{ email: string }[]>`SELECT email FROM sessions WHERE token_hash = ${tokenHash} AND revoked_at IS NULL`;
+    // Only a live session may end the others: an expired cookie (a stolen old one, say) ends nothing.
+    const owner = await this.#live(tx, tokenHash);
     if (!owner) return { revoked: 0 };
     const rows = await tx`
       UPDATE sessions SET revoked_at = now() WHERE lower(email) = lower(${owner.email}) AND revoked_at IS NULL`;
     return { email: owner.email, revoked: rows.count };
   }
 
-  #live(sql: Sql, tokenHash: string): Promise<SessionRow | undefined> {
+  #live(sql: Sql | TransactionSql, tokenHash: string): Promise<SessionRow | undefined> {
     return sql<SessionRow[]>`
       SELECT email, last_seen_at FROM sessions
       WHERE token_hash = ${tokenHash} AND revoked_at IS NULL AND expires_at > now()

@@ -68,6 +68,8 @@ export const env = {
   /** A port that may be left unset, for a listener that is off unless asked for. */
   optionalPort: () => wholeNumberIn(1, 65535).optional(),
   integer: wholeNumber,
+  /** A whole number that may be left unset, for a default that depends on another setting. */
+  optionalInteger: (min: number, max: number) => wholeNumberIn(min, max).optional(),
   /** A comma-separated list of AMQP URLs, one per broker node. */
   amqpUrls: () =>
     z

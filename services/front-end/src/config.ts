@@ -38,7 +38,7 @@ export interface FrontEndConfig {
   logLevel: LogLevel;
   /** argon2id cost for new hashes; older hashes are upgraded at the next successful login. */
   argon2: Argon2Params;
-  /** argon2 runs at once, how many may wait (beyond: 503), and the most a stored hash may cost. */
+  /** argon2 runs at once, how long and how many may wait (beyond: 503), and the most a stored hash may cost. */
   hashing: HashingSettings;
   /** The session cookie's Max-Age; the Back End enforces the same limit on its side. */
   sessionAbsoluteHours: number;
@@ -70,7 +70,7 @@ export interface BrokerManagement {
 /** The security and shutdown settings' defaults, for callers that build a FrontEndConfig in code. */
 export const FRONT_END_DEFAULTS = {
   argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
-  hashing: { concurrency: DEFAULT_HASH_CONCURRENCY, maxQueue: DEFAULT_HASH_QUEUE_MAX, caps: MAX_ARGON2_COST },
+  hashing: { concurrency: DEFAULT_HASH_CONCURRENCY, maxQueue: DEFAULT_HASH_QUEUE_MAX, caps: MAX_ARGON2_COST, ...hashWaits(5000) },
   sessionAbsoluteHours: 12,
   sessionStore: 'back-end',
   sessionIdleMinutes: 30,
@@ -78,6 +78,15 @@ export const FRONT_END_DEFAULTS = {
   secureCookies: false,
   shutdownDrainMs: 5000,
 } as const satisfies Partial<FrontEndConfig>;
+
+/**
+ * The expected wait a hash is admitted with (HASH_WAIT_BUDGET_MS, by default half the RPC
+ * timeout), and the wait after which a queued hash is refused instead of run: half as long
+ * again, still inside the RPC timeout, so a shed answer comes before the caller gives up.
+ */
+export function hashWaits(rpcTimeoutMs: number, budgetMs = Math.floor(rpcTimeoutMs / 2)): { waitBudgetMs: number; maxWaitMs: number } {
+  return { waitBudgetMs: budgetMs, maxWaitMs: Math.min(Math.floor(budgetMs * 1.5), Math.max(budgetMs, rpcTimeoutMs - 500)) };
+}
 
 /** The shortest admin token accepted: it guards operator pages on the public port. */
 export const ADMIN_TOKEN_MIN_LENGTH = 24;
@@ -121,6 +130,8 @@ const fields = {
   ARGON2_MAX_PARALLELISM: env.integer(1, MAX_ARGON2_COST.parallelism, MAX_ARGON2_COST.parallelism),
   HASH_CONCURRENCY: env.integer(1, MAX_HASH_CONCURRENCY, FRONT_END_DEFAULTS.hashing.concurrency),
   HASH_QUEUE_MAX: env.integer(0, 10_000, FRONT_END_DEFAULTS.hashing.maxQueue),
+  // Unset: half the RPC timeout, leaving the rest to the look-up, the hash and the reply.
+  HASH_WAIT_BUDGET_MS: env.optionalInteger(1, 600_000),
   SESSION_ABSOLUTE_HOURS: env.integer(1, 30 * 24, FRONT_END_DEFAULTS.sessionAbsoluteHours),
   SESSION_STORE: z.enum(SESSION_STORES, { error: 'must be "back-end" or "cookie"' }).default(FRONT_END_DEFAULTS.sessionStore),
   // The Back End's own setting, with the same bounds; read here only by the cookie store.
@@ -163,9 +174,12 @@ function managementTrio(e: Partial<Record<(typeof MANAGEMENT_TRIO)[number], unkn
 }
 
 /** Only once every value is valid, so a bad one is named once, for itself. */
-function costsWithinCaps(e: FieldValues, ctx: z.RefinementCtx): void {
+function settingsAgree(e: FieldValues, ctx: z.RefinementCtx): void {
   for (const [cost, cap] of ARGON2_CAPPED) {
     if (e[cost] > e[cap]) ctx.addIssue({ code: 'custom', path: [cost], message: `is above ${cap} (${e[cap]}): new hashes would never verify` });
+  }
+  if (e.HASH_WAIT_BUDGET_MS !== undefined && e.HASH_WAIT_BUDGET_MS >= e.RPC_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['HASH_WAIT_BUDGET_MS'], message: `must be below RPC_TIMEOUT_MS (${e.RPC_TIMEOUT_MS}): a request waiting that long is answered after its caller gave up` });
   }
 }
 
@@ -175,7 +189,7 @@ const checked = <S extends z.ZodRawShape>(shape: S) =>
     .object(shape)
     .superRefine((e, ctx) => tlsPair(e as unknown as FieldValues, ctx), { when: () => true })
     .superRefine((e, ctx) => managementTrio(e as unknown as FieldValues, ctx), { when: () => true })
-    .superRefine((e, ctx) => costsWithinCaps(e as unknown as FieldValues, ctx), { when: (payload) => payload.issues.length === 0 });
+    .superRefine((e, ctx) => settingsAgree(e as unknown as FieldValues, ctx), { when: (payload) => payload.issues.length === 0 });
 
 const schema = checked(fields);
 // npm start: no broker means the in-process transport; no secret means one kept in DATA_DIR.
@@ -216,6 +230,7 @@ function toConfig(e: EmbeddedValues): EmbeddedFrontEndConfig {
     hashing: {
       concurrency: e.HASH_CONCURRENCY,
       maxQueue: e.HASH_QUEUE_MAX,
+      ...hashWaits(e.RPC_TIMEOUT_MS, e.HASH_WAIT_BUDGET_MS),
       caps: { memoryKib: e.ARGON2_MAX_MEMORY_KIB, timeCost: e.ARGON2_MAX_TIME_COST, parallelism: e.ARGON2_MAX_PARALLELISM },
     },
     sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,

@@ -36,13 +36,18 @@ export function registerErrorPages(app: FastifyInstance): void {
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     const page = describe(err);
     logFailure(request, err, page.status);
-    if (page.status === 503) reply.header('retry-after', '5');
+    if (page.status === 503) reply.header('retry-after', String(retryAfterSeconds(err)));
     return sendErrorPage(reply, page);
   });
 
   app.setNotFoundHandler(async (_request, reply) =>
     sendErrorPage(reply, { status: 404, title: TITLES[404]!, message: CLIENT_MESSAGES[404]! }),
   );
+}
+
+/** A shed hash knows when the queue ahead of it will have drained; other 503s guess a few seconds. */
+function retryAfterSeconds(err: FastifyError): number {
+  return err instanceof HashingBusyError ? err.retryAfterSeconds : 5;
 }
 
 function describe(err: FastifyError): ErrorPage {
@@ -63,7 +68,7 @@ function logFailure(request: FastifyRequest, err: FastifyError, status: number):
   markLogged(request);
   const context = { err, method: request.method, url: request.url, status };
   if (err instanceof RpcTimeoutError) request.log.warn(context, 'back end did not answer in time');
-  else if (err instanceof HashingBusyError) request.log.warn({ method: request.method, url: request.url, status }, 'hashing queue full; request shed');
+  else if (err instanceof HashingBusyError) request.log.warn({ method: request.method, url: request.url, status }, 'hashing would wait too long; request shed');
   else if (status >= 500) request.log.error(context, 'request failed');
   else request.log.info({ code: err.code, method: request.method, url: request.url, status }, 'request refused');
 }

@@ -1,8 +1,11 @@
 /**
- * A concurrency limit with a bounded queue for argon2 runs. libuv's own queue is unbounded, so
- * without this a flood of logins makes every request wait behind it; with it, the excess is
- * refused at once (HashingBusyError, the 503 page). p-limit and p-queue cannot cap their queue,
- * and this is all we need of them.
+ * Admission and queueing for argon2 runs, shedding by time rather than by count. libuv's own
+ * queue is unbounded, so without this a flood of logins makes every request wait behind it.
+ * A count alone sheds at the wrong point: 16 waiting hashes are 100 ms of work on a 2-core
+ * machine, far inside any deadline, so real bursts were refused while the CPU idled. Here a run
+ * is refused only when its expected wait (the runs ahead × a hash's measured time ÷ the slots)
+ * would pass a budget well inside the RPC timeout; the queue's length is only a memory bound.
+ * p-limit and p-queue can neither cap their queue nor shed by expected wait.
  */
 
 import { availableParallelism } from 'node:os';
@@ -10,64 +13,150 @@ import { availableParallelism } from 'node:os';
 /** argon2 is CPU-bound: one run per core keeps every core busy and no run waiting on another. */
 export const DEFAULT_HASH_CONCURRENCY = availableParallelism();
 /**
- * Waiting runs: a few hashes' time each, far inside the RPC timeout (about 1 s at OWASP cost),
- * and at least 16 so that a one-core host still serves a burst of ordinary logins.
+ * Runs that may wait, whatever their expected wait: a memory bound only (each holds a request
+ * and a password, no argon2 memory), far above what the time budget admits at any sane cost.
  */
-export const DEFAULT_HASH_QUEUE_MAX = Math.max(16, 8 * DEFAULT_HASH_CONCURRENCY);
+export const DEFAULT_HASH_QUEUE_MAX = 1024;
 /** At most this many hashing slots (HASH_CONCURRENCY); libuv's pool tops out not far above. */
 export const MAX_HASH_CONCURRENCY = 64;
+/** Before any run was measured: OWASP's argon2id on a slow core, replaced by the first real run. */
+export const INITIAL_HASH_ESTIMATE_MS = 50;
+/** Weight of the newest run in the moving average: about the last ten runs count. */
+const SMOOTHING = 0.2;
 
-/** Every hashing slot and queue place is taken: shown as the 503 page, with Retry-After. */
+/** The run was refused or waited too long: shown as the 503 page, with Retry-After. */
 export class HashingBusyError extends Error {
   readonly statusCode = 503;
-  constructor() {
+  constructor(
+    /** When a retry is expected to find room: the wait the queue ahead would have cost. */
+    readonly retryAfterSeconds: number,
+  ) {
     super('Too many passwords are being hashed; request shed');
     this.name = 'HashingBusyError';
   }
 }
 
+export interface HashLimits {
+  /** Runs at once. */
+  concurrency: number;
+  /** Runs waiting or reserved, at most (memory bound). */
+  maxQueue: number;
+  /** The longest expected wait a new run is admitted with. */
+  waitBudgetMs: number;
+  /** A run that has actually waited this long is refused when its turn comes, not run. */
+  maxWaitMs: number;
+}
+
+/** A place in the queue taken before the hash is known (a login's look-up); run with it or release it. */
+export interface HashTicket {
+  release(): void;
+}
+
+interface Waiter {
+  since: number;
+  start(): void;
+  refuse(err: HashingBusyError): void;
+}
+
 export class HashLimiter {
   #active = 0;
-  readonly #waiting: Array<() => void> = [];
+  #reserved = 0;
+  #runMs: number;
+  readonly #waiting: Waiter[] = [];
+  readonly #tickets = new WeakSet<HashTicket>();
 
   constructor(
-    readonly concurrency: number,
-    readonly maxQueue: number,
-  ) {}
+    readonly limits: HashLimits,
+    /** A first estimate of one run's time (e.g. the start-up hash's), until runs are measured. */
+    estimateMs = INITIAL_HASH_ESTIMATE_MS,
+  ) {
+    this.#runMs = estimateMs;
+  }
+
+  get concurrency(): number {
+    return this.limits.concurrency;
+  }
 
   /** Runs in progress. */
   get running(): number {
     return this.#active;
   }
 
-  /** Runs waiting for a slot. */
+  /** Runs waiting for a slot, and places reserved for runs about to come. */
   get waiting(): number {
-    return this.#waiting.length;
+    return this.#waiting.length + this.#reserved;
   }
 
-  /** Runs `task` when a slot is free; throws HashingBusyError at once when the queue is full. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  /** The moving average of one run's time, waiting excluded. */
+  get runEstimateMs(): number {
+    return this.#runMs;
+  }
+
+  /** How long a run arriving now would wait for a slot. */
+  expectedWaitMs(): number {
+    const ahead = this.waiting;
+    if (ahead === 0 && this.#active < this.limits.concurrency) return 0;
+    return ((ahead + 1) * this.#runMs) / this.limits.concurrency;
+  }
+
+  /** Takes a place for a run to come, or throws HashingBusyError as `run` would. */
+  reserve(): HashTicket {
+    this.#admit();
+    this.#reserved++;
+    let held = true;
+    const ticket = {
+      release: () => {
+        if (!held) return;
+        held = false;
+        this.#reserved--;
+      },
+    };
+    this.#tickets.add(ticket);
+    return ticket;
+  }
+
+  /**
+   * Runs `task` when a slot is free. Without a ticket, throws HashingBusyError at once when the
+   * expected wait is over budget or the queue is full; with one, its place was checked already.
+   */
+  async run<T>(task: () => Promise<T>, ticket?: HashTicket): Promise<T> {
+    if (ticket && this.#tickets.has(ticket)) ticket.release();
+    else this.#admit();
     await this.#acquire();
+    const started = performance.now();
     try {
       return await task();
     } finally {
+      this.#runMs += SMOOTHING * (performance.now() - started - this.#runMs);
       this.#release();
     }
   }
 
-  async #acquire(): Promise<void> {
-    if (this.#active < this.concurrency) {
-      this.#active++;
-      return;
-    }
-    if (this.#waiting.length >= this.maxQueue) throw new HashingBusyError();
-    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  /** A free slot admits at once; a run that would wait must fit both the budget and the queue. */
+  #admit(): void {
+    const wait = this.expectedWaitMs();
+    if (wait === 0) return;
+    if (wait > this.limits.waitBudgetMs || this.waiting >= this.limits.maxQueue) throw this.#busy(wait);
   }
 
-  /** Hands the slot straight to the next waiter, so none can be overtaken. */
+  #busy(waitMs = this.expectedWaitMs()): HashingBusyError {
+    return new HashingBusyError(Math.max(1, Math.ceil(waitMs / 1000)));
+  }
+
+  #acquire(): Promise<void> {
+    if (this.#active < this.limits.concurrency && this.#waiting.length === 0) {
+      this.#active++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((start, refuse) => this.#waiting.push({ since: performance.now(), start, refuse }));
+  }
+
+  /** Hands the slot straight to the next waiter still within its wait, so none is overtaken. */
   #release(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#active--;
+    for (let next = this.#waiting.shift(); next; next = this.#waiting.shift()) {
+      if (performance.now() - next.since <= this.limits.maxWaitMs) return next.start();
+      next.refuse(this.#busy());
+    }
+    this.#active--;
   }
 }

@@ -1,19 +1,17 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { argon2CostProblem, parseArgon2Phc, type Argon2Cost } from '@gatehouse/protocol';
-import { HashingBusyError, HashLimiter } from './hash-limiter.js';
+import { HashingBusyError, HashLimiter, type HashLimits, type HashTicket } from './hash-limiter.js';
 import type { HashingLoad, HashingMetrics } from './metrics.js';
 import { hashPassword, verifyPassword, type Argon2Params } from './password.js';
 
-/** How many argon2 runs at once, how many may wait, and the most a stored hash may cost. */
-export interface HashingSettings {
-  concurrency: number;
-  maxQueue: number;
+/** How many argon2 runs at once, how long and how many may wait, and the most a stored hash may cost. */
+export interface HashingSettings extends HashLimits {
   caps: Argon2Cost;
 }
 
 /**
- * Every argon2 run of a Front End goes through here: bounded (a full queue throws
- * HashingBusyError), and never at a cost above `caps`, whatever a stored hash says.
+ * Every argon2 run of a Front End goes through here: admitted only while its expected wait fits
+ * the budget (else HashingBusyError), and never at a cost above `caps`, whatever a stored hash says.
  */
 export class Hasher {
   readonly #limiter: HashLimiter;
@@ -22,13 +20,28 @@ export class Hasher {
     private readonly params: Argon2Params,
     private readonly settings: HashingSettings,
     private readonly metrics?: HashingMetrics,
+    /** One run's time as measured at start-up, the estimate until real runs are timed. */
+    estimateMs?: number,
   ) {
-    this.#limiter = new HashLimiter(settings.concurrency, settings.maxQueue);
+    this.#limiter = new HashLimiter(settings, estimateMs);
   }
 
   /** Runs in progress and waiting, for metrics. */
   get load(): HashingLoad {
     return this.#limiter;
+  }
+
+  /**
+   * A place for a verify to come, taken before a login is counted anywhere: a login the Front End
+   * cannot hash in time is refused here, before the Back End counts it as a failed attempt.
+   */
+  reserve(): HashTicket {
+    try {
+      return this.#limiter.reserve();
+    } catch (err) {
+      if (err instanceof HashingBusyError) this.metrics?.shed();
+      throw err;
+    }
   }
 
   /** A PHC string at the configured parameters. */
@@ -40,19 +53,19 @@ export class Hasher {
    * True only when the password matches. A hash we cannot parse, or one above the caps, is
    * "no match" without running argon2: its cost is chosen by whoever wrote it.
    */
-  async verify(passwordHash: string, password: string, log: FastifyBaseLogger): Promise<boolean> {
+  async verify(passwordHash: string, password: string, log: FastifyBaseLogger, ticket?: HashTicket): Promise<boolean> {
     const phc = parseArgon2Phc(passwordHash);
-    if (!phc) return false;
-    const problem = argon2CostProblem(phc, this.settings.caps);
+    const problem = phc ? argon2CostProblem(phc, this.settings.caps) : 'unreadable';
     if (problem) {
-      log.warn({ problem }, 'stored hash refused without verifying: it costs more than the caps allow');
+      ticket?.release();
+      if (phc) log.warn({ problem }, 'stored hash refused without verifying: it costs more than the caps allow');
       return false;
     }
-    return this.#run('verify', () => verifyPassword(passwordHash, password));
+    return this.#run('verify', () => verifyPassword(passwordHash, password), ticket);
   }
 
   /** One argon2 run through the limiter, its time (waiting excluded) and any shedding reported. */
-  async #run<T>(op: 'hash' | 'verify', task: () => Promise<T>): Promise<T> {
+  async #run<T>(op: 'hash' | 'verify', task: () => Promise<T>, ticket?: HashTicket): Promise<T> {
     try {
       return await this.#limiter.run(async () => {
         const started = performance.now();
@@ -61,7 +74,7 @@ export class Hasher {
         } finally {
           this.metrics?.hashed(op, (performance.now() - started) / 1000);
         }
-      });
+      }, ticket);
     } catch (err) {
       if (err instanceof HashingBusyError) this.metrics?.shed();
       throw err;

@@ -57,7 +57,7 @@ export function createFrontEndMetrics(registry: Registry): FrontEndMetrics {
     'Time of one argon2 run, waiting excluded, by operation (hash, verify)',
     ['op'] as const,
   );
-  const shed = new Counter({ name: 'gatehouse_hash_shed_total', help: 'Requests refused with 503 because the hashing queue was full', registers });
+  const shed = new Counter({ name: 'gatehouse_hash_shed_total', help: 'Requests refused with 503 because their hash would have waited past HASH_WAIT_BUDGET_MS (or the queue was at HASH_QUEUE_MAX)', registers });
   let load: HashingLoad | undefined;
   let inFlight = 0;
   new Gauge({

@@ -7,20 +7,24 @@ const BASE = 'http://gatehouse.invalid';
 /**
  * Where to go after logging in: `raw` if it is a path on this site, else undefined. No open
  * redirect: `//evil`, `/\evil`, absolute URLs and their percent-encoded forms (`/%2F%2Fevil`,
- * `%2F%5Cevil`) are all refused, checked both as sent and once decoded.
+ * `%2F%5Cevil`) are all refused, checked both as sent and once decoded, and so is what the
+ * path becomes once normalised (`/.//evil` is `//evil`): what is returned is what was checked.
  */
 export function safeNextPath(raw: unknown): string | undefined {
-  if (typeof raw !== 'string' || raw.length > MAX_NEXT_LENGTH || !PRINTABLE.test(raw)) return undefined;
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-  if (!isLocalPath(raw) || !isLocalPath(decoded)) return undefined;
+  if (typeof raw !== 'string' || raw.length > MAX_NEXT_LENGTH || !isLocalEverWay(raw)) return undefined;
   const url = new URL(raw, BASE);
-  if (url.origin !== BASE) return undefined;
-  return url.pathname + url.search;
+  const normalised = url.pathname + url.search;
+  return url.origin === BASE && isLocalEverWay(normalised) ? normalised : undefined;
+}
+
+/** A local path as written and once percent-decoded (broken encoding is refused). */
+function isLocalEverWay(path: string): boolean {
+  if (!isLocalPath(path)) return false;
+  try {
+    return isLocalPath(decodeURIComponent(path));
+  } catch {
+    return false;
+  }
 }
 
 /** One slash, then no second slash or backslash: browsers read `//` and `/\` as another host. */

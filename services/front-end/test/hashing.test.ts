@@ -3,7 +3,7 @@ import pino from 'pino';
 import * as argon2 from '@node-rs/argon2';
 import type { ConfigError } from '@gatehouse/runtime';
 import { loadFrontEndConfig } from '../src/config.js';
-import { HashingBusyError, HashLimiter } from '../src/hash-limiter.js';
+import { HashingBusyError, HashLimiter, type HashLimits } from '../src/hash-limiter.js';
 import { Hasher } from '../src/hasher.js';
 import { hashPassword, OWASP_ARGON2 } from '../src/password.js';
 import { createRequire } from 'node:module';
@@ -28,27 +28,99 @@ const deferred = () => {
 
 afterEach(() => vi.mocked(argon2.verify).mockClear());
 
+const limits = (over: Partial<HashLimits> = {}): HashLimits => ({ concurrency: 1, maxQueue: 100, waitBudgetMs: 250, maxWaitMs: 400, ...over });
+
 describe('HashLimiter', () => {
-  it('runs `concurrency` tasks, queues `maxQueue` more, and refuses the rest at once', async () => {
-    const limiter = new HashLimiter(1, 1);
+  afterEach(() => vi.useRealTimers());
+
+  it('admits runs while their expected wait fits the budget, and refuses the next at once with the wait as Retry-After', async () => {
+    const limiter = new HashLimiter(limits({ waitBudgetMs: 250 }), 100); // one slot, 100 ms a run
     const gate = deferred();
     const running = limiter.run(() => gate.promise.then(() => 'first'));
-    const queued = limiter.run(async () => 'second');
-    await expect(limiter.run(async () => 'third')).rejects.toBeInstanceOf(HashingBusyError);
+    const queued = [limiter.run(async () => 'second'), limiter.run(async () => 'third')]; // 100 and 200 ms
+    expect(limiter.expectedWaitMs()).toBe(300);
+    const refused = await limiter.run(async () => 'fourth').catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(HashingBusyError);
+    expect((refused as HashingBusyError).retryAfterSeconds).toBe(1);
     gate.resolve();
-    await expect(Promise.all([running, queued])).resolves.toEqual(['first', 'second']);
+    await expect(Promise.all([running, ...queued])).resolves.toEqual(['first', 'second', 'third']);
     await expect(limiter.run(async () => 'later')).resolves.toBe('later');
   });
 
+  it('queues by time, not by count: cheap runs on many slots wait in hundreds', async () => {
+    const limiter = new HashLimiter(limits({ concurrency: 4, maxQueue: 1000, waitBudgetMs: 2500 }), 20);
+    const gate = deferred();
+    const runs = Array.from({ length: 400 }, () => limiter.run(() => gate.promise).then(() => 'ok', (err: unknown) => err));
+    await Promise.resolve();
+    // 2,500 ms ÷ (20 ms ÷ 4 slots): about 500 fit, so all 400 are admitted.
+    expect(limiter.running + limiter.waiting).toBe(400);
+    gate.resolve();
+    expect(new Set(await Promise.all(runs))).toEqual(new Set(['ok']));
+  });
+
+  it('keeps HASH_QUEUE_MAX as a memory bound whatever the expected wait', async () => {
+    const limiter = new HashLimiter(limits({ maxQueue: 2, waitBudgetMs: 100_000 }), 1);
+    const gate = deferred();
+    const held = [0, 1, 2].map(() => limiter.run(() => gate.promise));
+    await expect(limiter.run(async () => 'over')).rejects.toBeInstanceOf(HashingBusyError);
+    gate.resolve();
+    await Promise.all(held);
+  });
+
+  it('learns a run\'s time from the runs it times', async () => {
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout'] });
+    const limiter = new HashLimiter(limits(), 10);
+    for (let i = 0; i < 30; i++) {
+      const run = limiter.run(() => new Promise<void>((resolve) => setTimeout(resolve, 200)));
+      await vi.advanceTimersByTimeAsync(200);
+      await run;
+    }
+    expect(limiter.runEstimateMs).toBeGreaterThan(195);
+    expect(limiter.runEstimateMs).toBeLessThanOrEqual(200);
+  });
+
+  it('refuses, without running it, a run that waited past maxWaitMs when its turn comes', async () => {
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout'] });
+    const limiter = new HashLimiter(limits({ waitBudgetMs: 1000, maxWaitMs: 400 }), 1); // the estimate is far too low
+    const first = limiter.run(() => new Promise<string>((resolve) => setTimeout(() => resolve('slow'), 1000)));
+    const task = vi.fn(async () => 'late');
+    const late = limiter.run(task).catch((err: unknown) => err);
+    await vi.advanceTimersByTimeAsync(1000);
+    await expect(first).resolves.toBe('slow');
+    expect(await late).toBeInstanceOf(HashingBusyError);
+    expect(task).not.toHaveBeenCalled();
+    expect(limiter.running + limiter.waiting).toBe(0);
+    await expect(limiter.run(async () => 'next')).resolves.toBe('next');
+  });
+
+  it('counts a reserved place in the expected wait, runs with it unrefused, and frees it once', async () => {
+    const limiter = new HashLimiter(limits({ waitBudgetMs: 150 }), 100);
+    const gate = deferred();
+    const running = limiter.run(() => gate.promise);
+    const ticket = limiter.reserve(); // expected 100 ms
+    expect(limiter.waiting).toBe(1);
+    expect(() => limiter.reserve()).toThrow(HashingBusyError); // would wait 200 ms
+    const reserved = limiter.run(async () => 'reserved', ticket);
+    ticket.release(); // already used: a no-op
+    expect(limiter.waiting).toBe(1);
+    gate.resolve();
+    await expect(reserved).resolves.toBe('reserved');
+    const unused = limiter.reserve();
+    unused.release();
+    unused.release();
+    expect(limiter.waiting).toBe(0);
+    await running;
+  });
+
   it('frees its slot when a task fails', async () => {
-    const limiter = new HashLimiter(1, 0);
+    const limiter = new HashLimiter(limits({ maxQueue: 0 }));
     await expect(limiter.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(limiter.run(async () => 'next')).resolves.toBe('next');
   });
 });
 
 describe('Hasher.verify', () => {
-  const hasher = new Hasher(OWASP_ARGON2, { concurrency: 2, maxQueue: 4, caps: CAPS });
+  const hasher = new Hasher(OWASP_ARGON2, { ...limits({ concurrency: 2, maxQueue: 4 }), caps: CAPS });
   const over = (params: string) => `$argon2id$v=19$${params}$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo`;
 
   it('verifies normal hashes with argon2', async () => {
@@ -105,7 +177,16 @@ describe('the hashing settings', () => {
 
   it('reads the queue and the caps', () => {
     const config = loadFrontEndConfig({ ...env, HASH_CONCURRENCY: '3', HASH_QUEUE_MAX: '0', ARGON2_MAX_MEMORY_KIB: '65536', ARGON2_MAX_TIME_COST: '3', ARGON2_MAX_PARALLELISM: '2' });
-    expect(config.hashing).toEqual({ concurrency: 3, maxQueue: 0, caps: { memoryKib: 65536, timeCost: 3, parallelism: 2 } });
+    expect(config.hashing).toEqual({ concurrency: 3, maxQueue: 0, waitBudgetMs: 2500, maxWaitMs: 3750, caps: { memoryKib: 65536, timeCost: 3, parallelism: 2 } });
+  });
+
+  it('admits hashes expected to wait up to half the RPC timeout by default, or HASH_WAIT_BUDGET_MS, always inside the timeout', () => {
+    expect(loadFrontEndConfig({ ...env, RPC_TIMEOUT_MS: '8000' }).hashing).toMatchObject({ waitBudgetMs: 4000, maxWaitMs: 6000 });
+    expect(loadFrontEndConfig({ ...env, HASH_WAIT_BUDGET_MS: '4000' }).hashing).toMatchObject({ waitBudgetMs: 4000, maxWaitMs: 4500 });
+    expect(problems({ HASH_WAIT_BUDGET_MS: '5000' })).toEqual([
+      'HASH_WAIT_BUDGET_MS: must be below RPC_TIMEOUT_MS (5000): a request waiting that long is answered after its caller gave up',
+    ]);
+    expect(problems({ HASH_WAIT_BUDGET_MS: 'soon' })).toEqual(['HASH_WAIT_BUDGET_MS: must be a whole number between 1 and 600000']);
   });
 
   it('refuses caps above OWASP ×4, and a cost above its cap', () => {

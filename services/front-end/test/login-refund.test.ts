@@ -34,7 +34,7 @@ describe('a login without a verdict', () => {
 
   it('shed at the verify: 503, and the attempt LOGIN_ATTEMPT counted is given back by its id; a wrong password is not', async () => {
     expect((await new Browser(app).submit('/login', { email: EMAIL, password: 'not the password' })).statusCode).toBe(401);
-    vi.spyOn(Hasher.prototype, 'verify').mockRejectedValue(new HashingBusyError());
+    vi.spyOn(Hasher.prototype, 'verify').mockRejectedValue(new HashingBusyError(1));
     expect((await new Browser(app).submit('/login', { email: EMAIL, password: PASSWORD })).statusCode).toBe(503);
     const [wrong, shed, abandoned, ...more] = attemptIds();
     expect([abandoned, more]).toEqual([['LOGIN_ABANDONED', shed![1]], []]);
@@ -50,7 +50,7 @@ describe('a login without a verdict', () => {
   });
 
   it('is still a 503, not a crash, when the refund itself fails (it is only logged)', async () => {
-    vi.spyOn(Hasher.prototype, 'verify').mockRejectedValue(new HashingBusyError());
+    vi.spyOn(Hasher.prototype, 'verify').mockRejectedValue(new HashingBusyError(1));
     rpc.failWith = new RpcTimeoutError('LOGIN_ABANDONED', 5000);
     rpc.failActions = new Set(['LOGIN_ABANDONED']);
     expect((await new Browser(app).submit('/login', { email: EMAIL, password: PASSWORD })).statusCode).toBe(503);

@@ -29,6 +29,10 @@ describe('safeNextPath: only local paths, no open redirect', () => {
     ['broken percent-encoding', '/%E0%A4%A'],
     ['a non-ASCII character', '/ſecret'],
     ['a very long path', `/${'a'.repeat(600)}`],
+    ['a dot segment that normalises to a second slash', '/.//evil.example'],
+    ['a parent segment that normalises to a second slash', '/a/..//evil.example'],
+    ['dot segments that normalise to a second slash', '/x/./..//evil.example'],
+    ['an encoded dot segment that normalises to a second slash', '/%2e//evil.example'],
   ])('refuses %s', (_name, raw) => {
     expect(safeNextPath(raw)).toBeUndefined();
   });

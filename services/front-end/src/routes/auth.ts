@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { refundOnThrow, type AccountGateway } from '../accounts.js';
 import { parseLoginForm, parseRegisterForm } from '../forms.js';
 import type { Hasher } from '../hasher.js';
+import type { HashTicket } from '../hash-limiter.js';
 import { needsRehash, type Argon2Params } from '../password.js';
 import { MAX_PASSWORD_LENGTH, MIN_LOCAL_PART_TO_CHECK, MIN_PASSWORD_LENGTH, PASSWORD_RULES } from '../password-policy.js';
 import { safeNextPath } from '../next-path.js';
@@ -44,6 +45,19 @@ const PASSWORD_HINT = { minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_
 const registerPage = (next: string | undefined) => ({ title: 'Create an account', next, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
 const loginPage = (next: string | undefined) => ({ title: 'Log in', next });
 
+/**
+ * The stored hash when `password` matches it, else undefined. Unknown, locked and wrong all cost
+ * one look-up and one argon2 verify, so neither timing nor text tells them apart.
+ */
+async function checkPassword(deps: AuthDeps, request: FastifyRequest, email: string, password: string, ticket: HashTicket): Promise<string | undefined> {
+  const account = await deps.accounts.lookUp(request, email);
+  if (account === 'rateLimited') throw tooManyAttempts();
+  const usable = account.locked ? undefined : account.hash;
+  // A verify that is shed (it waited past its budget) is no wrong password: the attempt is refunded.
+  const matches = await refundOnThrow(deps.accounts, request, email, () => deps.hasher.verify(usable ?? deps.dummyHash, password, request.log, ticket));
+  return matches ? usable : undefined;
+}
+
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   const { sessions } = deps;
   // One budget per client IP shared by both forms, counted in this process before the
@@ -79,17 +93,15 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const next = nextOf(request.body);
     if (!form.ok) return renderForm(reply, 'login', { ...loginPage(next), email: form.email, errors: form.errors }, 400);
     const { email, password } = form.value;
-    const account = await deps.accounts.lookUp(request, email);
-    if (account === 'rateLimited') throw tooManyAttempts();
-    // Unknown, locked and wrong all cost one look-up, one argon2 verify and one loginFailed,
-    // and all get the same 401: neither timing nor text tells them apart.
-    const usable = account.locked ? undefined : account.hash;
-    // A verify that is shed, or a session that cannot start, is no wrong password: the attempt is refunded.
-    const matches = await refundOnThrow(deps.accounts, request, email, () => deps.hasher.verify(usable ?? deps.dummyHash, password, request.log));
-    if (usable === undefined || !matches) {
+    // The verify's place is taken before the Back End counts the attempt: a login this Front
+    // End cannot hash in time gets the 503 page uncounted, not a failed attempt towards the lock.
+    const ticket = deps.hasher.reserve();
+    const usable = await checkPassword(deps, request, email, password, ticket).finally(() => ticket.release());
+    if (usable === undefined) {
       await deps.accounts.loginFailed(request, email);
       return renderForm(reply, 'login', { ...loginPage(next), email, formError: INVALID_LOGIN }, 401);
     }
+    // A session that cannot start leaves a right password without a verdict: refunded too.
     await refundOnThrow(deps.accounts, request, email, () => deps.accounts.logIn(request, reply, email));
     // A hash made with other parameters: store one at today's (the user is logged in already).
     if (needsRehash(usable, deps.argon2)) await deps.accounts.upgradeHash(request, email, () => deps.hasher.hash(password));
