@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase, type Database } from '@gatehouse/database';
 import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
 import { FormClient } from '../support/form-client.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { useStackWithDatabase } from '../support/stack.js';
 
 // Issue 7 §2: a stored hash names its own argon2 cost; neither tier lets it name a ruinous one.
 const SALT_AND_HASH = 'c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNo';
@@ -40,18 +39,8 @@ describe('the Back End stores no hash above the caps', () => {
 });
 
 describe('the Front End never verifies a hash above the caps', () => {
-  let stack: Stack;
-  let db: Database;
-  beforeAll(async () => {
-    stack = await startStack();
-    db = connectDatabase({ url: stack.databaseUrl });
-  });
-  afterAll(async () => {
-    await db?.close();
-    await stack?.stop();
-  });
-
-  const browser = () => new FormClient(stack.url);
+  const tiers = useStackWithDatabase();
+  const browser = () => new FormClient(tiers().stack.url);
 
   it.each([
     ['t=3000', HUGE_TIME],
@@ -59,14 +48,14 @@ describe('the Front End never verifies a hash above the caps', () => {
   ])('answers 401 at once for a user whose stored hash has %s', async (_case, hash) => {
     const email = newEmail();
     // Planted in the database directly, as an attacker with the Back End's access could.
-    await db.readWrite`INSERT INTO users (email, hash) VALUES (${email}, ${hash})`;
+    await tiers().db.readWrite`INSERT INTO users (email, hash) VALUES (${email}, ${hash})`;
     const started = Date.now();
     const res = await browser().submit('/login', { email, password: PASSWORD });
     expect(res.status).toBe(401);
     // Running argon2 on it would take about a minute (t=3000) or 4 GiB (m=4194304).
     expect(Date.now() - started).toBeLessThan(20_000);
-    expect(peakRssMib(stack.frontEnd.pid)).toBeLessThan(1024);
-    expect(stack.logs()).toContain('stored hash refused without verifying');
+    expect(peakRssMib(tiers().stack.frontEnd.pid)).toBeLessThan(1024);
+    expect(tiers().stack.logs()).toContain('stored hash refused without verifying');
   });
 
   it('still registers and logs in with normal hashes', async () => {

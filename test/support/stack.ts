@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { connectDatabase, type Database } from '@gatehouse/database';
 import { freePort } from '../harness/free-port.js';
 import { createTestDatabase } from '../harness/postgres.js';
 import { spawnService, type ServiceProcess } from './service-process.js';
@@ -91,4 +92,19 @@ async function waitUntilReady(url: string, process: ServiceProcess): Promise<voi
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} never became ready:\n${process.output().slice(-2000)}`);
+}
+
+/** A stack and a connection to its database, for the describe block (or file) that calls this: started before it, stopped after. */
+export function useStackWithDatabase(frontEndEnv: Record<string, string> = {}, backEndEnv: Record<string, string> = {}): () => { stack: Stack; db: Database } {
+  let stack: Stack | undefined;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    stack = await startStack(frontEndEnv, backEndEnv);
+    db = connectDatabase({ url: stack.databaseUrl });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await stack?.stop();
+  });
+  return () => ({ stack: stack!, db: db! });
 }

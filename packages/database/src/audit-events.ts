@@ -1,7 +1,8 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { normalizeEmail } from '@gatehouse/protocol';
 
-export type AuthEvent = 'register' | 'login_success' | 'login_failure' | 'lockout' | 'logout' | 'logout_everywhere';
+/** `lockout` locks an account's untrusted clients; `device_lockout` one trusted device (migration 0007). */
+export type AuthEvent = 'register' | 'login_success' | 'login_failure' | 'lockout' | 'device_lockout' | 'logout' | 'logout_everywhere';
 
 export interface ClientContext {
   ip?: string;

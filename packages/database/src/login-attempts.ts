@@ -1,6 +1,7 @@
 import { normalizeEmail, type Reply } from '@gatehouse/protocol';
 import type { Database } from './connect.js';
 import type { ClientContext } from './audit-events.js';
+import type { StoredOutcome } from './processed-requests.js';
 import { lockDelayMs, type LockoutPolicy } from './login-failures.js';
 
 /** What LOGIN_ATTEMPT decided, before the password is checked. */
@@ -19,25 +20,38 @@ export interface LoginAttempt {
   client: ClientContext;
   /** Attempts per client IP per minute; unset (or no IP), the IP is not counted. */
   ipLimitPerMinute: number | undefined;
+  /** The Front End's id for this login: LOGIN_ABANDONED refunds it by this id. Unset, it cannot be refunded. */
+  attemptId?: string;
+  /** A trusted device's hash: the attempt counts on that device's own budget, not the untrusted clients'. */
+  device?: string;
 }
 
 /**
  * Counts a login attempt as a failure before its password is checked, so parallel attempts
  * cannot all see "not locked": the upsert's row lock orders them, and only `threshold` of them
- * get through before the lock. One statement on the primary (attempt_login, migration 0006),
- * after the IP's budget. A successful login clears the count (create_session). An attempt on a
- * locked account is not counted; a count idle past `resetAfterMs` starts over.
+ * get through before the lock. One statement on the primary (attempt_login, migrations 0006 and
+ * 0007), after the IP's budget. A successful login clears the count (create_session). An attempt
+ * on a locked account is not counted; a count idle past `resetAfterMs` starts over. A trusted
+ * device's attempt counts on its own budget; with an `attemptId` it stays open for a refund.
  */
 export async function attemptLogin(db: Database, a: LoginAttempt, policy: LockoutPolicy): Promise<AttemptDecision> {
   const ip = a.client.ip ?? null;
   const ipLimit = ip === null ? null : (a.ipLimitPerMinute ?? null);
   const [row] = await db.primary((sql) => sql<{ decision: Record<string, unknown> }[]>`
     SELECT attempt_login(${a.requestId ?? null}, ${normalizeEmail(a.email)}, ${ip}, ${a.client.userAgent ?? null}, ${ipLimit},
-      ${policy.threshold}, ${arrayLiteral(lockLadderSeconds(policy))}::double precision[], ${policy.resetAfterMs / 1000}) AS decision`);
+      ${policy.threshold}, ${arrayLiteral(lockLadderSeconds(policy))}::double precision[], ${policy.resetAfterMs / 1000},
+      ${a.attemptId ?? null}::text, ${a.device ?? null}::text) AS decision`);
   const { outcome, lockedUntil, failures } = row!.decision;
   if (outcome === undefined) return { outcome: 'stored', reply: row!.decision as Reply };
   const until = typeof lockedUntil === 'string' ? { lockedUntil: new Date(lockedUntil) } : {};
   return { outcome, ...until, ...(typeof failures === 'number' ? { failures } : {}) } as AttemptDecision;
+}
+
+/** A login that ended without a verdict: what its LOGIN_ATTEMPT counted is undone (abandon_login, migration 0007). */
+export async function abandonLogin(db: Database, requestId: string | undefined, attemptId: string, email: string): Promise<StoredOutcome<'refunded' | 'not_open'>> {
+  const [row] = await db.primary((sql) => sql<{ outcome: StoredOutcome<'refunded' | 'not_open'> }[]>`
+    SELECT abandon_login(${requestId ?? null}, ${attemptId}, ${normalizeEmail(email)}) AS outcome`);
+  return row!.outcome;
 }
 
 /**

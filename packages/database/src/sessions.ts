@@ -31,13 +31,17 @@ export class SessionsRepository {
   }
 
   /**
-   * SESSION_CREATE as one statement on the primary (create_session, migration 0006): the
-   * session, and at login the cleared failure count and the audit row, with the stored outcome.
+   * SESSION_CREATE as one statement on the primary (create_session, migrations 0006 and 0007):
+   * the session, and at login the cleared failure count (the trusted `device`'s, or without one
+   * the untrusted clients') and the audit row, with the stored outcome.
    */
-  async start(requestId: string | undefined, s: { tokenHash: string; email: string; client: ClientContext; atLogin: boolean }): Promise<StoredOutcome<'created'>> {
+  async start(
+    requestId: string | undefined,
+    s: { tokenHash: string; email: string; client: ClientContext; atLogin: boolean; device?: string },
+  ): Promise<StoredOutcome<'created'>> {
     const [row] = await this.db.primary((sql) => sql<{ outcome: StoredOutcome<'created'> }[]>`
       SELECT create_session(${requestId ?? null}, ${s.tokenHash}, ${s.email.trim()}, ${normalizeEmail(s.email)},
-        ${this.absoluteSeconds}, ${s.client.ip ?? null}, ${s.client.userAgent ?? null}, ${s.atLogin}) AS outcome`);
+        ${this.absoluteSeconds}, ${s.client.ip ?? null}, ${s.client.userAgent ?? null}, ${s.atLogin}, ${s.device ?? null}::text) AS outcome`);
     return row!.outcome;
   }
 

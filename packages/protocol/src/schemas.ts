@@ -28,6 +28,10 @@ export const hashSchema = text()
   });
 
 export const tokenHashSchema = z.string().regex(TOKEN_HASH_PATTERN, 'tokenHash must be 64 lowercase hex characters');
+/** A trusted device, as the hex SHA-256 of its cookie's nonce: useless as a cookie if read from the database. */
+export const deviceHashSchema = z.string().regex(TOKEN_HASH_PATTERN, 'deviceHash must be 64 lowercase hex characters');
+/** The Front End's id for one login (a UUID from us), so LOGIN_ABANDONED can refund exactly that attempt. */
+export const attemptIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'attemptId must be 16-64 characters of A-Z a-z 0-9 _ -');
 
 /** Who asked, for the audit log. Optional, so the textbook's clients need not send it. */
 export const clientSchema = z
@@ -57,11 +61,17 @@ export const updateHashRequestSchema = request('UPDATE_HASH', { email: emailSche
 /**
  * A login begins: counts the client IP (refused over `ipLimitPerMinute`) and the account's
  * attempt in one step on the primary, and answers the hash only while the account is not locked.
+ * `deviceHash`: a trusted device, counted and locked on its own budget instead of the untrusted
+ * clients'. `attemptId`: keeps the attempt refundable by LOGIN_ABANDONED.
  */
 export const loginAttemptRequestSchema = request('LOGIN_ATTEMPT', {
   email: emailSchema,
   ipLimitPerMinute: z.number().int().positive().optional(),
+  attemptId: attemptIdSchema.optional(),
+  deviceHash: deviceHashSchema.optional(),
 });
+/** The login of LOGIN_ATTEMPT `attemptId` ended without a verdict on its password: undo what it counted. */
+export const loginAbandonedRequestSchema = request('LOGIN_ABANDONED', { email: emailSchema, attemptId: attemptIdSchema });
 /** A wrong password (or an unknown email): counts towards the lockout, unless LOGIN_ATTEMPT `counted` it already. */
 export const loginFailedRequestSchema = request('LOGIN_FAILED', { email: emailSchema, counted: z.boolean().default(false) });
 export const sessionCreateRequestSchema = request('SESSION_CREATE', {
@@ -69,6 +79,8 @@ export const sessionCreateRequestSchema = request('SESSION_CREATE', {
   tokenHash: tokenHashSchema,
   /** `login` also resets the failure counter and audits a login; `register` does neither. */
   reason: z.enum(['login', 'register']).default('login'),
+  /** At login from a trusted device: that device's counter is reset, not the untrusted clients'. */
+  deviceHash: deviceHashSchema.optional(),
 });
 export const sessionGetRequestSchema = request('SESSION_GET', { tokenHash: tokenHashSchema });
 export const sessionRevokeRequestSchema = request('SESSION_REVOKE', { tokenHash: tokenHashSchema });
@@ -85,6 +97,7 @@ export const requestSchemas = {
   UPDATE_HASH: updateHashRequestSchema,
   LOGIN_ATTEMPT: loginAttemptRequestSchema,
   LOGIN_FAILED: loginFailedRequestSchema,
+  LOGIN_ABANDONED: loginAbandonedRequestSchema,
   SESSION_CREATE: sessionCreateRequestSchema,
   SESSION_GET: sessionGetRequestSchema,
   SESSION_REVOKE: sessionRevokeRequestSchema,
@@ -114,6 +127,8 @@ export const replySchema = z.looseObject({
   session: z.boolean().optional(),
   /** SESSION_GET: whose session it is. */
   email: z.string().optional(),
+  /** LOGIN_ABANDONED: false when nothing was open under that id (already refunded, or its login ended). */
+  refunded: z.boolean().optional(),
   /** SESSION_REVOKE_ALL: how many sessions were ended. */
   revoked: z.number().optional(),
   /** SYSTEM_STATUS: the database and recent auth events. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import {
-  DEFAULT_RETENTION, pruneAuthEvents, pruneIpAttempts, pruneLoginFailures, pruneProcessedRequests, pruneSessions,
+  DEFAULT_RETENTION, pruneAuthEvents, pruneIpAttempts, pruneLoginFailures, pruneOpenAttempts, pruneProcessedRequests, pruneSessions,
   type Database, type RetentionPolicy,
 } from '@gatehouse/database';
 
@@ -24,6 +24,7 @@ async function pruneAll(db: Database, retention: RetentionPolicy) {
     authEvents: await pruneAuthEvents(db, retention),
     loginFailures: await pruneLoginFailures(db, retention),
     ipAttempts: await pruneIpAttempts(db),
+    openAttempts: await pruneOpenAttempts(db),
   };
 }
 

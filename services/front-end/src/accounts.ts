@@ -22,8 +22,28 @@ export interface AccountGateway {
   lookUp(request: FastifyRequest, email: string): Promise<Account | 'rateLimited'>;
   /** A login failed: counted towards the lock and audited, where the Back End does that. */
   loginFailed(request: FastifyRequest, email: string): Promise<void>;
+  /**
+   * The login `lookUp` began ended without a verdict on the password (shed, timed out): what it
+   * counted is given back, in the background, and a failure to do so only logged.
+   */
+  loginAbandoned(request: FastifyRequest, email: string): void;
+  /** The password matched: the session starts (and, where the Back End has lockout, this browser becomes a trusted device). */
+  logIn(request: FastifyRequest, reply: FastifyReply, email: string): Promise<void>;
   /** Stores a hash at today's parameters (`makeHash` runs only where the Back End can store it). */
   upgradeHash(request: FastifyRequest, email: string, makeHash: () => Promise<string>): Promise<void>;
+}
+
+/**
+ * Runs a step of a login that has no verdict yet (the verify, the session's start). If it throws,
+ * the password was never found wrong, so the attempt LOGIN_ATTEMPT counted is refunded.
+ */
+export async function refundOnThrow<T>(accounts: AccountGateway, request: FastifyRequest, email: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    accounts.loginAbandoned(request, email);
+    throw err;
+  }
 }
 
 /** The account's hash and lock state from a LOGIN_ATTEMPT or GETHASH reply. */

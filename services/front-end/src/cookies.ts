@@ -24,10 +24,17 @@ export function deriveSessionCookieKey(secret: string): Buffer {
   return deriveKey(secret, 'session cookie encryption key v1');
 }
 
+/** The 32-byte key that signs device cookies (device-cookies.ts), apart from every other key. */
+export function deriveDeviceCookieKey(secret: string): Buffer {
+  return deriveKey(secret, 'device cookie signing key v1');
+}
+
 export interface CookieSettings {
   session: string;
   csrf: string;
-  /** Attributes shared by both cookies; a cookie is only cleared with the same ones. */
+  /** The device cookie: this browser logged in to an account before (device-cookies.ts). */
+  device: string;
+  /** Attributes shared by all cookies; a cookie is only cleared with the same ones. */
   attributes: CookieSerializeOptions;
 }
 
@@ -40,6 +47,7 @@ export function cookieSettings(secure: boolean): CookieSettings {
   return {
     session: `${prefix}session`,
     csrf: `${prefix}csrf`,
+    device: `${prefix}device`,
     attributes: { path: '/', httpOnly: true, sameSite: 'lax', secure },
   };
 }

@@ -4,7 +4,8 @@ import type { AccountGateway } from './accounts.js';
 import { BackEndAccounts } from './back-end-accounts.js';
 import type { FrontEndConfig } from './config.js';
 import { CookieSessionStore } from './cookie-sessions.js';
-import type { CookieSettings } from './cookies.js';
+import { deriveDeviceCookieKey, type CookieSettings } from './cookies.js';
+import { DeviceCookies, DeviceTrust } from './device-cookies.js';
 import type { SessionStore } from './session-store.js';
 import { BackEndSessionStore } from './sessions.js';
 import { TextbookAccounts } from './textbook-accounts.js';
@@ -24,7 +25,8 @@ type ModeSettings = Pick<FrontEndConfig, 'sessionStore' | 'sessionAbsoluteHours'
 export async function setUpSessionMode(app: FastifyInstance, rpc: RpcClient, config: ModeSettings, cookies: CookieSettings, log: FastifyBaseLogger): Promise<SessionMode> {
   if (config.sessionStore === 'back-end') {
     const sessions = new BackEndSessionStore(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours });
-    return { sessions, accounts: new BackEndAccounts(rpc, sessions, config.rateLimitPerMinute) };
+    const devices = new DeviceTrust(new DeviceCookies(deriveDeviceCookieKey(config.sessionSecret)), cookies.device, cookies.attributes);
+    return { sessions, accounts: new BackEndAccounts(rpc, sessions, config.rateLimitPerMinute, devices) };
   }
   const sessions = new CookieSessionStore({ cookies, absoluteHours: config.sessionAbsoluteHours, idleMinutes: config.sessionIdleMinutes });
   await sessions.register(app, config.sessionSecret);

@@ -17,6 +17,13 @@ export interface SessionSettings {
   absoluteHours: number;
 }
 
+export interface StartOptions {
+  /** The session's id, when the caller chose it already. */
+  id?: string;
+  /** The trusted device this login came from. */
+  deviceHash?: string;
+}
+
 export function newSessionId(): string {
   return randomBytes(32).toString('base64url');
 }
@@ -76,12 +83,15 @@ export class BackEndSessionStore implements SessionStore {
 
   /**
    * Logs `email` in under a brand-new id (never the one the browser came with, so a session
-   * cannot be fixed in advance), then ends the session the browser had before, if any.
+   * cannot be fixed in advance), then ends the session the browser had before, if any. A login
+   * from a trusted device names it (`deviceHash`), so the Back End resets that device's failures.
    */
-  async start(request: FastifyRequest, reply: FastifyReply, email: string, reason: SessionStartReason, id = newSessionId()): Promise<void> {
+  async start(request: FastifyRequest, reply: FastifyReply, email: string, reason: SessionStartReason, options: StartOptions = {}): Promise<void> {
+    const id = options.id ?? newSessionId();
+    const device = options.deviceHash === undefined ? {} : { deviceHash: options.deviceHash };
     const result = await callFor(this.rpc, request, {
       action: 'SESSION_CREATE',
-      data: { email, tokenHash: tokenHashOf(id), reason, client: clientInfo(request) },
+      data: { email, tokenHash: tokenHashOf(id), reason, client: clientInfo(request), ...device },
     });
     expectSuccess('SESSION_CREATE', result);
     await this.adopt(request, reply, email, id);

@@ -30,5 +30,12 @@ export class TextbookAccounts implements AccountGateway {
 
   async loginFailed(): Promise<void> {}
 
+  /** GETHASH counts nothing, so there is nothing to give back. */
+  loginAbandoned(): void {}
+
+  async logIn(request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
+    await this.sessions.start(request, reply, email, 'login');
+  }
+
   async upgradeHash(): Promise<void> {}
 }

@@ -8,6 +8,8 @@ import { LOCKOUT_THRESHOLD, type FakeRpc } from './fake-rpc.js';
 const EMAIL = 'ada@example.com';
 const PASSWORD = 'analytical engine 1843';
 const CLIENT = { ip: '127.0.0.1', userAgent: USER_AGENT };
+/** Each login's own id, for its refund (LOGIN_ABANDONED). */
+const ATTEMPT_ID = expect.stringMatching(/^[0-9a-f-]{36}$/);
 
 let app: FastifyInstance;
 let rpc: FakeRpc;
@@ -156,7 +158,7 @@ describe('login', () => {
     expect(res.statusCode).toBe(303);
     expect((await browser.get('/secret')).body).toContain(EMAIL);
     expect(rpc.requests.slice(0, 2)).toEqual([
-      { action: 'LOGIN_ATTEMPT', data: { email: EMAIL, client: CLIENT, ipLimitPerMinute: expect.any(Number) } },
+      { action: 'LOGIN_ATTEMPT', data: { email: EMAIL, client: CLIENT, ipLimitPerMinute: expect.any(Number), attemptId: ATTEMPT_ID } },
       { action: 'SESSION_CREATE', data: { email: EMAIL, tokenHash: expect.stringMatching(/^[0-9a-f]{64}$/), reason: 'login', client: CLIENT } },
     ]);
   });
@@ -170,9 +172,9 @@ describe('login', () => {
     }
     expect(loginAlert(wrong.body)).toBe(loginAlert(unknown.body));
     expect(rpc.requests.filter((r) => r.action !== 'SESSION_GET')).toEqual([
-      { action: 'LOGIN_ATTEMPT', data: { email: EMAIL, client: CLIENT, ipLimitPerMinute: expect.any(Number) } },
+      { action: 'LOGIN_ATTEMPT', data: { email: EMAIL, client: CLIENT, ipLimitPerMinute: expect.any(Number), attemptId: ATTEMPT_ID } },
       { action: 'LOGIN_FAILED', data: { email: EMAIL, client: CLIENT, counted: true } },
-      { action: 'LOGIN_ATTEMPT', data: { email: 'nobody@example.com', client: CLIENT, ipLimitPerMinute: expect.any(Number) } },
+      { action: 'LOGIN_ATTEMPT', data: { email: 'nobody@example.com', client: CLIENT, ipLimitPerMinute: expect.any(Number), attemptId: ATTEMPT_ID } },
       { action: 'LOGIN_FAILED', data: { email: 'nobody@example.com', client: CLIENT, counted: true } },
     ]);
     expect((await browser.get('/secret')).statusCode).toBe(303);

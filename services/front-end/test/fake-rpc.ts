@@ -25,6 +25,8 @@ export class FakeRpc implements RpcClient {
   readonly users = new Map<string, string>();
   readonly sessions = new Map<string, Session>();
   readonly failures = new Map<string, number>();
+  /** LOGIN_ATTEMPTs not refunded yet: attemptId → email. */
+  readonly #open = new Map<string, string>();
   readonly requests: RequestInput[] = [];
   /** The trace id each call carried (CallOptions.reqId), in order. */
   readonly reqIds: (string | undefined)[] = [];
@@ -67,7 +69,9 @@ export class FakeRpc implements RpcClient {
         this.users.set(request.data.email, request.data.hash);
         return { success: true };
       case 'LOGIN_ATTEMPT':
-        return this.#attempt(request.data.email);
+        return this.#attempt(request.data.email, request.data.attemptId);
+      case 'LOGIN_ABANDONED':
+        return { success: true, refunded: this.#refund(request.data.attemptId) };
       case 'LOGIN_FAILED':
         if (!request.data.counted) this.#countFailure(request.data.email);
         return { success: true, ...this.#lock(request.data.email) };
@@ -90,12 +94,22 @@ export class FakeRpc implements RpcClient {
   }
 
   /** As the Back End: a locked account is refused; otherwise the attempt counts before the hash is sent. */
-  #attempt(email: string): Reply {
+  #attempt(email: string, attemptId: string | undefined): Reply {
     const lock = this.#lock(email);
     if (lock.lockedUntil) return { success: false, ...lock };
     this.#countFailure(email);
+    if (attemptId !== undefined) this.#open.set(attemptId, email);
     const hash = this.users.get(email);
     return hash === undefined ? { success: false } : { success: true, hash };
+  }
+
+  /** As the Back End: what the attempt counted is undone once, never below zero. */
+  #refund(attemptId: string): boolean {
+    const email = this.#open.get(attemptId);
+    if (email === undefined) return false;
+    this.#open.delete(attemptId);
+    this.failures.set(email, Math.max((this.failures.get(email) ?? 0) - 1, 0));
+    return true;
   }
 
   #newSession(tokenHash: string, email: string): void {

@@ -4,7 +4,7 @@ import type { RequestHandler, RequestMeta } from '@gatehouse/messaging';
 import type { Reply, Request } from '@gatehouse/protocol';
 import { getHash, loginFailed, register, updateHash } from './accounts.js';
 import { createHandlerContext, type HandlerContext, type HandlerPolicies } from './context.js';
-import { loginAttempt } from './login-attempt.js';
+import { loginAbandoned, loginAttempt } from './login-attempt.js';
 import { sessionCreate, sessionGet, sessionRevoke, sessionRevokeAll } from './sessions.js';
 import { systemStatus } from './system-status.js';
 import type { StatusSources } from '../status/database-status.js';
@@ -26,6 +26,8 @@ export function createRequestHandler(db: Database, logger: Logger, policies: Han
         return loginAttempt(ctx, request, meta);
       case 'LOGIN_FAILED':
         return loginFailed(ctx, request, meta);
+      case 'LOGIN_ABANDONED':
+        return loginAbandoned(ctx, request, meta);
       case 'SESSION_CREATE':
         return sessionCreate(ctx, request, meta);
       case 'SESSION_GET':

@@ -1,5 +1,5 @@
 import type { Reply, RequestOf } from '@gatehouse/protocol';
-import { attemptLogin } from '@gatehouse/database';
+import { abandonLogin, attemptLogin } from '@gatehouse/database';
 import type { RequestMeta } from '@gatehouse/messaging';
 import type { HandlerContext } from './context.js';
 
@@ -12,12 +12,35 @@ export const RATE_LIMITED: Reply = { success: false, rateLimited: true };
  * decision alone: the hash is read after it, so processed_requests never holds a copy.
  */
 export async function loginAttempt(ctx: HandlerContext, { data }: RequestOf<'LOGIN_ATTEMPT'>, meta: RequestMeta): Promise<Reply> {
-  const attempt = { requestId: meta.requestId, email: data.email, client: data.client ?? {}, ipLimitPerMinute: data.ipLimitPerMinute };
+  const attempt = {
+    requestId: meta.requestId,
+    email: data.email,
+    client: data.client ?? {},
+    ipLimitPerMinute: data.ipLimitPerMinute,
+    attemptId: data.attemptId,
+    device: data.deviceHash,
+  };
   const decision = await attemptLogin(ctx.db, attempt, ctx.lockout);
   if (decision.outcome === 'stored') return decision.reply;
   if (decision.outcome === 'rate_limited') return RATE_LIMITED;
   if (decision.outcome === 'locked') return { success: false, lockedUntil: decision.lockedUntil.toISOString() };
-  if (decision.lockedUntil) ctx.logger.warn({ failures: decision.failures, lockedUntil: decision.lockedUntil }, 'Account locked after failed logins');
+  if (decision.lockedUntil) {
+    const what = data.deviceHash ? 'A trusted device locked' : 'Account locked for untrusted clients';
+    ctx.logger.warn({ failures: decision.failures, lockedUntil: decision.lockedUntil }, `${what} after failed logins`);
+  }
   const hash = await ctx.users.findHash(data.email);
   return hash === undefined ? { success: false } : { success: true, hash };
+}
+
+/**
+ * LOGIN_ABANDONED: the login of one LOGIN_ATTEMPT ended without checking its password (the Front
+ * End shed it, or a call timed out), so what that attempt counted is undone (abandonLogin). A
+ * repeat, or an id whose login already ended, refunds nothing and says so.
+ */
+export async function loginAbandoned(ctx: HandlerContext, { data }: RequestOf<'LOGIN_ABANDONED'>, meta: RequestMeta): Promise<Reply> {
+  const outcome = await abandonLogin(ctx.db, meta.requestId, data.attemptId, data.email);
+  if (typeof outcome !== 'string') return outcome;
+  // debug: under a flood every shed login sends one; the Front End already warns of the shedding.
+  ctx.logger.debug({ refunded: outcome === 'refunded' }, 'Login abandoned without a verdict');
+  return { success: true, refunded: outcome === 'refunded' };
 }

@@ -5,7 +5,12 @@ import type { HandlerContext } from './context.js';
 
 /** A new session; at login it also clears the failure count and is audited. One statement. */
 export async function sessionCreate(ctx: HandlerContext, { data }: RequestOf<'SESSION_CREATE'>, meta: RequestMeta): Promise<Reply> {
-  const outcome = await ctx.sessions.start(meta.requestId, { ...data, client: data.client ?? {}, atLogin: data.reason === 'login' });
+  const outcome = await ctx.sessions.start(meta.requestId, {
+    ...data,
+    client: data.client ?? {},
+    atLogin: data.reason === 'login',
+    device: data.deviceHash,
+  });
   return outcome === 'created' ? { success: true } : outcome;
 }
 

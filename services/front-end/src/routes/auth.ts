@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AccountGateway } from '../accounts.js';
+import { refundOnThrow, type AccountGateway } from '../accounts.js';
 import { parseLoginForm, parseRegisterForm } from '../forms.js';
 import type { Hasher } from '../hasher.js';
 import type { HashTicket } from '../hash-limiter.js';
@@ -53,7 +53,9 @@ async function checkPassword(deps: AuthDeps, request: FastifyRequest, email: str
   const account = await deps.accounts.lookUp(request, email);
   if (account === 'rateLimited') throw tooManyAttempts();
   const usable = account.locked ? undefined : account.hash;
-  const matches = await deps.hasher.verify(usable ?? deps.dummyHash, password, request.log, { ticket, deadlineAt: request.deadlineAt });
+  // A verify that is shed (it waited past its budget or its deadline) is no wrong password: the attempt is refunded.
+  const verify = () => deps.hasher.verify(usable ?? deps.dummyHash, password, request.log, { ticket, deadlineAt: request.deadlineAt });
+  const matches = await refundOnThrow(deps.accounts, request, email, verify);
   return matches ? usable : undefined;
 }
 
@@ -100,7 +102,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
       await deps.accounts.loginFailed(request, email);
       return renderForm(reply, 'login', { ...loginPage(next), email, formError: INVALID_LOGIN }, 401);
     }
-    await sessions.start(request, reply, email, 'login');
+    // A session that cannot start leaves a right password without a verdict: refunded too.
+    await refundOnThrow(deps.accounts, request, email, () => deps.accounts.logIn(request, reply, email));
     // A hash made with other parameters: store one at today's (the user is logged in already).
     if (needsRehash(usable, deps.argon2)) await deps.accounts.upgradeHash(request, email, () => deps.hasher.hash(password));
     return reply.redirect(next ?? '/', 303);
