@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { RpcTimeoutError, type RpcClient } from '@gatehouse/messaging';
@@ -22,21 +23,27 @@ const IP = '127.0.0.1';
 
 let backEnd: BackEndFixture;
 let app: FastifyInstance;
-/** Actions whose reply is lost after the Back End handled them, as when it arrives past the RPC timeout. */
+/**
+ * Actions whose reply is lost after the Back End handled them: the call fails as a real one
+ * does, at its timeout, which is when the login's own deadline has passed too.
+ */
 const lateReplies = new Set<string>();
+/** Short, so a late reply's round costs little; long enough for a look-up and a hash. */
+const RPC_TIMEOUT_MS = 1500;
 
 beforeAll(async () => {
   backEnd = await startBackEndFixture('login-refund');
   const rpc: RpcClient = {
     async call(request, options) {
       const reply = await backEnd.rpc.call(request, options);
-      if (lateReplies.has(request.action)) throw new RpcTimeoutError(request.action, 5000);
-      return reply;
+      if (!lateReplies.has(request.action)) return reply;
+      await sleep(options?.timeoutMs ?? RPC_TIMEOUT_MS);
+      throw new RpcTimeoutError(request.action, options?.timeoutMs ?? RPC_TIMEOUT_MS);
     },
     isReady: () => backEnd.rpc.isReady(),
     close: async () => undefined,
   };
-  app = await buildApp({ rpc, config: testFrontEndConfig(backEnd.amqpUrl, backEnd.queue), logger: testLogger });
+  app = await buildApp({ rpc, config: testFrontEndConfig(backEnd.amqpUrl, backEnd.queue, { rpcTimeoutMs: RPC_TIMEOUT_MS }), logger: testLogger });
 });
 afterAll(async () => {
   await app?.close();
@@ -87,7 +94,7 @@ describe('a login without a verdict is refunded', () => {
     await shedRoundsThenOwnerLogsIn(email, ipBefore);
   });
 
-  it(`${ROUNDS} logins whose LOGIN_ATTEMPT reply came too late (503) leave it unlocked at 0 failures too`, async () => {
+  it(`${ROUNDS} logins whose LOGIN_ATTEMPT reply came too late (503, past the login's deadline) leave it unlocked at 0 failures too`, async () => {
     const { email, ipBefore } = await registered();
     lateReplies.add('LOGIN_ATTEMPT');
     await shedRoundsThenOwnerLogsIn(email, ipBefore);

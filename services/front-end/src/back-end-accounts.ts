@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RpcClient } from '@gatehouse/messaging';
-import { callFor } from './rpc-call.js';
+import { callDetached, callFor } from './rpc-call.js';
 import { accountFrom, refusedRegistration, type Account, type AccountGateway, type RegisterOutcome } from './accounts.js';
 import { clientInfo } from './client-info.js';
 import type { DeviceTrust } from './device-cookies.js';
@@ -79,7 +79,7 @@ export class BackEndAccounts implements AccountGateway {
     if (attemptId === undefined) return;
     this.#attempts.delete(request);
     const notRefunded = 'login ended without a verdict and its attempt could not be given back; it counts as a failure';
-    callFor(this.rpc, request, { action: 'LOGIN_ABANDONED', data: { email, attemptId, client: clientInfo(request) } }).then(
+    callDetached(this.rpc, request, { action: 'LOGIN_ABANDONED', data: { email, attemptId, client: clientInfo(request) } }).then(
       (result) => {
         // An older Back End (a rolling deploy) answers "Unknown action".
         if (result.success) request.log.debug({ refunded: result.refunded }, 'login ended without a verdict; its attempt was given back');

@@ -13,3 +13,11 @@ export function callFor(rpc: RpcClient, request: FastifyRequest, message: Reques
   if (timeoutMs < 1) return Promise.reject(new RpcTimeoutError(message.action, 0));
   return rpc.call(message, { reqId: request.id, timeoutMs });
 }
+
+/**
+ * Sends `message` for work that outlives `request` (a refund sent after its caller was answered),
+ * with the client's own timeout: the request's deadline may be what has just passed.
+ */
+export function callDetached(rpc: RpcClient, request: FastifyRequest, message: RequestInput): Promise<Reply> {
+  return rpc.call(message, { reqId: request.id });
+}
