@@ -16,6 +16,7 @@ describe('migrations', () => {
         '0004_processed_requests_claim.sql',
         '0005_login_attempts.sql',
         '0006_one_statement_writes.sql',
+        '0007_refunds_and_devices.sql',
       ]);
       expect(await migrate(db.readWrite)).toEqual([]);
       const columns = await db.readWrite<{ column_name: string }[]>`
