@@ -25,9 +25,11 @@ export async function startEmbeddedPostgres(dataDir: string, socketDir: string):
   const path = await prepareSocket(socketDir);
   await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
-  // Two: npm start's own pool, and `npm run audit` while it runs. PGlite queues their queries and
-  // keeps an open transaction's queries together, so neither sees the other's half-done work.
-  const server = new PGLiteSocketServer({ db, path, maxConnections: 2 });
+  // Three: npm start's two (its request connection, and the plain pool for migrations and
+  // readiness pings, packages/database/src/server-pool.ts), and `npm run audit` while it runs.
+  // PGlite queues their queries and keeps an open transaction's queries together, so none sees
+  // another's half-done work.
+  const server = new PGLiteSocketServer({ db, path, maxConnections: 3 });
   try {
     await server.start();
   } catch (err) {
