@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run } from '../harness/process-utils.js';
 import { FormClient } from '../support/form-client.js';
+import { logLines } from '../support/log-lines.js';
 import { REPO_ROOT, spawnProcess } from '../support/service-process.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { newEmail } from '../support/test-ids.js';
@@ -33,7 +34,12 @@ it('runs both services with plain node: no tsx, no source condition', () => {
 });
 
 it("sizes the Front End's libuv threadpool for hashing: HASH_CONCURRENCY + 2 threads, not libuv's 4", () => {
-  // libuv starts every pool thread at once, when the pool first starts (long before this test).
+  // The size the entry set, as the Front End logs it once listening.
+  const listening = logLines(stack.frontEnd.output()).find((line) => line.msg?.startsWith('Front End listening on'));
+  expect(listening?.uvThreadpoolSize, JSON.stringify(listening)).toBe(String(HASH_SLOTS + 2));
+  // And libuv used it: it starts every pool thread at once when the pool first starts (long before
+  // this test), so the process has at least that many threads besides its main one. Had the size
+  // been set too late, libuv's 4 would leave it well short (main, 4 pool threads, V8's few).
   const threads = readdirSync(`/proc/${stack.frontEnd.pid}/task`).length;
   expect(threads).toBeGreaterThan(HASH_SLOTS + 2);
 });

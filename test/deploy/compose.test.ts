@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { RABBITMQ_SHARED_CONF } from '@gatehouse/operations';
 import { BACK_END_VARIABLES, loadBackEndConfig } from '../../services/back-end/src/config.js';
 import { FRONT_END_VARIABLES, loadFrontEndConfig } from '../../services/front-end/src/config.js';
 import { COMPOSE_HAPROXY_FILES } from '../../scripts/render-compose-haproxy.js';
+import { SOURCE_CONDITION, TSX } from '../support/service-process.js';
 import {
   COMPOSE_SECRETS,
   composeConfig,
@@ -88,7 +88,6 @@ describe.each(Object.keys(FILES) as File[])('%s', (file) => {
     for (const value of values) expect(value).toMatch(/^\$\{[A-Z0-9_]+(:\?[^}]*)?\}$/);
     // Passwords inside URLs too: amqp://user:${...}@host.
     for (const [, password] of text.matchAll(/:\/\/[\w-]+:([^@\s]*)@/g)) expect(password).toMatch(/^\$\{[A-Z0-9_]+(:\?[^}]*)?\}$/);
-    for (const value of Object.values(secrets)) expect(JSON.stringify(parse(text))).not.toContain(value);
   });
 
   it('configures RabbitMQ with the shared settings and the admin user from the environment', () => {
@@ -165,6 +164,20 @@ describe('deploy/compose/ha.yml', () => {
       expect(service.environment?.DATABASE_URL, name).toBe(`postgres://gatehouse:${password}@haproxy:5000/gatehouse`);
       expect(service.environment?.DATABASE_READ_URL, name).toBe(`postgres://gatehouse:${password}@haproxy:5001/gatehouse`);
       expect(service.environment?.AMQP_URL?.split(',')).toHaveLength(3);
+    }
+  });
+
+  it('renders its committed HAProxy files from nothing in .env: the same files whatever the secrets are', () => {
+    // The renderer run with .env's values in its environment, as a developer's shell may hold them;
+    // the image layers are dockerfiles.test.ts's: .dockerignore keeps .env out of every build context.
+    const script = "import('./scripts/render-compose-haproxy.ts').then((m) => process.stdout.write(JSON.stringify(m.COMPOSE_HAPROXY_FILES)))";
+    const r = spawnSync(TSX, [SOURCE_CONDITION, '-e', script], { cwd: REPO, env: { ...process.env, ...secrets }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const rendered = JSON.parse(r.stdout) as Record<string, string>;
+    expect(Object.keys(rendered)).toEqual(Object.keys(COMPOSE_HAPROXY_FILES));
+    for (const [path, text] of Object.entries(rendered)) {
+      for (const [name, value] of Object.entries(secrets)) expect(text, `${path} holds ${name}`).not.toContain(value);
+      expect(text, path).toBe(source(path));
     }
   });
 

@@ -16,9 +16,15 @@ async function audit(...args: string[]): Promise<{ code: number | null; output: 
   return { code: await run.exited, output: run.output() };
 }
 
+/** npm start in a fresh DATA_DIR, with `email` registered. */
+async function startWithUser(): Promise<NpmStart> {
+  const started = await startNpmStart('services/all-in-one/src/main.ts');
+  expect((await new FormClient(started.url).submit('/register', { email, password: 'audit embedded password' })).status).toBe(303);
+  return started;
+}
+
 beforeAll(async () => {
-  gatehouse = await startNpmStart('services/all-in-one/src/main.ts');
-  expect((await new FormClient(gatehouse.url).submit('/register', { email, password: 'audit embedded password' })).status).toBe(303);
+  gatehouse = await startWithUser();
 });
 
 afterAll(async () => {
@@ -34,11 +40,17 @@ describe('npm run audit on the embedded database', () => {
   });
 
   it('opens the database itself once npm start has stopped, and leaves the folder unlocked', async () => {
-    expect(await gatehouse.process.stop('SIGTERM')).toBe(0);
-    const { code, output } = await audit(`--data-dir=${gatehouse.dataDir}`, '--email', email, '--json');
-    expect(code, output).toBe(0);
-    expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual([expect.objectContaining({ event: 'register', email })]);
-    expect((await audit('--data-dir', gatehouse.dataDir, '--limit', '1')).code).toBe(0); // no stale lock left
+    // Its own npm start to stop: the shared one keeps serving the tests that run after this one.
+    const stopped = await startWithUser();
+    try {
+      expect(await stopped.process.stop('SIGTERM')).toBe(0);
+      const { code, output } = await audit(`--data-dir=${stopped.dataDir}`, '--email', email, '--json');
+      expect(code, output).toBe(0);
+      expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual([expect.objectContaining({ event: 'register', email })]);
+      expect((await audit('--data-dir', stopped.dataDir, '--limit', '1')).code).toBe(0); // no stale lock left
+    } finally {
+      await stopped.stop();
+    }
   });
 
   it('says what it needs when the folder holds no database, and refuses bad arguments', async () => {

@@ -65,6 +65,12 @@ it('refuses at once to start a second time on the same DATA_DIR, naming the firs
 });
 
 it('shuts down cleanly on SIGTERM', async () => {
-  expect(await gatehouse.stop('SIGTERM')).toBe(0);
-  expect(gatehouse.output()).toMatch(/Shutting down/);
+  // Its own npm start: stopping the shared one would leave nothing for the tests that run after.
+  const own = await startNpmStart(script);
+  try {
+    expect(await own.process.stop('SIGTERM')).toBe(0);
+    expect(own.process.output()).toMatch(/Shutting down/);
+  } finally {
+    await own.stop();
+  }
 });

@@ -4,7 +4,7 @@ import { fetch } from 'undici';
 import { FormClient } from '../support/form-client.js';
 import { startNpmStart, type NpmStart } from '../support/npm-start.js';
 import { launchChromium } from '../support/chromium.js';
-import { scrape } from '../support/prometheus.js';
+import { scrape, type Scrape } from '../support/prometheus.js';
 import { SOURCE_CONDITION, spawnProcess, spawnService, TSX } from '../support/service-process.js';
 
 /**
@@ -20,7 +20,25 @@ interface Report {
   backEnd: { ok: boolean; status: { database: { source: string; nodes: unknown[]; note?: string }; authEvents: { event: string }[] } };
   broker: { available: boolean; reason?: string };
   traffic: { requests: number }[];
+  sections: { id: string; title: string; note?: string; rows: string[][] }[];
 }
+
+/** Registers a new user through the Front End's form; resolves with the email. */
+async function register(prefix: string): Promise<string> {
+  const email = `${prefix}-${randomUUID()}@example.com`;
+  expect((await new FormClient(running.url).submit('/register', { email, password: 'embedded status password' })).status).toBe(303);
+  return email;
+}
+
+async function statusReport(): Promise<Report> {
+  const res = await fetch(`${running.url}/status.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Report;
+}
+
+/** A table row as the terminal prints it: its cells in order, padded apart; empty cells print nothing. */
+const printedRow = (cells: string[]) =>
+  new RegExp(cells.filter((c) => c !== '').map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+'));
 
 beforeAll(async () => {
   running = await startNpmStart('services/all-in-one/src/main.ts', { ADMIN_TOKEN });
@@ -31,12 +49,9 @@ afterAll(async () => {
 
 it('shows the in-process bus, the embedded database and the registration just made', async () => {
   expect((await fetch(`${running.url}/status.json`)).status).toBe(401);
-  const email = `e-${randomUUID()}@example.com`;
-  expect((await new FormClient(running.url).submit('/register', { email, password: 'embedded status password' })).status).toBe(303);
+  await register('e');
 
-  const res = await fetch(`${running.url}/status.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  expect(res.status).toBe(200);
-  const report = (await res.json()) as Report;
+  const report = await statusReport();
   expect(report.transport).toBe('in-process');
   expect(report.broker).toEqual({ available: false, reason: expect.stringContaining('in-process') });
   expect(report.tiers.map((t) => [t.name, t.health])).toEqual([['Front End', 'ok'], ['Back End', 'ok'], ['Messaging', 'ok'], ['Database', 'ok']]);
@@ -51,17 +66,34 @@ it('shows the in-process bus, the embedded database and the registration just ma
 });
 
 it('serves both tiers\' metrics on the one /metrics', async () => {
+  // Counted from before this test's own registration, so other tests' registrations do not matter.
+  const registrations = (metrics: Scrape) => ({
+    backEnd: metrics.value('gatehouse_backend_requests_total', { action: 'REGISTER', outcome: 'success' }) ?? 0,
+    frontEnd: metrics.value('gatehouse_http_request_duration_seconds_count', { route: '/register', method: 'POST', status: '303' }) ?? 0,
+  });
+  const before = registrations(await scrape(`${running.url}/metrics`, ADMIN_TOKEN));
+  await register('m');
   const metrics = await scrape(`${running.url}/metrics`, ADMIN_TOKEN);
-  expect(metrics.value('gatehouse_backend_requests_total', { action: 'REGISTER', outcome: 'success' })).toBe(1);
-  expect(metrics.value('gatehouse_http_request_duration_seconds_count', { route: '/register', method: 'POST', status: '303' })).toBe(1);
+  expect(registrations(metrics)).toEqual({ backEnd: before.backEnd + 1, frontEnd: before.frontEnd + 1 });
   expect(metrics.value('gatehouse_db_query_duration_seconds_count', { pool: 'read_write', outcome: 'ok' })).toBeGreaterThan(0);
 });
 
 it('npm run status prints the same picture in the terminal, and refuses bad arguments with exit code 2', async () => {
+  await register('cli');
+  const report = await statusReport();
   const cli = spawnService('services/front-end/src/status/cli.ts', { ADMIN_TOKEN, GATEHOUSE_URL: running.url });
   expect(await cli.exited).toBe(0);
-  expect(cli.output()).toContain('TIERS AND REPLICAS');
-  expect(cli.output()).toMatch(/Database\s+ok\s+embedded/);
+  const output = cli.output();
+  // Every section of /status, in the page's order, each with its note and its rows.
+  const titles = report.sections.map((section) => output.indexOf(section.title.toUpperCase()));
+  expect(titles.every((at) => at >= 0) && titles.every((at, i) => i === 0 || at > titles[i - 1]!), output).toBe(true);
+  for (const section of report.sections) {
+    if (section.id === 'traffic') continue; // its counts move with every request, the CLI's own included
+    if (section.note) expect(output).toContain(section.note);
+    for (const row of section.rows) expect(output).toMatch(printedRow(row));
+  }
+  // Rows to compare, so the loop above checked something: this test's registration among them.
+  expect(report.sections.find((section) => section.id === 'events')?.rows.map((row) => row[1])).toContain('register');
   const bad = spawnProcess(TSX, [SOURCE_CONDITION, 'services/front-end/src/status/cli.ts', '--watch', 'often'], { ADMIN_TOKEN });
   expect(await bad.exited).toBe(2);
   expect(bad.output()).toContain('Usage: npm run status');
@@ -73,7 +105,7 @@ it('npm run status prints the same picture in the terminal, and refuses bad argu
 it('in a browser: the form lets the operator in, and the script redraws the page from /status.json', async () => {
   const chromium = await launchChromium();
   try {
-    await new FormClient(running.url).submit('/register', { email: `b-${randomUUID()}@example.com`, password: 'embedded status password' });
+    await register('b');
     const page = await chromium.browser.newPage({ baseURL: running.url });
     const problems: string[] = [];
     // Script errors and CSP refusals; the form page's own 401 and a missing favicon are not problems.

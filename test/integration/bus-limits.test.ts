@@ -6,7 +6,11 @@ import { queueCounts } from '../fuzz/services.js';
 import { rawRequest } from '../support/raw-amqp.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 
-/** Issue 7, section 3: the broker refuses an oversized message, so no client ever parses it. */
+/**
+ * Issue 7, section 3: the broker refuses an oversized message, so no client ever parses it. On a
+ * real broker, with the messaging package's RPC server (the one the Back End runs) and a stand-in
+ * handler that records what reaches it: the limits are the broker's and the server's, not the handler's.
+ */
 
 let connection: Connection;
 let server: RpcServer;
@@ -33,7 +37,7 @@ const padded = (size: number) => {
 };
 
 describe('size limits before parsing', () => {
-  it('has the broker refuse a message over max_message_size, and the Back End never sees it', async () => {
+  it('has the broker refuse a message over max_message_size, and the RPC server\'s handler never sees it', async () => {
     const channel = await connection.acquire();
     await channel.confirmSelect();
     const publish = channel.basicPublish({ routingKey: queue, contentType: 'application/json', replyTo: `gatehouse.reply.${randomUUID()}` }, padded(BROKER_MAX_MESSAGE_BYTES + 1));

@@ -14,7 +14,11 @@ import type { Publisher } from 'rabbitmq-client';
 import { getOne } from '../support/raw-amqp.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 
-/** Issue 7, section 3: replies go only to reply queues, and quorum mode's client takes only its own. */
+/**
+ * Issue 7, section 3: replies go only to reply queues, and quorum mode's client takes only its own.
+ * On a real broker, with the messaging package's RPC server (the one the Back End runs) around a
+ * stand-in handler: where a reply may go is the server's decision, whatever the handler answers.
+ */
 
 let connection: Connection;
 let publisher: Publisher;
@@ -58,7 +62,7 @@ async function nothingIn(queue: string, waitMs = 1500): Promise<boolean> {
   return (await connection.basicGet({ queue, noAck: true })) === undefined;
 }
 
-describe('the Back End answers only reply queues', () => {
+describe('the RPC server answers only reply queues', () => {
   it('dead-letters a GETHASH whose reply_to is an ordinary queue, without running it', async () => {
     const queue = await serve('quorum');
     const attacker = await ownQueue(`attacker.${randomUUID()}`);

@@ -3,6 +3,7 @@ import { connectDatabase, migrate, pruneProcessedRequests, pruneSessions, type D
 import type { AmqpRpcClient } from '@gatehouse/messaging';
 import { createTestDatabase } from '../harness/postgres.js';
 import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
+import { newEmail } from '../support/test-ids.js';
 
 describe('migrations', () => {
   it('create the schema once, and running them again (even concurrently) changes nothing', async () => {
@@ -67,19 +68,24 @@ describe('read/write split (chapter 10)', () => {
 
   afterAll(() => fixture?.stop());
 
+  // Each test makes its own user, so any one of them can run alone, in any order.
   it('writes REGISTER through DATABASE_URL', async () => {
-    expect(await rpc.call({ action: 'REGISTER', data: { email: 'writer@example.com', hash: 'w' } })).toEqual({ success: true });
-    expect(await primary.readWrite`SELECT hash FROM users WHERE email = 'writer@example.com'`).toHaveLength(1);
-    expect(await standby.readWrite`SELECT hash FROM users WHERE email = 'writer@example.com'`).toHaveLength(0);
+    const email = newEmail('writer');
+    expect(await rpc.call({ action: 'REGISTER', data: { email, hash: 'w' } })).toEqual({ success: true });
+    expect(await primary.readWrite`SELECT hash FROM users WHERE email = ${email}`).toHaveLength(1);
+    expect(await standby.readWrite`SELECT hash FROM users WHERE email = ${email}`).toHaveLength(0);
   });
 
   it('reads GETHASH through DATABASE_READ_URL', async () => {
-    await standby.readWrite`INSERT INTO users (email, hash) VALUES ('reader@example.com', 'from-standby')`;
-    expect(await rpc.call({ action: 'GETHASH', data: { email: 'reader@example.com' } })).toEqual({ success: true, hash: 'from-standby' });
+    const email = newEmail('reader');
+    await standby.readWrite`INSERT INTO users (email, hash) VALUES (${email}, 'from-standby')`;
+    expect(await rpc.call({ action: 'GETHASH', data: { email } })).toEqual({ success: true, hash: 'from-standby' });
   });
 
   it('asks the primary when a lagging standby has not seen the user yet', async () => {
-    // writer@ exists only on the "primary", as right after a registration.
-    expect(await rpc.call({ action: 'GETHASH', data: { email: 'writer@example.com' } })).toEqual({ success: true, hash: 'w' });
+    // Registered on the "primary" only, as right after a registration.
+    const email = newEmail('lagged');
+    await primary.readWrite`INSERT INTO users (email, hash) VALUES (${email}, 'w')`;
+    expect(await rpc.call({ action: 'GETHASH', data: { email } })).toEqual({ success: true, hash: 'w' });
   });
 });

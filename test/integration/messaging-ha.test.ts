@@ -4,6 +4,8 @@ import type { Request } from '@gatehouse/protocol';
 import {
   AmqpRpcClient,
   connectAmqp,
+  DEAD_LETTER_MAX_LENGTH,
+  deadLetterExchangeName,
   deadLetterQueueName,
   declareRequestQueue,
   RpcUnavailableError,
@@ -18,8 +20,10 @@ import { closeConnections, queueInfo, queueNames } from '../support/rabbit-manag
 import { testLogger as logger } from '../support/silent-logger.js';
 
 /**
- * Issue 6, section 2: the messaging package on a RabbitMQ cluster. Replies without a queue
- * per call, nothing lost silently (returns, nacks), and only real poison in the dead queue.
+ * Issue 6, section 2: the messaging package's HA features (quorum queues, direct reply-to,
+ * dead letters) on the harness's single RabbitMQ node. Replies without a queue per call, nothing
+ * lost silently (returns, nacks), and only real poison in the dead queue. What needs several
+ * nodes (a leader lost, a node down) is in test/cluster/, on the local cluster.
  */
 
 const amqpUrl = inject('amqpUrl');
@@ -190,11 +194,31 @@ describe('dead letters', () => {
     expect(Object.fromEntries(dead)).toEqual({ rejected: 'rejected', 'over-the-limit': 'delivery_limit' });
   });
 
-  it('caps the dead queue by length, dropping the oldest, as well as by age', async () => {
+  it('caps the dead queue by length, dropping the oldest, and declares a week as its age limit', { timeout: 120_000 }, async () => {
     const queue = `request.cap.${randomUUID()}`;
+    const deadQueue = deadLetterQueueName(queue);
     await declareRequestQueue(connection, queue, 'quorum');
-    const info = await queueInfo(deadLetterQueueName(queue));
-    expect(info?.arguments).toMatchObject({ 'x-max-length': 10_000, 'x-overflow': 'drop-head', 'x-message-ttl': 7 * 24 * 3600 * 1000 });
+    cleanups.push(
+      () => connection.queueDelete({ queue }),
+      () => connection.queueDelete({ queue: deadQueue }),
+      () => connection.exchangeDelete({ exchange: deadLetterExchangeName(queue) }),
+    );
+    // One more dead letter than the cap, sent the way the broker dead-letters a rejected request:
+    // to the dead-letter exchange, with the reason its bindings keep. Numbered, oldest first.
+    const publisher = connection.createPublisher({ confirm: true });
+    cleanups.push(() => publisher.close());
+    const deadLetter = (n: number) =>
+      publisher.send({ exchange: deadLetterExchangeName(queue), messageId: String(n), headers: { 'x-first-death-reason': 'rejected' } }, Buffer.from('x'));
+    for (let n = 0; n <= DEAD_LETTER_MAX_LENGTH; n += 1000) {
+      // In order, in batches: drop-head drops by arrival, and confirms bound what is in flight.
+      await Promise.all(Array.from({ length: Math.min(1000, DEAD_LETTER_MAX_LENGTH + 1 - n) }, (_, i) => deadLetter(n + i)));
+    }
+    expect((await queueCounts(connection, deadQueue))?.messageCount).toBe(DEAD_LETTER_MAX_LENGTH);
+    // The head is now the second oldest: the oldest (0) was dropped to make room for the newest.
+    expect((await connection.basicGet({ queue: deadQueue, noAck: true }))?.messageId).toBe('1');
+
+    // A week is too long to wait for; the declared limit is what the broker enforces.
+    expect((await queueInfo(deadQueue))?.arguments).toMatchObject({ 'x-message-ttl': 7 * 24 * 3600 * 1000 });
   });
 });
 

@@ -5,7 +5,7 @@ import { AmqpRpcClient, connectAmqp, startRpcServer, type Connection, type Reque
 import type { Database } from '@gatehouse/database';
 import { createRequestHandler, DEFAULT_POLICIES } from '@gatehouse/back-end';
 import { startBackEndFixture, type BackEndFixture } from '../support/back-end-fixture.js';
-import { getOne, rawRequest } from '../support/raw-amqp.js';
+import { getOne, rawReply, rawRequest } from '../support/raw-amqp.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 import { newEmail } from '../support/test-ids.js';
 import { startDoomedWorker } from '../support/doomed-worker.js';
@@ -15,7 +15,6 @@ let queue: string;
 let connection: Connection;
 let rpc: AmqpRpcClient;
 let db: Database;
-
 
 beforeAll(async () => {
   fixture = await startBackEndFixture('rpc-test');
@@ -64,8 +63,9 @@ describe('protocol errors', () => {
   });
 
   it('answers malformed JSON, echoing the correlation id, and keeps serving', async () => {
-    const reply = await rawRequest(connection, queue, Buffer.from('{"action": "GETHASH",'), { correlationId: 'c-42' });
-    expect(reply).toMatchObject({ success: false, message: expect.stringMatching(/^Invalid JSON: /) });
+    const reply = await rawReply(connection, queue, Buffer.from('{"action": "GETHASH",'), { correlationId: 'c-42' });
+    expect(reply.body).toMatchObject({ success: false, message: expect.stringMatching(/^Invalid JSON: /) });
+    expect(reply.correlationId).toBe('c-42');
     expect(await rpc.call({ action: 'GETHASH', data: { email: newEmail() } })).toEqual({ success: false });
   });
 

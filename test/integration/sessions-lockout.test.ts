@@ -183,8 +183,12 @@ describe('while the primary is down', () => {
     const tokenHash = newTokenHash();
     await rpc.call({ action: 'REGISTER', data: { email, hash: 'h-standby' } });
     await rpc.call({ action: 'SESSION_CREATE', data: { email, tokenHash } });
+    // Locked on the primary: five failures in a row.
+    let locked: { lockedUntil?: string } = {};
+    for (let i = 0; i < 5; i++) locked = await rpc.call({ action: 'LOGIN_FAILED', data: { email, client } });
+    expect(locked.lockedUntil).toBeDefined();
     // Replicate by hand, then take the primary away: no new connections, existing ones killed.
-    for (const table of ['users', 'sessions'] as const) {
+    for (const table of ['users', 'sessions', 'login_failures'] as const) {
       const rows = await primary.readWrite`SELECT * FROM ${primary.readWrite(table)} WHERE lower(email) = ${email}`;
       await standby.readWrite`INSERT INTO ${standby.readWrite(table)} ${standby.readWrite(rows)}`;
     }
@@ -197,8 +201,9 @@ describe('while the primary is down', () => {
       expect(await new UsersRepository(split).findHash(email)).toBe('h-standby');
       // A session revoked on the primary must not live on in a standby's copy, so no answer at all.
       await expect(rpc.call({ action: 'SESSION_GET', data: { tokenHash } }, { timeoutMs: 3000 })).rejects.toThrow(/No reply/);
-      // Login checks keep working: no lock can be set or lifted without the primary anyway.
-      expect(await rpc.call({ action: 'GETHASH', data: { email } }, { timeoutMs: 8000 })).toEqual({ success: true, hash: 'h-standby' });
+      // Login checks keep working, the lock included: none can be set or lifted without the primary anyway.
+      const check = await rpc.call({ action: 'GETHASH', data: { email } }, { timeoutMs: 8000 });
+      expect(check).toEqual({ success: true, hash: 'h-standby', lockedUntil: locked.lockedUntil });
     } finally {
       await split.close();
       await standby.readWrite`ALTER DATABASE ${standby.readWrite(name)} ALLOW_CONNECTIONS true`;

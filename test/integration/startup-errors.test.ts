@@ -56,9 +56,10 @@ it('waits for an unreachable database with exponential backoff, logging each wai
     DATABASE_URL: `postgres://gatehouse:pw@127.0.0.1:${nobodyListens}/gatehouse`,
   });
   try {
-    await backEnd.waitFor(/Waiting 2s\.\.\./, 20_000);
+    // Three waits: [1, 2] alone would fit a linear backoff too; 1, 2, 4 doubles (the third is logged 3 s in).
+    await backEnd.waitFor(/Waiting 4s\.\.\./, 30_000);
     const waits = [...backEnd.output().matchAll(/Waiting (\d+)s\.\.\./g)].map((m) => Number(m[1]));
-    expect(waits.slice(0, 2)).toEqual([1, 2]);
+    expect(waits.slice(0, 3)).toEqual([1, 2, 4]);
     expect(backEnd.output()).toContain('Connecting to the database...');
   } finally {
     await backEnd.stop('SIGKILL');

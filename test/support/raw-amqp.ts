@@ -6,15 +6,27 @@ import type { Connection, Envelope } from 'rabbitmq-client';
  * reply on a private queue. Used to send what our own client never would.
  */
 export async function rawRequest(connection: Connection, queue: string, body: Buffer, props: Envelope = {}, timeoutMs = 5000): Promise<unknown> {
+  return (await rawReply(connection, queue, body, props, timeoutMs)).body;
+}
+
+/** rawRequest's reply with its properties, for tests about what the reply carries besides its body. */
+export async function rawReply(
+  connection: Connection,
+  queue: string,
+  body: Buffer,
+  props: Envelope = {},
+  timeoutMs = 5000,
+): Promise<{ body: unknown; correlationId?: string }> {
   const channel = await connection.acquire();
   try {
     const replyTo = `gatehouse.reply.test-${randomUUID()}`; // the Back End answers only reply queues
     await channel.queueDeclare({ queue: replyTo, exclusive: true, autoDelete: true });
-    const reply = new Promise<unknown>((resolve, reject) => {
+    const reply = new Promise<{ body: unknown; correlationId?: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no reply')), timeoutMs);
       void channel.basicConsume({ queue: replyTo, noAck: true }, (msg) => {
         clearTimeout(timer);
-        resolve(Buffer.isBuffer(msg.body) ? JSON.parse(msg.body.toString()) : msg.body);
+        const body = Buffer.isBuffer(msg.body) ? JSON.parse(msg.body.toString()) : msg.body;
+        resolve({ body, ...(msg.correlationId === undefined ? {} : { correlationId: msg.correlationId }) });
       });
     });
     await channel.basicPublish({ routingKey: queue, replyTo, ...props }, body);

@@ -46,8 +46,13 @@ describe('lockDataDir', () => {
     await release();
   });
 
-  it('takes over an unreadable or empty claim', async () => {
-    await writeFile(join(dir, 'gatehouse.pid'), 'not a pid');
-    await (await lockDataDir(dir))();
+  it.each([
+    ['unreadable', 'not a pid'],
+    ['empty', ''],
+  ])('takes over an %s claim, recording this process', async (_kind, claim) => {
+    await writeFile(join(dir, 'gatehouse.pid'), claim);
+    const release = await lockDataDir(dir);
+    expect((await readFile(join(dir, 'gatehouse.pid'), 'utf8')).trim()).toBe(String(process.pid));
+    await release();
   });
 });

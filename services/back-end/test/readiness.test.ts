@@ -33,10 +33,10 @@ describe('Back End readiness', () => {
   });
 
   it('gives up on a primary that does not answer within the timeout', async () => {
+    // The answer naming the timeout is the proof it fired; the ping never settles, so without the
+    // timeout this would hang until the test's own timeout fails it.
     const { readiness } = setup({ ping: () => new Promise(() => undefined) });
-    const started = Date.now();
     expect(await readiness.problem()).toBe('the primary database did not answer within 50 ms');
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('asks the database at most once per cache period, however often it is probed', async () => {

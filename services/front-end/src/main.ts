@@ -8,7 +8,8 @@ const logger = createLogger('front-end', config.logLevel);
 try {
   const refused = (reason: string) => exitOnStartupError(logger, new RefusedError(reason));
   const frontEnd = await startFrontEnd(config, logger, undefined, refused);
-  logger.info(`Front End listening on ${frontEnd.url}`);
+  // The threadpool size bin/front-end.cjs set (unset: libuv's 4), said once so it can be checked.
+  logger.info({ uvThreadpoolSize: process.env.UV_THREADPOOL_SIZE ?? 'unset' }, `Front End listening on ${frontEnd.url}`);
   onShutdown(logger, () => frontEnd.stop(), { onSignal: () => frontEnd.beginShutdown(), drainMs: config.shutdownDrainMs });
 } catch (err) {
   exitOnStartupError(logger, err);
