@@ -21,8 +21,11 @@ export const DEFAULT_HASH_QUEUE_MAX = 1024;
 export const MAX_HASH_CONCURRENCY = 64;
 /** Before any run was measured: OWASP's argon2id on a slow core, replaced by the first real run. */
 export const INITIAL_HASH_ESTIMATE_MS = 50;
-/** Weight of the newest run in the moving average: about the last ten runs count. */
-const SMOOTHING = 0.2;
+/**
+ * Weight of the newest run in the moving average: about the last twenty runs count. At 0.2 the
+ * estimate swung by a quarter from run to run on a busy machine and shed bursts it could serve.
+ */
+const SMOOTHING = 0.1;
 
 /** The run was refused or waited too long: shown as the 503 page, with Retry-After. */
 export class HashingBusyError extends Error {

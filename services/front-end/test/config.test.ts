@@ -46,7 +46,7 @@ describe('loadFrontEndConfig', () => {
       trustProxy: false,
       logLevel: 'info',
       argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
-      hashing: { concurrency: availableParallelism(), maxQueue: 1024, waitBudgetMs: 2500, maxWaitMs: 3750, caps: { memoryKib: 77824, timeCost: 8, parallelism: 4 } },
+      hashing: { concurrency: availableParallelism(), maxQueue: 1024, waitBudgetMs: 3500, maxWaitMs: 4500, caps: { memoryKib: 77824, timeCost: 8, parallelism: 4 } },
       sessionAbsoluteHours: 12,
       sessionStore: 'back-end',
       sessionIdleMinutes: 30,

@@ -70,7 +70,7 @@ describe('HashLimiter', () => {
   it('learns a run\'s time from the runs it times', async () => {
     vi.useFakeTimers({ toFake: ['performance', 'setTimeout'] });
     const limiter = new HashLimiter(limits(), 10);
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 60; i++) {
       const run = limiter.run(() => new Promise<void>((resolve) => setTimeout(resolve, 200)));
       await vi.advanceTimersByTimeAsync(200);
       await run;
@@ -199,11 +199,11 @@ describe('the hashing settings', () => {
 
   it('reads the queue and the caps', () => {
     const config = loadFrontEndConfig({ ...env, HASH_CONCURRENCY: '3', HASH_QUEUE_MAX: '0', ARGON2_MAX_MEMORY_KIB: '65536', ARGON2_MAX_TIME_COST: '3', ARGON2_MAX_PARALLELISM: '2' });
-    expect(config.hashing).toEqual({ concurrency: 3, maxQueue: 0, waitBudgetMs: 2500, maxWaitMs: 3750, caps: { memoryKib: 65536, timeCost: 3, parallelism: 2 } });
+    expect(config.hashing).toEqual({ concurrency: 3, maxQueue: 0, waitBudgetMs: 3500, maxWaitMs: 4500, caps: { memoryKib: 65536, timeCost: 3, parallelism: 2 } });
   });
 
-  it('admits hashes expected to wait up to half the RPC timeout by default, or HASH_WAIT_BUDGET_MS, always inside the timeout', () => {
-    expect(loadFrontEndConfig({ ...env, RPC_TIMEOUT_MS: '8000' }).hashing).toMatchObject({ waitBudgetMs: 4000, maxWaitMs: 6000 });
+  it('admits hashes expected to wait up to 70% of the RPC timeout by default, or HASH_WAIT_BUDGET_MS, always inside the timeout', () => {
+    expect(loadFrontEndConfig({ ...env, RPC_TIMEOUT_MS: '10000' }).hashing).toMatchObject({ waitBudgetMs: 7000, maxWaitMs: 9500 });
     expect(loadFrontEndConfig({ ...env, HASH_WAIT_BUDGET_MS: '4000' }).hashing).toMatchObject({ waitBudgetMs: 4000, maxWaitMs: 4500 });
     expect(problems({ HASH_WAIT_BUDGET_MS: '5000' })).toEqual([
       'HASH_WAIT_BUDGET_MS: must be below RPC_TIMEOUT_MS (5000): a request waiting that long is answered after its caller gave up',
