@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { env, parseEnv, type LogLevel, type QueueMode } from '@gatehouse/runtime';
 import { MAX_ARGON2_COST } from '@gatehouse/protocol';
-import { DEFAULT_HASH_CONCURRENCY, DEFAULT_HASH_QUEUE_MAX, MAX_HASH_CONCURRENCY } from './hash-limiter.js';
-import type { HashingSettings } from './hasher.js';
-import type { Argon2Params } from './password.js';
-import { trustProxySetting, type TrustProxy } from './trust-proxy.js';
+import { DEFAULT_HASH_CONCURRENCY, DEFAULT_HASH_QUEUE_MAX, MAX_HASH_CONCURRENCY } from './passwords/hash-limiter.js';
+import type { HashingSettings } from './passwords/hasher.js';
+import type { Argon2Params } from './passwords/password.js';
+import { trustProxySetting, type TrustProxy } from './http/trust-proxy.js';
 
 export type { LogLevel, QueueMode };
 

@@ -1,10 +1,10 @@
 export { buildApp, type BuildAppOptions } from './app.js';
 export { loadFrontEndConfig, FRONT_END_DEFAULTS, type FrontEndConfig, type TlsFiles, type QueueMode, type LogLevel } from './config.js';
-export { hashPassword, verifyPassword, needsRehash, OWASP_ARGON2, type Argon2Params } from './password.js';
-export { checkNewPassword, checkPasswordLength, isCommonPassword, PasswordErrors } from './password-policy.js';
-export { deriveCookieSecret } from './cookies.js';
-export { tokenHashOf } from './sessions.js';
-export { BUSY_MESSAGE } from './errors.js';
+export { hashPassword, verifyPassword, needsRehash, OWASP_ARGON2, type Argon2Params } from './passwords/password.js';
+export { checkNewPassword, checkPasswordLength, isCommonPassword, PasswordErrors } from './passwords/password-policy.js';
+export { deriveCookieSecret } from './http/cookies.js';
+export { tokenHashOf } from './sessions/sessions.js';
+export { BUSY_MESSAGE } from './pages/errors.js';
 export { INVALID_LOGIN, USER_EXISTS } from './routes/auth.js';
 export { startFrontEnd, type RunningFrontEnd } from './front-end.js';
-export { assetUrl } from './assets.js';
+export { assetUrl } from './pages/assets.js';

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { RpcTimeoutError } from '@gatehouse/messaging';
-import { Hasher } from '../src/hasher.js';
+import { Hasher } from '../src/passwords/hasher.js';
 import { Browser, makeApp, USER_AGENT, useFreshApp } from './helpers.js';
 import { LOCKOUT_THRESHOLD, type FakeRpc } from './fake-rpc.js';
 

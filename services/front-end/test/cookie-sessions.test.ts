@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CookieSessionStore } from '../src/cookie-sessions.js';
-import { cookieSettings, registerCookies } from '../src/cookies.js';
+import { CookieSessionStore } from '../src/sessions/cookie-sessions.js';
+import { cookieSettings, registerCookies } from '../src/http/cookies.js';
 import { Browser } from './helpers.js';
 
 const SECRET = 'cookie-store-test-secret-0123456789abcdef';

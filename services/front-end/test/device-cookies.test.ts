@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { deriveCookieSecret, deriveDeviceCookieKey, deriveSessionCookieKey } from '../src/cookies.js';
-import { DeviceCookies } from '../src/device-cookies.js';
+import { deriveCookieSecret, deriveDeviceCookieKey, deriveSessionCookieKey } from '../src/http/cookies.js';
+import { DeviceCookies } from '../src/sessions/device-cookies.js';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 const cookies = new DeviceCookies(deriveDeviceCookieKey(SECRET));

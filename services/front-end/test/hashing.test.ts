@@ -3,9 +3,9 @@ import pino from 'pino';
 import * as argon2 from '@node-rs/argon2';
 import type { ConfigError } from '@gatehouse/runtime';
 import { loadFrontEndConfig } from '../src/config.js';
-import { HashingBusyError, HashLimiter, type HashLimits } from '../src/hash-limiter.js';
-import { Hasher } from '../src/hasher.js';
-import { hashPassword, OWASP_ARGON2 } from '../src/password.js';
+import { HashingBusyError, HashLimiter, type HashLimits } from '../src/passwords/hash-limiter.js';
+import { Hasher } from '../src/passwords/hasher.js';
+import { hashPassword, OWASP_ARGON2 } from '../src/passwords/password.js';
 import { createRequire } from 'node:module';
 
 // A spy around the real verify, so a test can tell whether argon2 ran at all.

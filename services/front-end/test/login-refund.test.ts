@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { RpcTimeoutError } from '@gatehouse/messaging';
-import { HashingBusyError } from '../src/hash-limiter.js';
-import { Hasher } from '../src/hasher.js';
+import { HashingBusyError } from '../src/passwords/hash-limiter.js';
+import { Hasher } from '../src/passwords/hasher.js';
 import { Browser, makeApp } from './helpers.js';
 import type { FakeRpc } from './fake-rpc.js';
 

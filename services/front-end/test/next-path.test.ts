@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeNextPath } from '../src/next-path.js';
+import { safeNextPath } from '../src/pages/next-path.js';
 
 describe('safeNextPath: only local paths, no open redirect', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { PASSWORD_RULES } from '../src/password-policy.js';
+import { PASSWORD_RULES } from '../src/passwords/password-policy.js';
 import { Browser, csrfToken, useFreshApp } from './helpers.js';
 import type { FakeRpc } from './fake-rpc.js';
 

@@ -6,7 +6,7 @@ import {
   isCommonPassword,
   MAX_RAW_PASSWORD_LENGTH,
   PasswordErrors,
-} from '../src/password-policy.js';
+} from '../src/passwords/password-policy.js';
 
 describe('checkPasswordLength', () => {
   it('normalises with NFKC and counts code points', () => {

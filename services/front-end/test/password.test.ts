@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, makeDummyHash, needsRehash, OWASP_ARGON2, verifyPassword } from '../src/password.js';
+import { hashPassword, makeDummyHash, needsRehash, OWASP_ARGON2, verifyPassword } from '../src/passwords/password.js';
 
 describe('password hashing', () => {
   it('produces argon2id PHC strings with the OWASP parameters by default, and a fresh salt', async () => {

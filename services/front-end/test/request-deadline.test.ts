@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { FastifyRequest } from 'fastify';
 import { RpcTimeoutError, type RpcClient } from '@gatehouse/messaging';
-import { callFor } from '../src/rpc-call.js';
+import { callFor } from '../src/http/rpc-call.js';
 import { makeApp } from './helpers.js';
 
 const stubRpc = () => ({ call: vi.fn(async () => ({ success: true })), isReady: () => true, close: async () => undefined }) satisfies RpcClient;

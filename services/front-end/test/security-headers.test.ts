@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet, { type HelmetOptions } from 'helmet';
 import { expect, it } from 'vitest';
-import { securityHeaders } from '../src/security-headers.js';
+import { securityHeaders } from '../src/http/security-headers.js';
 
 /** What helmet's own middleware sets on a response, as @fastify/helmet ran it per request. */
 function perRequest(options: HelmetOptions): Record<string, string> {

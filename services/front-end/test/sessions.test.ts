@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { RpcTimeoutError } from '@gatehouse/messaging';
-import { assetUrl } from '../src/assets.js';
+import { assetUrl } from '../src/pages/assets.js';
 import { Browser, csrfToken, makeApp, USER_AGENT, useFreshApp } from './helpers.js';
 import type { FakeRpc } from './fake-rpc.js';
 

@@ -4,11 +4,11 @@ import { Browser, makeApp } from './helpers.js';
 import { LOCKOUT_THRESHOLD, type FakeRpc } from './fake-rpc.js';
 
 // Wraps the real verifyPassword so the test can see which hashes the login route checks.
-vi.mock('../src/password.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/password.js')>();
+vi.mock('../src/passwords/password.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/passwords/password.js')>();
   return { ...real, verifyPassword: vi.fn(real.verifyPassword) };
 });
-const { verifyPassword } = await import('../src/password.js');
+const { verifyPassword } = await import('../src/passwords/password.js');
 const verified = () => vi.mocked(verifyPassword).mock.calls.map(([hash]) => hash);
 
 const EMAIL = 'ada@example.com';

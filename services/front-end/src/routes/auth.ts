@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { refundOnThrow, type AccountGateway } from '../accounts.js';
-import { parseLoginForm, parseRegisterForm } from '../forms.js';
-import type { Hasher } from '../hasher.js';
-import type { HashTicket } from '../hash-limiter.js';
-import { needsRehash, type Argon2Params } from '../password.js';
-import { MAX_PASSWORD_LENGTH, MIN_LOCAL_PART_TO_CHECK, MIN_PASSWORD_LENGTH, PASSWORD_RULES } from '../password-policy.js';
-import { safeNextPath } from '../next-path.js';
-import { renderForm } from '../render.js';
-import type { SessionStore } from '../session-store.js';
+import { refundOnThrow, type AccountGateway } from '../accounts/accounts.js';
+import { parseLoginForm, parseRegisterForm } from '../pages/forms.js';
+import type { Hasher } from '../passwords/hasher.js';
+import type { HashTicket } from '../passwords/hash-limiter.js';
+import { needsRehash, type Argon2Params } from '../passwords/password.js';
+import { MAX_PASSWORD_LENGTH, MIN_LOCAL_PART_TO_CHECK, MIN_PASSWORD_LENGTH, PASSWORD_RULES } from '../passwords/password-policy.js';
+import { safeNextPath } from '../pages/next-path.js';
+import { renderForm } from '../pages/render.js';
+import type { SessionStore } from '../sessions/session-store.js';
 
 /**
  * The single login failure text: it never says which of the two was wrong, nor whether the

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { renderForm } from '../render.js';
-import type { SessionStore } from '../session-store.js';
+import { renderForm } from '../pages/render.js';
+import type { SessionStore } from '../sessions/session-store.js';
 
 /** Logging out is a POST with a CSRF token: a link or an image on another site cannot do it. */
 export function registerLogoutRoutes(app: FastifyInstance, sessions: SessionStore): void {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { registerAssetRoutes } from '../assets.js';
-import { render, renderForm } from '../render.js';
-import type { SessionStore } from '../session-store.js';
+import { registerAssetRoutes } from '../pages/assets.js';
+import { render, renderForm } from '../pages/render.js';
+import type { SessionStore } from '../sessions/session-store.js';
 
 /** What the home page says after `/?logged-out=…`, where the logout forms send the browser. */
 export const LOGGED_OUT: Readonly<Record<string, string>> = {

@@ -5,7 +5,7 @@ import type { RpcClient } from '@gatehouse/messaging';
 import { ADMIN_COOKIE_MAX_AGE_S, adminCookieValue, isAdmin, refuseAdmin, tokenMatches } from '../admin-auth.js';
 import type { FrontEndConfig } from '../config.js';
 import type { FrontEndMetrics } from '../metrics.js';
-import { render, renderForm } from '../render.js';
+import { render, renderForm } from '../pages/render.js';
 import { buildStatusReport, type StatusReport } from '../status/report.js';
 import { RecentTraffic } from '../status/traffic.js';
 

@@ -1,14 +1,14 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { RpcClient } from '@gatehouse/messaging';
-import type { AccountGateway } from './accounts.js';
-import { BackEndAccounts } from './back-end-accounts.js';
-import type { FrontEndConfig } from './config.js';
+import type { AccountGateway } from '../accounts/accounts.js';
+import { BackEndAccounts } from '../accounts/back-end-accounts.js';
+import type { FrontEndConfig } from '../config.js';
 import { CookieSessionStore } from './cookie-sessions.js';
-import { deriveDeviceCookieKey, type CookieSettings } from './cookies.js';
+import { deriveDeviceCookieKey, type CookieSettings } from '../http/cookies.js';
 import { DeviceCookies, DeviceTrust } from './device-cookies.js';
 import type { SessionStore } from './session-store.js';
 import { BackEndSessionStore } from './sessions.js';
-import { TextbookAccounts } from './textbook-accounts.js';
+import { TextbookAccounts } from '../accounts/textbook-accounts.js';
 
 /** The session store and the account actions that go with it: one pair per SESSION_STORE. */
 export interface SessionMode {

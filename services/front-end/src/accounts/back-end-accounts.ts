@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RpcClient } from '@gatehouse/messaging';
-import { callDetached, callFor } from './rpc-call.js';
+import { callDetached, callFor } from '../http/rpc-call.js';
 import { accountFrom, refusedRegistration, type Account, type AccountGateway, type RegisterOutcome } from './accounts.js';
-import { clientInfo } from './client-info.js';
-import type { DeviceTrust } from './device-cookies.js';
-import { newSessionId, tokenHashOf, type BackEndSessionStore } from './sessions.js';
+import { clientInfo } from '../http/client-info.js';
+import type { DeviceTrust } from '../sessions/device-cookies.js';
+import { newSessionId, tokenHashOf, type BackEndSessionStore } from '../sessions/sessions.js';
 
 /**
  * Our Back End's account actions (SESSION_STORE=back-end): attempts counted per account and

@@ -8,7 +8,7 @@ export const ASSET_PREFIX = '/assets/';
 /** A fingerprinted name's content never changes, so browsers may keep it for a year without asking. */
 export const ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
-const PUBLIC_DIR = new URL('../public/', import.meta.url);
+const PUBLIC_DIR = new URL('../../public/', import.meta.url);
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',

@@ -5,7 +5,7 @@ import { assetUrl } from './assets.js';
 
 export type PageData = Record<string, unknown>;
 
-const VIEWS_DIR = fileURLToPath(new URL('../views', import.meta.url));
+const VIEWS_DIR = fileURLToPath(new URL('../../views', import.meta.url));
 
 /**
  * Eta itself, without @fastify/view (which reconfigured Eta and copied the data at every

@@ -1,7 +1,7 @@
 import { emailSchema, MAX_EMAIL_LENGTH, normalizeEmail } from '@gatehouse/protocol';
-import { checkNewPassword, checkPasswordLength } from './password-policy.js';
+import { checkNewPassword, checkPasswordLength } from '../passwords/password-policy.js';
 
-export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password-policy.js';
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords/password-policy.js';
 
 export interface Credentials {
   email: string;

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { Messages, type Reply } from '@gatehouse/protocol';
-import { UnexpectedReplyError } from './unexpected-reply.js';
+import { UnexpectedReplyError } from '../unexpected-reply.js';
 
 /** What a login needs to know about an account; no hash when the Back End knows no such user. */
 export interface Account {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import secureSession from '@fastify/secure-session';
-import { deriveSessionCookieKey, type CookieSettings } from './cookies.js';
+import { deriveSessionCookieKey, type CookieSettings } from '../http/cookies.js';
 import type { SessionStore } from './session-store.js';
 
 export interface CookieSessionSettings {

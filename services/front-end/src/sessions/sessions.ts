@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RpcError, type RpcClient } from '@gatehouse/messaging';
-import { callFor } from './rpc-call.js';
+import { callFor } from '../http/rpc-call.js';
 import type { Reply } from '@gatehouse/protocol';
-import { clientInfo } from './client-info.js';
-import type { CookieSettings } from './cookies.js';
+import { clientInfo } from '../http/client-info.js';
+import type { CookieSettings } from '../http/cookies.js';
 import type { SessionStartReason, SessionStore } from './session-store.js';
-import { UnexpectedReplyError } from './unexpected-reply.js';
+import { UnexpectedReplyError } from '../unexpected-reply.js';
 
 /** 32 random bytes in base64url: 256 bits, far above OWASP's 128-bit minimum. */
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;

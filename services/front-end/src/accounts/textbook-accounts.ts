@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RpcClient } from '@gatehouse/messaging';
-import { callFor } from './rpc-call.js';
+import { callFor } from '../http/rpc-call.js';
 import { accountFrom, refusedRegistration, type Account, type AccountGateway, type RegisterOutcome } from './accounts.js';
-import type { SessionStore } from './session-store.js';
+import type { SessionStore } from '../sessions/session-store.js';
 
 /**
  * The textbook's two actions alone (SESSION_STORE=cookie), so the Front End works with a Back

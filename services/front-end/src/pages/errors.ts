@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RpcError, RpcTimeoutError } from '@gatehouse/messaging';
-import { HashingBusyError } from './hash-limiter.js';
+import { HashingBusyError } from '../passwords/hash-limiter.js';
 import { renderToString } from './render.js';
-import { markLogged } from './request-log.js';
+import { markLogged } from '../http/request-log.js';
 
 /** Shown when Messaging or the Back End cannot answer in time. */
 export const BUSY_MESSAGE = 'The service is busy. Please try again in a moment.';

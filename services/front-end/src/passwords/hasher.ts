@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { argon2CostProblem, parseArgon2Phc, type Argon2Cost } from '@gatehouse/protocol';
 import { HashingBusyError, HashLimiter, type HashLimits, type HashTicket, type RunOptions } from './hash-limiter.js';
-import type { HashingLoad, HashingMetrics } from './metrics.js';
+import type { HashingLoad, HashingMetrics } from '../metrics.js';
 import { hashPassword, verifyPassword, type Argon2Params } from './password.js';
 
 /** How many argon2 runs at once, how long and how many may wait, and the most a stored hash may cost. */
