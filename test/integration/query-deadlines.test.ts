@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import postgres from 'postgres';
 import { Registry } from 'prom-client';
-import { connectDatabase, migrate, QueryTimeoutError, type Database } from '@gatehouse/database';
+import { connectDatabase, QueryTimeoutError, type Database } from '@gatehouse/database';
 import { AmqpRpcClient, connectAmqp, RpcTimeoutError } from '@gatehouse/messaging';
 import { loadBackEndConfig, startBackEnd } from '@gatehouse/back-end';
-import { createTestDatabase } from '../harness/postgres.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { relayedDatabase } from '../support/relayed-database.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 
 /**
@@ -19,14 +19,7 @@ let proxiedUrl: string;
 let proxy: TcpProxy;
 
 beforeAll(async () => {
-  directUrl = await createTestDatabase(inject('postgresUrl'));
-  proxy = await startTcpProxy(Number(new URL(directUrl).port));
-  const url = new URL(directUrl);
-  url.port = String(proxy.port);
-  proxiedUrl = url.toString();
-  const direct = connectDatabase({ url: directUrl });
-  await migrate(direct.readWrite);
-  await direct.close();
+  ({ directUrl, proxiedUrl, proxy } = await relayedDatabase());
 });
 afterAll(() => proxy?.close());
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectDatabase, migrate, QueryTimeoutError, type Database } from '@gatehouse/database';
+import { connectDatabase, QueryTimeoutError, type Database } from '@gatehouse/database';
 import { AmqpRpcClient, connectAmqp } from '@gatehouse/messaging';
 import { loadBackEndConfig, startBackEnd } from '@gatehouse/back-end';
-import { createTestDatabase } from '../harness/postgres.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { relayedDatabase } from '../support/relayed-database.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 
 // PostgreSQL behind a relay that can stop forwarding: a server that vanished without closing anything.
@@ -15,14 +15,7 @@ let proxy: TcpProxy;
 let db: Database;
 
 beforeAll(async () => {
-  directUrl = await createTestDatabase(inject('postgresUrl'));
-  proxy = await startTcpProxy(Number(new URL(directUrl).port));
-  const url = new URL(directUrl);
-  url.port = String(proxy.port);
-  proxiedUrl = url.toString();
-  const direct = connectDatabase({ url: directUrl });
-  await migrate(direct.readWrite);
-  await direct.close();
+  ({ directUrl, proxiedUrl, proxy } = await relayedDatabase());
 });
 
 afterAll(() => proxy?.close());
