@@ -13,3 +13,5 @@ export { isConnectionFailure } from './connection-failures.js';
 export { postgresLoginRefusal } from './login-refusal.js';
 export * from './status-queries.js';
 export * from './register-account.js';
+export * from './outbox.js';
+export * from './password-resets.js';

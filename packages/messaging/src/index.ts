@@ -11,3 +11,4 @@ export { REMAINING_MS_HEADER, REPLY_TRANSIT_MS, deadlineFromHeaders } from './re
 export { InProcessRpc } from './in-process-rpc.js';
 export { REQUEST_ID_HEADER, isUsableRequestId, newRequestId, requestIdFromHeaders } from './request-trace.js';
 export type { Connection } from 'rabbitmq-client';
+export { declareMailQueue, createMailPublisher, type MailMessage } from './mail-queue.js';

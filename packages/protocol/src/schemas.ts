@@ -85,6 +85,29 @@ export const sessionCreateRequestSchema = request('SESSION_CREATE', {
 export const sessionGetRequestSchema = request('SESSION_GET', { tokenHash: tokenHashSchema });
 export const sessionRevokeRequestSchema = request('SESSION_REVOKE', { tokenHash: tokenHashSchema });
 export const sessionRevokeAllRequestSchema = request('SESSION_REVOKE_ALL', { tokenHash: tokenHashSchema });
+/** "Forgot password": always answered alike; a known address under its budgets gets a link by mail. */
+export const passwordResetRequestSchema = request('PASSWORD_RESET_REQUEST', {
+  email: emailSchema,
+  ipLimitPerMinute: z.number().int().positive().optional(),
+});
+/** Whether a reset link still works, and for whom (the Front End checks the new password against it). */
+export const resetTokenCheckRequestSchema = request('RESET_TOKEN_CHECK', { tokenHash: tokenHashSchema });
+/** Spends a reset link: the new hash, every session ended, the lockout cleared, and a new session `sessionTokenHash`. */
+export const passwordResetRequestCompleteSchema = request('PASSWORD_RESET', {
+  tokenHash: tokenHashSchema,
+  hash: hashSchema,
+  sessionTokenHash: tokenHashSchema,
+});
+/** An outbox mail's id (a UUID the Back End made). */
+export const mailIdSchema = z.uuid('id must be a UUID');
+/** The Mailer asks to send mail `id` for a while (`claimant`: this delivery's own random id). */
+export const mailClaimRequestSchema = request('MAIL_CLAIM', {
+  id: mailIdSchema,
+  claimant: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'claimant must be 16-64 characters of A-Z a-z 0-9 _ -'),
+  leaseMs: z.number().int().min(1000).max(600_000).default(60_000),
+});
+/** The SMTP server accepted mail `id`: never send it again. */
+export const mailSentRequestSchema = request('MAIL_SENT', { id: mailIdSchema });
 /** The database's topology and the recent auth events, for operators (the Front End's /status). */
 export const systemStatusRequestSchema = request('SYSTEM_STATUS', {
   events: z.number().int().min(0).max(MAX_STATUS_EVENTS).default(20),
@@ -103,6 +126,11 @@ export const requestSchemas = {
   SESSION_REVOKE: sessionRevokeRequestSchema,
   SESSION_REVOKE_ALL: sessionRevokeAllRequestSchema,
   SYSTEM_STATUS: systemStatusRequestSchema,
+  PASSWORD_RESET_REQUEST: passwordResetRequestSchema,
+  RESET_TOKEN_CHECK: resetTokenCheckRequestSchema,
+  PASSWORD_RESET: passwordResetRequestCompleteSchema,
+  MAIL_CLAIM: mailClaimRequestSchema,
+  MAIL_SENT: mailSentRequestSchema,
 } as const;
 
 export type ActionName = keyof typeof requestSchemas;
@@ -131,6 +159,13 @@ export const replySchema = z.looseObject({
   refunded: z.boolean().optional(),
   /** SESSION_REVOKE_ALL: how many sessions were ended. */
   revoked: z.number().optional(),
+  /** RESET_TOKEN_CHECK, PASSWORD_RESET: what the link is worth (`valid` on success). */
+  tokenState: z.enum(['valid', 'used', 'expired', 'unknown']).optional(),
+  /** MAIL_CLAIM: the mail to send, when claimed. */
+  mail: z.looseObject({ id: z.string(), template: z.string(), recipient: z.string(), data: z.record(z.string(), z.unknown()) }).optional(),
+  /** MAIL_CLAIM: `sent` (already sent), `gone` (no such mail), `busy` (another Mailer holds it for `retryInMs`). */
+  mailState: z.enum(['sent', 'gone', 'busy']).optional(),
+  retryInMs: z.number().optional(),
   /** SYSTEM_STATUS: the database and recent auth events. */
   status: systemStatusSchema.optional(),
 });

@@ -85,7 +85,7 @@ export const env = {
       .string({ error: 'is required (e.g. postgres://user:password@127.0.0.1:5432/gatehouse)' })
       .pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).superRefine(withRealPassword)),
   queueMode: () => z.enum(QUEUE_MODES, { error: 'must be "quorum" or "textbook"' }).default('quorum'),
-  queueName: () => z.string().regex(/^[\w.:-]{1,255}$/, 'must be 1-255 letters, digits, or . _ : -').default('request'),
+  queueName: (fallback = 'request') => z.string().regex(/^[\w.:-]{1,255}$/, 'must be 1-255 letters, digits, or . _ : -').default(fallback),
   logLevel: () =>
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   boolean: (fallback: boolean) =>

@@ -6,12 +6,14 @@ import { InProcessRpc, type RpcClient } from '@gatehouse/messaging';
 import {
   connectBackEndDatabase, createBackEndMetrics, createRequestHandler, retentionPolicy, startBackEnd, startHousekeeping, type BackEndConfig,
 } from '@gatehouse/back-end';
+import type { Database } from '@gatehouse/database';
 import { createMetricsRegistry, type Registry } from '@gatehouse/runtime';
 import { startFrontEnd } from '@gatehouse/front-end';
 import type { AllInOneConfig } from './config.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { loadOrCreateSessionSecret } from './session-secret.js';
+import { LateOutboxKick, startEmbeddedMail } from './embedded-mail.js';
 
 export interface RunningGatehouse {
   url: string;
@@ -39,10 +41,16 @@ export async function startAllInOne(config: AllInOneConfig, logger: Logger): Pro
     }
     // One registry for both tiers: the Front End's /metrics shows the whole process.
     const registry = createMetricsRegistry();
-    const rpc = await startBackEndPart(backEnd as BackEndConfig, { rpcTimeoutMs: config.frontEnd.rpcTimeoutMs, embeddedDatabase }, logger, stops, registry);
+    const outbox = new LateOutboxKick();
+    const part = await startBackEndPart(backEnd as BackEndConfig, { rpcTimeoutMs: config.frontEnd.rpcTimeoutMs, embeddedDatabase, outbox }, logger, stops, registry);
     const secret = config.frontEnd.sessionSecret ?? (await loadOrCreateSessionSecret(dataDir));
-    const frontEnd = await startFrontEnd({ ...config.frontEnd, sessionSecret: secret }, logger, rpc, undefined, registry);
+    const frontEnd = await startFrontEnd({ ...config.frontEnd, sessionSecret: secret }, logger, part.rpc, undefined, registry);
     stops.push(() => frontEnd.stop());
+    // The links in mails point at the Front End, so mail starts once its address is known.
+    const mailer = config.mailer;
+    const mailSettings = { smtpUrl: mailer.smtpUrl, site: mailer.site(frontEnd.url), concurrency: mailer.concurrency, leaseMs: mailer.leaseMs, mailDir: join(dataDir, 'mail') };
+    const over = part.rpc ? { rpc: part.rpc, db: part.db!, outbox } : { broker: { ...(backEnd as BackEndConfig), rpcTimeoutMs: config.frontEnd.rpcTimeoutMs } };
+    stops.push(await startEmbeddedMail(mailSettings, over, logger));
     return { url: frontEnd.url, stop: stopAll };
   } catch (err) {
     await stopAll();
@@ -53,15 +61,15 @@ export async function startAllInOne(config: AllInOneConfig, logger: Logger): Pro
 /** Over AMQP when a broker is named; otherwise the in-process transport. */
 async function startBackEndPart(
   config: BackEndConfig,
-  { rpcTimeoutMs, embeddedDatabase }: { rpcTimeoutMs: number; embeddedDatabase: boolean },
+  { rpcTimeoutMs, embeddedDatabase, outbox }: { rpcTimeoutMs: number; embeddedDatabase: boolean; outbox: LateOutboxKick },
   logger: Logger,
   stops: (() => Promise<void>)[],
   registry: Registry,
-) {
+): Promise<{ rpc?: RpcClient; db?: Database }> {
   if (config.amqpUrls.length > 0) {
     const backEnd = await startBackEnd(config, logger, registry);
     stops.push(() => backEnd.stop());
-    return undefined;
+    return {};
   }
   const metrics = createBackEndMetrics(registry);
   const db = connectBackEndDatabase(config, metrics);
@@ -70,7 +78,7 @@ async function startBackEndPart(
   // No Back End runs here, so this process prunes what one would (processed_requests, audit rows).
   const stopHousekeeping = startHousekeeping(db, logger, retentionPolicy(config.auditRetentionDays, config.policies.lockout));
   stops.push(async () => stopHousekeeping());
-  const handler = createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [], embedded: embeddedDatabase });
+  const handler = createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [], embedded: embeddedDatabase }, outbox);
   const rpc: RpcClient = new InProcessRpc(metrics.measure(handler), rpcTimeoutMs, logger);
-  return rpc;
+  return { rpc, db };
 }

@@ -2,17 +2,18 @@ import { z } from 'zod';
 import { ConfigError, parseEnv } from '@gatehouse/runtime';
 import { BACK_END_VARIABLES, loadEmbeddedBackEndConfig, type EmbeddedBackEndConfig } from '@gatehouse/back-end/config';
 import { FRONT_END_VARIABLES, loadEmbeddedFrontEndConfig, type EmbeddedFrontEndConfig } from '@gatehouse/front-end/config';
+import { MAILER_VARIABLES, loadEmbeddedMailerConfig, type EmbeddedMailerConfig } from '@gatehouse/mailer/config';
 
 const ownSchema = z.object({
   DATA_DIR: z.string().min(1).default('data'),
 });
 
 /** Every variable `npm start` reads: the two tiers' own, and DATA_DIR. */
-export const ALL_IN_ONE_VARIABLES = [...new Set([...FRONT_END_VARIABLES, ...BACK_END_VARIABLES, ...Object.keys(ownSchema.shape)])];
+export const ALL_IN_ONE_VARIABLES = [...new Set([...FRONT_END_VARIABLES, ...BACK_END_VARIABLES, ...MAILER_VARIABLES, ...Object.keys(ownSchema.shape)])];
 
 /** Settings that only mean something once the tiers talk over a broker, or to a database server. */
 const NEEDS = {
-  AMQP_URL: ['REQUEST_QUEUE', 'REQUEST_QUEUE_MODE', 'PREFETCH', 'HEALTH_PORT', 'HEALTH_HOST', 'RABBITMQ_MANAGEMENT_URL', 'RABBITMQ_MONITOR_USER', 'RABBITMQ_MONITOR_PASSWORD'],
+  AMQP_URL: ['REQUEST_QUEUE', 'REQUEST_QUEUE_MODE', 'MAIL_QUEUE', 'PREFETCH', 'HEALTH_PORT', 'HEALTH_HOST', 'RABBITMQ_MANAGEMENT_URL', 'RABBITMQ_MONITOR_USER', 'RABBITMQ_MONITOR_PASSWORD'],
   DATABASE_URL: ['DATABASE_READ_URL', 'DATABASE_POOL_SIZE', 'DATABASE_MAX_LIFETIME_SECONDS', 'PATRONI_URLS'],
 } as const;
 
@@ -20,6 +21,7 @@ export interface AllInOneConfig {
   dataDir: string;
   frontEnd: EmbeddedFrontEndConfig;
   backEnd: EmbeddedBackEndConfig;
+  mailer: EmbeddedMailerConfig;
 }
 
 /** Settings given that the mode `source` selects would silently ignore: refused instead. */
@@ -49,7 +51,8 @@ export function loadAllInOneConfig(source: Record<string, string | undefined> = 
   const own = attempt(() => parseEnv(ownSchema, source, 'Gatehouse'));
   const frontEnd = attempt(() => loadEmbeddedFrontEndConfig(source));
   const backEnd = attempt(() => loadEmbeddedBackEndConfig(source));
+  const mailer = attempt(() => loadEmbeddedMailerConfig(source));
   problems.push(...unusedSettings(source));
-  if (!own || !frontEnd || !backEnd || problems.length > 0) throw new ConfigError('Gatehouse', [...new Set(problems)]);
-  return { dataDir: own.DATA_DIR, frontEnd, backEnd };
+  if (!own || !frontEnd || !backEnd || !mailer || problems.length > 0) throw new ConfigError('Gatehouse', [...new Set(problems)]);
+  return { dataDir: own.DATA_DIR, frontEnd, backEnd, mailer };
 }

@@ -1,5 +1,5 @@
 import { connectDatabase, migrate, postgresLoginRefusal, type Database } from '@gatehouse/database';
-import { amqpLoginRefusal, connectAmqp, deadLetterCount, startRpcServer, type RpcServer } from '@gatehouse/messaging';
+import { amqpLoginRefusal, connectAmqp, createMailPublisher, deadLetterCount, startRpcServer, type RpcServer } from '@gatehouse/messaging';
 import { createMetricsRegistry, withBackoff, type Registry } from '@gatehouse/runtime';
 import type { Logger } from 'pino';
 import type { BackEndConfig } from './config.js';
@@ -8,6 +8,7 @@ import { startHealthServer } from './health-server.js';
 import { retentionPolicy, startHousekeeping } from './housekeeping.js';
 import { createBackEndMetrics, type BackEndMetrics } from './metrics.js';
 import { createReadiness } from './readiness.js';
+import { OutboxRelay } from './mail/outbox-relay.js';
 
 export interface RunningBackEnd {
   /** Fails /readyz at once, stops consuming, finishes requests in flight, closes the broker and database. */
@@ -42,12 +43,14 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger, regist
   await withBackoff('messaging service', () => connection.onConnect(5000, true), { logger, refusal: (err) => amqpLoginRefusal(err, config.amqpUrls) });
   // Quorum mode's callers use direct reply-to; see isolated-replies.ts in the messaging package.
   const replyConnection = config.queueMode === 'quorum' ? connectAmqp({ urls: config.amqpUrls, name: 'gatehouse-back-end-replies', logger }) : undefined;
+  const mailPublisher = createMailPublisher(connection, config.mailQueue, config.queueMode);
+  const relay = new OutboxRelay(db, mailPublisher, logger).start();
   const server = await startRpcServer({
     connection,
     queue: config.requestQueue,
     mode: config.queueMode,
     prefetch: config.prefetch,
-    handle: metrics.measure(createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [] })),
+    handle: metrics.measure(createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [] }, relay)),
     logger,
     onDeadLettered: metrics.deadLettered,
     replyConnection,
@@ -62,6 +65,8 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger, regist
       readiness.markStopping();
       stopHousekeeping();
       await server.close();
+      await relay.stop();
+      await mailPublisher.close();
       await replyConnection?.close();
       await connection.close();
       await db.close();

@@ -20,6 +20,10 @@ const fields = {
   LOCKOUT_MAX_MINUTES: env.integer(1, 7 * 24 * 60, 15),
   LOCKOUT_RESET_MINUTES: env.integer(1, 30 * 24 * 60, 720),
   AUDIT_RETENTION_DAYS: env.integer(1, 36_500, 90),
+  RESET_LINK_MINUTES: env.integer(5, 24 * 60, 30),
+  RESET_MAILS_PER_HOUR: env.integer(1, 100, 3),
+  // Where the outbox's mails go: the queue the Mailers consume (services/mailer).
+  MAIL_QUEUE: env.queueName('mail'),
   LOG_LEVEL: env.logLevel(),
   // Off unless set: several Back Ends on one host would otherwise fight over one port.
   HEALTH_PORT: env.optionalPort(),
@@ -51,6 +55,8 @@ export interface BackEndConfig {
   databaseMaxLifetimeSeconds?: number;
   logLevel: LogLevel;
   policies: HandlerPolicies;
+  /** The queue outbox mails are published to (quorum mode: with dead letters, like the request queue). */
+  mailQueue: string;
   /** auth_events are deleted after this many days (optional: defaults in housekeeping). */
   auditRetentionDays?: number;
   /** Where /healthz and /readyz are served; undefined when HEALTH_PORT is unset. */
@@ -79,6 +85,7 @@ function toConfig(e: z.infer<typeof embeddedSchema>): EmbeddedBackEndConfig {
     databaseUrl: e.DATABASE_URL,
     databaseReadUrl: e.DATABASE_READ_URL ?? e.DATABASE_URL,
     requestQueue: e.REQUEST_QUEUE,
+    mailQueue: e.MAIL_QUEUE,
     queueMode: e.REQUEST_QUEUE_MODE,
     prefetch: e.PREFETCH,
     databasePoolSize: e.DATABASE_POOL_SIZE,
@@ -90,6 +97,7 @@ function toConfig(e: z.infer<typeof embeddedSchema>): EmbeddedBackEndConfig {
     patroniUrls: e.PATRONI_URLS ?? [],
     policies: {
       sessions: { idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000, touchIntervalMs: 60_000 },
+      resets: { ttlMinutes: e.RESET_LINK_MINUTES, perAddressPerHour: e.RESET_MAILS_PER_HOUR },
       lockout: { threshold: e.LOCKOUT_THRESHOLD, baseDelayMs: e.LOCKOUT_BASE_SECONDS * 1000, maxDelayMs: e.LOCKOUT_MAX_MINUTES * 60_000, resetAfterMs: e.LOCKOUT_RESET_MINUTES * 60_000 },
     },
   };

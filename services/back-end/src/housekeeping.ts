@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import {
-  DEFAULT_RETENTION, pruneAuthEvents, pruneIpAttempts, pruneLoginFailures, pruneOpenAttempts, pruneProcessedRequests, pruneSessions,
+  DEFAULT_RETENTION, pruneAccountTokens, pruneAuthEvents, pruneIpAttempts, pruneLoginFailures, pruneOpenAttempts, pruneOutbox,
+  pruneProcessedRequests, pruneSessions,
   type Database, type RetentionPolicy,
 } from '@gatehouse/database';
 
@@ -25,6 +26,8 @@ async function pruneAll(db: Database, retention: RetentionPolicy) {
     loginFailures: await pruneLoginFailures(db, retention),
     ipAttempts: await pruneIpAttempts(db),
     openAttempts: await pruneOpenAttempts(db),
+    accountTokens: await pruneAccountTokens(db),
+    sentMail: await pruneOutbox(db),
   };
 }
 

@@ -18,6 +18,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerLogoutRoutes } from './routes/logout.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerPageRoutes } from './routes/pages.js';
+import { registerPasswordResetRoutes } from './routes/password-reset.js';
 import { requestIdGenerator } from './http/request-id.js';
 import { registerStatusRoutes } from './routes/status.js';
 import { ShortRequestLog } from './http/request-log.js';
@@ -72,7 +73,7 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   await app.register(formbody);
   await registerCookies(app, cookies, config.sessionSecret);
   app.decorateRequest('user', null);
-  const { sessions, accounts } = await setUpSessionMode(app, rpc, config, cookies, app.log);
+  const { sessions, accounts, backEnd } = await setUpSessionMode(app, rpc, config, cookies, app.log);
 
   // One synchronous hook for what every response carries. Pages show session data and
   // one-time tokens: browsers must not keep them (no-store).
@@ -92,6 +93,7 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   const hasher = new Hasher(config.argon2, config.hashing, metrics.hashing, hashEstimateMs);
   metrics.watchHashing(hasher.load);
   registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerPasswordResetRoutes(app, { resets: backEnd?.resets, sessions: backEnd?.sessions, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
   registerMetricsRoute(app, metrics, config.adminToken);
   registerStatusRoutes(app, { config, rpc, metrics, cookieAttributes: cookies.attributes });

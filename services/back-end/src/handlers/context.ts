@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import {
   DEFAULT_LOCKOUT,
+  DEFAULT_RESETS,
   DEFAULT_SESSIONS,
   SessionsRepository,
   UsersRepository,
   type Database,
   type LockoutPolicy,
+  type ResetPolicy,
   type SessionPolicy,
 } from '@gatehouse/database';
 import type { StatusSources } from '../status/database-status.js';
@@ -19,19 +21,35 @@ export interface HandlerContext {
   logger: Logger;
   /** Where SYSTEM_STATUS learns the database's topology. */
   status: StatusSources;
+  resets: ResetPolicy;
+  /** Told after a transaction queued mail, so the outbox is relayed at once (mail/outbox-relay.ts). */
+  outbox: OutboxKick;
 }
+
+export interface OutboxKick {
+  kick(): void;
+}
+
+/** For a handler with no relay (unit tests, tools): the mail waits in the outbox for one. */
+export const NO_RELAY: OutboxKick = { kick() {} };
 
 export interface HandlerPolicies {
   lockout: LockoutPolicy;
   sessions: SessionPolicy;
+  resets: ResetPolicy;
 }
 
-/** 30 min idle and 12 h absolute sessions; 5 failures lock for 1 min, doubling up to 15 min. */
-export const DEFAULT_POLICIES: HandlerPolicies = { lockout: DEFAULT_LOCKOUT, sessions: DEFAULT_SESSIONS };
+/**
+ * 30 min idle and 12 h absolute sessions; 5 failures lock for 1 min, doubling up to 15 min;
+ * reset links valid 30 min, 3 per address per hour.
+ */
+export const DEFAULT_POLICIES: HandlerPolicies = { lockout: DEFAULT_LOCKOUT, sessions: DEFAULT_SESSIONS, resets: DEFAULT_RESETS };
 
-export function createHandlerContext(db: Database, logger: Logger, policies: HandlerPolicies, status: StatusSources): HandlerContext {
+export function createHandlerContext(db: Database, logger: Logger, policies: HandlerPolicies, status: StatusSources, outbox: OutboxKick): HandlerContext {
   return {
     status,
+    resets: policies.resets,
+    outbox,
     db,
     users: new UsersRepository(db),
     sessions: new SessionsRepository(db, policies.sessions),

@@ -3,17 +3,25 @@ import { withinDeadline, type Database } from '@gatehouse/database';
 import type { RequestHandler, RequestMeta } from '@gatehouse/messaging';
 import type { Reply, Request } from '@gatehouse/protocol';
 import { getHash, loginFailed, register, updateHash } from './accounts.js';
-import { createHandlerContext, type HandlerContext, type HandlerPolicies } from './context.js';
+import { createHandlerContext, NO_RELAY, type HandlerContext, type HandlerPolicies, type OutboxKick } from './context.js';
 import { loginAbandoned, loginAttempt } from './login-attempt.js';
+import { mailClaim, mailSent } from './mail.js';
+import { passwordReset, passwordResetRequest, resetTokenCheck } from './password-resets.js';
 import { sessionCreate, sessionGet, sessionRevoke, sessionRevokeAll } from './sessions.js';
 import { systemStatus } from './system-status.js';
 import type { StatusSources } from '../status/database-status.js';
 
-export { DEFAULT_POLICIES, type HandlerPolicies } from './context.js';
+export { DEFAULT_POLICIES, NO_RELAY, type HandlerPolicies, type OutboxKick } from './context.js';
 
 /** The textbook's process_request: one handler per action. Requests arrive validated. */
-export function createRequestHandler(db: Database, logger: Logger, policies: HandlerPolicies, status: StatusSources = { patroniUrls: [] }): RequestHandler {
-  const shared = createHandlerContext(db, logger, policies, status);
+export function createRequestHandler(
+  db: Database,
+  logger: Logger,
+  policies: HandlerPolicies,
+  status: StatusSources = { patroniUrls: [] },
+  outbox: OutboxKick = NO_RELAY,
+): RequestHandler {
+  const shared = createHandlerContext(db, logger, policies, status, outbox);
   const dispatch = (ctx: HandlerContext, request: Request, meta: RequestMeta): Promise<Reply> => {
     switch (request.action) {
       case 'REGISTER':
@@ -38,6 +46,16 @@ export function createRequestHandler(db: Database, logger: Logger, policies: Han
         return sessionRevokeAll(ctx, request, meta);
       case 'SYSTEM_STATUS':
         return systemStatus(ctx, request);
+      case 'PASSWORD_RESET_REQUEST':
+        return passwordResetRequest(ctx, request, meta);
+      case 'RESET_TOKEN_CHECK':
+        return resetTokenCheck(ctx, request);
+      case 'PASSWORD_RESET':
+        return passwordReset(ctx, request, meta);
+      case 'MAIL_CLAIM':
+        return mailClaim(ctx, request);
+      case 'MAIL_SENT':
+        return mailSent(ctx, request);
     }
   };
   return async (request, meta) => {

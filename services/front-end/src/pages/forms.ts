@@ -58,8 +58,16 @@ function emailError(code: string | undefined): string {
   return EMAIL_ERRORS[code ?? ''] ?? 'Enter a valid email address.';
 }
 
+/** A form with just an email address ("forgot password"): the same checks and sentences as the others. */
+export function parseEmailForm(body: unknown): { ok: true; email: string } | { ok: false; error: string; email: string } {
+  const raw = field(body, 'email');
+  const parsed = emailSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, email: normalizeEmail(parsed.data) };
+  return { ok: false, error: emailError(parsed.error.issues[0]?.code), email: raw.trim().slice(0, MAX_EMAIL_LENGTH) };
+}
+
 /** Reads one text field; repeated or non-text fields count as missing. */
-function field(body: unknown, name: string): string {
+export function field(body: unknown, name: string): string {
   if (typeof body !== 'object' || body === null) return '';
   const value = (body as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : '';

@@ -88,3 +88,6 @@ function checkAgainstEmail(lowerPassword: string, email: string): string | undef
 export function isCommonPassword(password: string): boolean {
   return COMMON_PASSWORDS.has(normalizePassword(password).toLowerCase());
 }
+
+/** What the new-password pages' script checks as the user types: the same numbers the server enforces. */
+export const PASSWORD_HINT = { minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH, minLocalPart: MIN_LOCAL_PART_TO_CHECK };

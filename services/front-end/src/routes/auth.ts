@@ -4,7 +4,7 @@ import { parseLoginForm, parseRegisterForm } from '../pages/forms.js';
 import type { Hasher } from '../passwords/hasher.js';
 import type { HashTicket } from '../passwords/hash-limiter.js';
 import { needsRehash, type Argon2Params } from '../passwords/password.js';
-import { MAX_PASSWORD_LENGTH, MIN_LOCAL_PART_TO_CHECK, MIN_PASSWORD_LENGTH, PASSWORD_RULES } from '../passwords/password-policy.js';
+import { PASSWORD_HINT, PASSWORD_RULES } from '../passwords/password-policy.js';
 import { safeNextPath } from '../pages/next-path.js';
 import { renderForm } from '../pages/render.js';
 import type { SessionStore } from '../sessions/session-store.js';
@@ -40,8 +40,6 @@ function nextOf(source: unknown): string | undefined {
   return typeof source === 'object' && source !== null ? safeNextPath((source as Record<string, unknown>).next) : undefined;
 }
 
-/** What the register page's script checks as the user types: the same numbers the server enforces. */
-const PASSWORD_HINT = { minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH, minLocalPart: MIN_LOCAL_PART_TO_CHECK };
 const registerPage = (next: string | undefined) => ({ title: 'Create an account', next, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
 const loginPage = (next: string | undefined) => ({ title: 'Log in', next });
 

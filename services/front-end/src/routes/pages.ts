@@ -9,13 +9,17 @@ export const LOGGED_OUT: Readonly<Record<string, string>> = {
   everywhere: 'You have logged out on every device.',
 };
 
+/** What the home page says after a password reset (`/?password-reset=1`). */
+export const PASSWORD_RESET_DONE = 'Your password was changed and you are logged in. Every other session of your account was ended.';
+
 export function registerPageRoutes(app: FastifyInstance, sessions: SessionStore): void {
   const page = { preHandler: sessions.loadUser };
 
-  app.get<{ Querystring: { 'logged-out'?: unknown } }>('/', page, async (request, reply) => {
+  app.get<{ Querystring: { 'logged-out'?: unknown; 'password-reset'?: unknown } }>('/', page, async (request, reply) => {
     const kind = request.query['logged-out'];
-    const notice = typeof kind === 'string' && Object.hasOwn(LOGGED_OUT, kind) ? LOGGED_OUT[kind] : undefined;
-    return render(reply, 'index', { title: 'Home', notice: request.user ? undefined : notice });
+    const loggedOut = typeof kind === 'string' && Object.hasOwn(LOGGED_OUT, kind) ? LOGGED_OUT[kind] : undefined;
+    const notice = request.user ? (request.query['password-reset'] === '1' ? PASSWORD_RESET_DONE : undefined) : loggedOut;
+    return render(reply, 'index', { title: 'Home', notice });
   });
 
   // The secret page also carries the "log out everywhere" form, hence its CSRF token.
