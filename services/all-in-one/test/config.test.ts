@@ -25,7 +25,7 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 // Free-form strings: any value is a valid one.
-const FREE_FORM = new Set(['HOST', 'HEALTH_HOST', 'NODE_ENV', 'DATA_DIR', 'RABBITMQ_MONITOR_USER', 'RABBITMQ_MONITOR_PASSWORD']);
+const FREE_FORM = new Set(['HOST', 'HEALTH_HOST', 'NODE_ENV', 'DATA_DIR', 'RABBITMQ_MONITOR_USER', 'RABBITMQ_MONITOR_PASSWORD', 'SITE_NAME']);
 // Only read when the broker or a database server is named (see the next test).
 const WITH_BROKER = { AMQP_URL: 'amqp://u:s3cret-pw@127.0.0.1:5672', DATABASE_URL: 'postgres://u:s3cret-pw@127.0.0.1:5432/db' };
 

@@ -11,6 +11,7 @@ describe('loadBackEndConfig', () => {
       databaseUrl: valid.DATABASE_URL,
       databaseReadUrl: valid.DATABASE_URL,
       requestQueue: 'request',
+      mailQueue: 'mail',
       queueMode: 'quorum',
       prefetch: 64,
       databasePoolSize: 10,
@@ -23,6 +24,7 @@ describe('loadBackEndConfig', () => {
       policies: {
         sessions: { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000, touchIntervalMs: 60_000 },
         lockout: { threshold: 5, baseDelayMs: 60_000, maxDelayMs: 15 * 60_000, resetAfterMs: 12 * 3_600_000 },
+        resets: { ttlMinutes: 30, perAddressPerHour: 3 },
       },
     });
   });

@@ -20,7 +20,11 @@ const fields = {
   MAIL_QUEUE: env.queueName('mail'),
   SMTP_URL: smtpUrl(),
   PUBLIC_URL: publicUrl(),
-  MAIL_FROM: z.string().trim().min(3, 'must name a sender, e.g. "Gatehouse <no-reply@example.com>"').optional(),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an address, or a name and <address>, e.g. "Gatehouse <no-reply@example.com>"')
+    .optional(),
   SITE_NAME: z.string().trim().min(1).max(100).default('Gatehouse'),
   // Mails sent at once; each holds its message while it retries.
   MAIL_CONCURRENCY: env.integer(1, 64, 4),
