@@ -4,6 +4,7 @@ import { PasswordErrors } from '@gatehouse/front-end';
 import { ADMIN_TOKEN, fillAndSubmit, focused, PASSWORD, register, startBrowserStack, submitLogin, type BrowserStack } from '../support/browser-stack.js';
 import { checkPage, watchCsp } from '../support/page-checks.js';
 import { newEmail } from '../support/test-ids.js';
+import { resetLinkIn } from '../support/smtp-catcher.js';
 
 /**
  * Every page and every error path in a real browser, each then checked by checkPage: axe-core
@@ -45,6 +46,22 @@ const visit = (path: string) => async ({ page }: Ctx) => {
 const asUser = (path: string) => async (ctx: Ctx) => {
   await register(ctx.page, newEmail('pages'));
   await visit(path)(ctx);
+};
+
+/** Registers `prefix`'s new user in a browser of its own, and asks for a reset link for it from `page`. */
+async function linkRequested(page: Page, prefix: string): Promise<string> {
+  const email = newEmail(prefix);
+  const other = await stack.browser.newContext({ baseURL: stack.url });
+  await register(await other.newPage(), email);
+  await other.close();
+  await page.goto('/forgot-password');
+  await fillAndSubmit(page, { email });
+  return email;
+}
+/** The path of the reset link mailed to `email`. */
+const resetPath = async (stack: BrowserStack, email: string) => {
+  const link = new URL(resetLinkIn((await stack.smtp.waitFor(email))[0]!));
+  return link.pathname + link.search;
 };
 
 const PAGES: PageCase[] = [
@@ -160,6 +177,45 @@ const PAGES: PageCase[] = [
       expect(await main(page)).toContain('You have logged out on every device.');
       expect(await keptFromSecret(laptop)).toBe(true);
       await laptop.context().close();
+    },
+  },
+  { name: 'forgot-password', open: visit('/forgot-password') },
+  {
+    name: 'forgot-password-sent',
+    async open({ page }) {
+      await page.goto('/login');
+      await page.click('a[href="/forgot-password"]');
+      await fillAndSubmit(page, { email: newEmail('forgot') });
+      expect(await main(page)).toContain('If an account exists for that address');
+    },
+  },
+  {
+    name: 'reset-password',
+    async open({ page, stack }) {
+      const email = await linkRequested(page, 'reset');
+      await page.goto(await resetPath(stack, email));
+      expect(await main(page)).toContain(email);
+      expect(await page.getAttribute('#password', 'autocomplete')).toBe('new-password');
+    },
+  },
+  {
+    name: 'home-after-reset',
+    async open({ page, stack }) {
+      const email = await linkRequested(page, 'reset-done');
+      await page.goto(await resetPath(stack, email));
+      await fillAndSubmit(page, { password: 'a brand new passphrase' });
+      expect(await main(page)).toContain('Your password was changed and you are logged in.');
+    },
+  },
+  {
+    name: 'reset-link-used',
+    async open({ page, stack }) {
+      const email = await linkRequested(page, 'reset-used');
+      const link = await resetPath(stack, email);
+      await page.goto(link);
+      await fillAndSubmit(page, { password: 'a brand new passphrase' });
+      expect((await page.goto(link))?.status()).toBe(410);
+      expect(await main(page)).toContain('This link was used already');
     },
   },
   {

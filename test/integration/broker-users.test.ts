@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AmqpRpcClient, connectAmqp, deadLetterQueueName, startRpcServer, type Connection, type RpcServer } from '@gatehouse/messaging';
-import { backEndPermissions, frontEndPermissions, MONITOR_BROKER_TAGS, monitorPermissions } from '@gatehouse/operations';
+import {
+  AmqpRpcClient, connectAmqp, createMailPublisher, deadLetterQueueName, declareMailQueue, startRpcServer, type Connection, type RpcServer,
+} from '@gatehouse/messaging';
+import { backEndPermissions, frontEndPermissions, mailerPermissions, MONITOR_BROKER_TAGS, monitorPermissions } from '@gatehouse/operations';
 import { createBrokerUser, deleteBrokerUser } from '../support/rabbit-management.js';
 import { testLogger as logger } from '../support/silent-logger.js';
 
@@ -12,8 +14,9 @@ import { testLogger as logger } from '../support/silent-logger.js';
  */
 
 const queue = `request.users.${randomUUID()}`;
+const mailQueue = `mail.users.${randomUUID()}`;
 const suffix = randomBytes(4).toString('hex');
-const users = { frontEnd: `fe-${suffix}`, backEnd: `be-${suffix}`, monitor: `mon-${suffix}` };
+const users = { frontEnd: `fe-${suffix}`, backEnd: `be-${suffix}`, monitor: `mon-${suffix}`, mailer: `mail-${suffix}` };
 const password = randomBytes(18).toString('base64url');
 let frontEnd: Connection;
 let backEnd: Connection;
@@ -28,7 +31,8 @@ function connectAs(user: string): Connection {
 
 beforeAll(async () => {
   await createBrokerUser(users.frontEnd, password, frontEndPermissions());
-  await createBrokerUser(users.backEnd, password, backEndPermissions(queue));
+  await createBrokerUser(users.backEnd, password, backEndPermissions(queue, mailQueue));
+  await createBrokerUser(users.mailer, password, mailerPermissions(mailQueue));
   await createBrokerUser(users.monitor, password, monitorPermissions(), MONITOR_BROKER_TAGS);
   [frontEnd, backEnd] = [connectAs(users.frontEnd), connectAs(users.backEnd)];
   server = await startRpcServer({ connection: backEnd, queue, mode: 'quorum', prefetch: 4, logger, handle: async () => ({ success: true, hash: 'h' }) });
@@ -39,8 +43,10 @@ afterAll(async () => {
   await server?.close();
   await backEnd?.queueDelete({ queue }).catch(() => undefined);
   await backEnd?.queueDelete({ queue: deadLetterQueueName(queue) }).catch(() => undefined);
+  await backEnd?.queueDelete({ queue: mailQueue }).catch(() => undefined);
+  await backEnd?.queueDelete({ queue: deadLetterQueueName(mailQueue) }).catch(() => undefined);
   await Promise.all([frontEnd?.close(), backEnd?.close()]);
-  await Promise.all([deleteBrokerUser(users.frontEnd), deleteBrokerUser(users.backEnd), deleteBrokerUser(users.monitor)]);
+  await Promise.all(Object.values(users).map((user) => deleteBrokerUser(user)));
 });
 
 /** Runs `op` on a fresh channel of `connection`; resolves with the error code, or 'ok'. */
@@ -81,6 +87,28 @@ describe('one broker user per tier', () => {
       expect(await textbook.call({ action: 'GETHASH', data: { email: 'a@example.com' } })).toEqual({ success: true, hash: 'h' });
     } finally {
       await textbook.close();
+    }
+  });
+});
+
+describe("the Mailer's user", () => {
+  it('takes the mail the Back End published, and calls the Back End, but cannot take requests', async () => {
+    const publisher = createMailPublisher(backEnd, mailQueue, 'quorum');
+    const mailer = connectAs(users.mailer);
+    const calls = new AmqpRpcClient({ connection: mailer, queue, mode: 'quorum', timeoutMs: 15_000, logger });
+    try {
+      await publisher.publish('0e0c3a4e-9a52-4c1e-b5a3-3f0d2a1b9c8d');
+      await declareMailQueue(mailer, mailQueue, 'quorum');
+      const got = await mailer.basicGet({ queue: mailQueue, noAck: true });
+      expect(got?.body).toEqual({ id: '0e0c3a4e-9a52-4c1e-b5a3-3f0d2a1b9c8d' });
+      expect(await calls.call({ action: 'MAIL_SENT', data: { id: '0e0c3a4e-9a52-4c1e-b5a3-3f0d2a1b9c8d' } })).toEqual({ success: true, hash: 'h' });
+      expect(await attempt(mailer, (ch) => ch.basicGet({ queue }))).toBe('ACCESS_REFUSED');
+      expect(await attempt(mailer, (ch) => ch.queueDeclare({ queue: `attacker.${suffix}` }))).toBe('ACCESS_REFUSED');
+      expect(await attempt(frontEnd, (ch) => ch.basicGet({ queue: mailQueue }))).toBe('ACCESS_REFUSED');
+    } finally {
+      await calls.close();
+      await publisher.close();
+      await mailer.close();
     }
   });
 });

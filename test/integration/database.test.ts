@@ -18,6 +18,7 @@ describe('migrations', () => {
         '0005_login_attempts.sql',
         '0006_one_statement_writes.sql',
         '0007_refunds_and_devices.sql',
+        '0008_account_tokens_and_outbox.sql',
       ]);
       expect(await migrate(db.readWrite)).toEqual([]);
       const columns = await db.readWrite<{ column_name: string }[]>`

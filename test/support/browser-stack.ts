@@ -3,10 +3,12 @@ import { expect, inject } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { loadBackEndConfig, startBackEnd, type RunningBackEnd } from '@gatehouse/back-end';
 import { startFrontEnd, type FrontEndConfig, type RunningFrontEnd } from '@gatehouse/front-end';
+import { smtpTransport, startMailQueueConsumer, type RunningMailer } from '@gatehouse/mailer';
 import { createTestDatabase } from '../harness/postgres.js';
 import { launchChromium } from './chromium.js';
 import { testFrontEndConfig } from './front-end-config.js';
 import { testLogger as logger } from './silent-logger.js';
+import { SmtpCatcher } from './smtp-catcher.js';
 
 export const PASSWORD = 'correct horse battery staple';
 /** The first Front End's ADMIN_TOKEN: /status is one of the pages under test. */
@@ -20,6 +22,8 @@ export const ADMIN_TOKEN = `browser-admin-${randomUUID()}`;
 export interface BrowserStack {
   url: string;
   browser: Browser;
+  /** Where the stack's Mailer delivers: the reset links of the pages under test. */
+  smtp: SmtpCatcher;
   addFrontEnd(overrides: Partial<FrontEndConfig>): Promise<RunningFrontEnd>;
   stopBackEnd(): Promise<void>;
   stop(): Promise<void>;
@@ -28,9 +32,10 @@ export interface BrowserStack {
 export async function startBrowserStack(): Promise<BrowserStack> {
   const amqpUrl = inject('amqpUrl');
   const queue = `request.${randomUUID()}`;
+  const mailQueue = `mail.${randomUUID()}`;
   const databaseUrl = await createTestDatabase(inject('postgresUrl'));
   let backEnd: RunningBackEnd | undefined = await startBackEnd(
-    loadBackEndConfig({ AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue }),
+    loadBackEndConfig({ AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue, MAIL_QUEUE: mailQueue }),
     logger,
   );
   const frontEnds: RunningFrontEnd[] = [];
@@ -41,6 +46,14 @@ export async function startBrowserStack(): Promise<BrowserStack> {
   };
   // Many logins from one address: the rate limit has its own test, with its own Front End.
   const first = await addFrontEnd({ rateLimitPerMinute: 100_000, adminToken: ADMIN_TOKEN });
+  const smtp = await SmtpCatcher.start();
+  const mailer: RunningMailer = await startMailQueueConsumer(
+    {
+      amqpUrls: [amqpUrl], requestQueue: queue, queueMode: 'quorum', mailQueue, rpcTimeoutMs: 5000, leaseMs: 60_000, concurrency: 2,
+      site: { name: 'Gatehouse', publicUrl: first.url, from: 'no-reply@127.0.0.1' }, transport: smtpTransport(smtp.url),
+    },
+    logger,
+  );
   const chromium = await launchChromium();
   const stopBackEnd = async () => {
     const running = backEnd;
@@ -50,12 +63,15 @@ export async function startBrowserStack(): Promise<BrowserStack> {
   return {
     url: first.url,
     browser: chromium.browser,
+    smtp,
     addFrontEnd,
     stopBackEnd,
     async stop() {
       await chromium.close();
+      await mailer.stop();
       await Promise.all(frontEnds.map((f) => f.stop()));
       await stopBackEnd();
+      await smtp.down();
     },
   };
 }

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { httpRequest } from '@gatehouse/runtime';
 import {
-  backEndPermissions, BACK_END_BROKER_USER, frontEndPermissions, FRONT_END_BROKER_USER, MONITOR_BROKER_TAGS, MONITOR_BROKER_USER, monitorPermissions,
+  backEndPermissions, BACK_END_BROKER_USER, frontEndPermissions, FRONT_END_BROKER_USER, MAILER_BROKER_USER, mailerPermissions, MONITOR_BROKER_TAGS,
+  MONITOR_BROKER_USER, monitorPermissions,
   type BrokerPermissions,
 } from './broker-users.js';
 
@@ -13,9 +14,12 @@ export interface BrokerUsersPlan {
   backEndPassword: string;
   /** When given, the monitoring user for the Front End's /status is created too. */
   monitorPassword?: string;
+  /** When given, the Mailer's user (services/mailer) is created too. */
+  mailerPassword?: string;
   /** Wait until this many nodes run in the cluster before creating anything. */
   expectedNodes: number;
   requestQueue?: string;
+  mailQueue?: string;
   timeoutMs?: number;
 }
 
@@ -58,8 +62,9 @@ export async function applyBrokerUsers(plan: BrokerUsersPlan): Promise<void> {
   };
   const users: [string, string, BrokerPermissions, string][] = [
     [FRONT_END_BROKER_USER, plan.frontEndPassword, frontEndPermissions(), ''],
-    [BACK_END_BROKER_USER, plan.backEndPassword, backEndPermissions(plan.requestQueue), ''],
+    [BACK_END_BROKER_USER, plan.backEndPassword, backEndPermissions(plan.requestQueue, plan.mailQueue), ''],
   ];
+  if (plan.mailerPassword) users.push([MAILER_BROKER_USER, plan.mailerPassword, mailerPermissions(plan.mailQueue), '']);
   if (plan.monitorPassword) users.push([MONITOR_BROKER_USER, plan.monitorPassword, monitorPermissions(), MONITOR_BROKER_TAGS]);
   for (const [user, password, permissions, tags] of users) {
     await put(`/api/users/${user}`, { password, tags });

@@ -16,6 +16,7 @@ export interface BrokerPermissions {
 
 export const FRONT_END_BROKER_USER = 'gatehouse-front-end';
 export const BACK_END_BROKER_USER = 'gatehouse-back-end';
+export const MAILER_BROKER_USER = 'gatehouse-mailer';
 /** The Front End's /status reads the management API as this user (RABBITMQ_MONITOR_USER). */
 export const MONITOR_BROKER_USER = 'gatehouse-monitor';
 /** RabbitMQ's `monitoring` tag: read-only management API access to nodes, connections and queues. */
@@ -34,17 +35,31 @@ export function frontEndPermissions(): BrokerPermissions {
   return { configure: REPLY_QUEUES, write: '^amq\\.default$', read: REPLY_QUEUES };
 }
 
-/** Declare and consume the request queue and its dead letters (messaging's dead-letters.ts); publish replies. */
-export function backEndPermissions(queue = 'request'): BrokerPermissions {
+/**
+ * What declaring (and consuming) a queue with its dead letters takes (messaging's dead-letters.ts):
+ * binding the dead queue is a write on it; declaring a queue with a dead-letter exchange needs
+ * write on that exchange and read on the queue; binding reads the dead-letter exchange.
+ */
+function queueWithDeadLetters(queue: string) {
   const q = escape(queue);
-  return {
-    configure: `^${q}(\\.dead|\\.dead-letter)?$`,
-    // amq.default carries the replies; binding the dead queue is a write on it; declaring a
-    // queue with a dead-letter exchange needs write on that exchange (and read on the queue).
-    write: `^(amq\\.default|${q}\\.dead|${q}\\.dead-letter)$`,
-    // Binding reads the dead-letter exchange.
-    read: `^(${q}|${q}\\.dead-letter)$`,
-  };
+  return { configure: `${q}(\\.dead|\\.dead-letter)?`, write: `${q}\\.dead|${q}\\.dead-letter`, read: `${q}|${q}\\.dead-letter` };
+}
+
+/** Any of `queues`, each with its dead letters; amq.default carries requests and replies. */
+function forQueues(...queues: string[]): BrokerPermissions {
+  const parts = queues.map(queueWithDeadLetters);
+  const any = (pick: (p: ReturnType<typeof queueWithDeadLetters>) => string) => parts.map(pick).join('|');
+  return { configure: `^(${any((p) => p.configure)})$`, write: `^(amq\\.default|${any((p) => p.write)})$`, read: `^(${any((p) => p.read)})$` };
+}
+
+/** Declare and consume the request queue; declare the mail queue and publish to it (the outbox relay); publish replies. */
+export function backEndPermissions(queue = 'request', mailQueue = 'mail'): BrokerPermissions {
+  return forQueues(queue, mailQueue);
+}
+
+/** Declare and consume the mail queue; publish MAIL_CLAIM and MAIL_SENT requests (direct reply-to needs nothing). */
+export function mailerPermissions(mailQueue = 'mail'): BrokerPermissions {
+  return forQueues(mailQueue);
 }
 
 /**
