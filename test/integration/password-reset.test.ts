@@ -7,6 +7,7 @@ import { spawnService, type ServiceProcess } from '../support/service-process.js
 import { resetLinkIn, SmtpCatcher } from '../support/smtp-catcher.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { newEmail } from '../support/test-ids.js';
+import { freePort } from '../harness/free-port.js';
 
 /**
  * Issue 19: "forgot password" end to end on real servers: a Back End and a Front End process,
@@ -21,6 +22,12 @@ let stack: Stack;
 let db: Database;
 let smtp: SmtpCatcher;
 let mailer: ServiceProcess;
+let healthPort: number;
+/** The Back End's gauge of mails not yet accepted by an SMTP server. */
+const unsentMails = async () => {
+  const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+  return Number(/^gatehouse_outbox_mails\{state="unsent"\} (\d+)$/m.exec(text)?.[1]);
+};
 
 const startMailer = () =>
   spawnService('services/mailer/src/main.ts', {
@@ -35,7 +42,8 @@ const startMailer = () =>
 
 beforeAll(async () => {
   smtp = await SmtpCatcher.start();
-  stack = await startStack({}, { MAIL_QUEUE: mailQueue });
+  healthPort = await freePort();
+  stack = await startStack({}, { MAIL_QUEUE: mailQueue, HEALTH_PORT: String(healthPort) });
   db = connectDatabase({ url: stack.databaseUrl });
   mailer = startMailer();
   await mailer.waitFor(/Consuming the mail queue/);
@@ -81,6 +89,9 @@ describe('forgot password', () => {
     const form = await browser.get(link);
     expect(form.status).toBe(200);
     expect(form.body).toContain(email);
+    // The token is in this page's URL and form: neither a cache nor a Referer header may keep it.
+    expect(form.headers.get('cache-control')).toBe('no-store');
+    expect(form.headers.get('referrer-policy')).toBe('no-referrer');
     const done = await browser.submit('/reset-password', { token: new URL(link, stack.url).searchParams.get('token')!, password: NEW_PASSWORD }, link);
     expect(done.status).toBe(303);
     expect((await browser.get(done.location!)).body).toContain('Your password was changed');
@@ -165,10 +176,12 @@ describe('mail under faults', () => {
     try {
       expect((await new FormClient(stack.url).submit('/forgot-password', { email })).status).toBe(200);
       await mailer.waitFor(/Mail not sent yet; retrying/, 20_000);
+      expect(await unsentMails()).toBeGreaterThanOrEqual(1);
     } finally {
       await smtp.up();
     }
     expect(await smtp.waitFor(email, 60_000)).toHaveLength(1);
+    await expect.poll(unsentMails, { timeout: 10_000 }).toBe(0);
   });
 
   it('sends a mail the relay never published (a Back End that died after the commit): the sweep finds it', async () => {

@@ -1,4 +1,4 @@
-import { connectDatabase, migrate, postgresLoginRefusal, type Database } from '@gatehouse/database';
+import { connectDatabase, migrate, outboxBacklog, postgresLoginRefusal, type Database } from '@gatehouse/database';
 import { amqpLoginRefusal, connectAmqp, createMailPublisher, deadLetterCount, startRpcServer, type RpcServer } from '@gatehouse/messaging';
 import { createMetricsRegistry, withBackoff, type Registry } from '@gatehouse/runtime';
 import type { Logger } from 'pino';
@@ -57,7 +57,11 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger, regist
     onUnreachableReply: metrics.unreachableReply,
     onExpired: metrics.expired,
   });
-  if (config.queueMode === 'quorum') metrics.watchDeadLetters(() => deadLetterCount(connection, config.requestQueue));
+  if (config.queueMode === 'quorum') {
+    metrics.watchDeadLetters(() => deadLetterCount(connection, config.requestQueue));
+    metrics.watchMailDeadLetters(() => deadLetterCount(connection, config.mailQueue));
+  }
+  metrics.watchOutbox(() => outboxBacklog(db));
   started = server;
   const stopHousekeeping = startHousekeeping(db, logger, retentionPolicy(config.auditRetentionDays, config.policies.lockout));
   return {

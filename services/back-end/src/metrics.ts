@@ -17,6 +17,24 @@ export interface BackEndMetrics {
   expired(when: ExpiredWhen): void;
   /** The dead-letter queue's depth, asked of the broker at each scrape. */
   watchDeadLetters(count: () => Promise<number>): void;
+  /** The mail queue's dead letters, the same way. */
+  watchMailDeadLetters(count: () => Promise<number>): void;
+  /** Mails in the outbox not yet published, and not yet sent, read from the primary at each scrape. */
+  watchOutbox(backlog: () => Promise<{ unpublished: number; unsent: number }>): void;
+}
+
+/** A gauge set at each scrape from `read`; a source that cannot answer leaves the last value rather than failing the scrape. */
+function scrapedGauge(registry: Registry, name: string, help: string) {
+  let read: (() => Promise<number>) | undefined;
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      if (read) await read().then((n) => this.set(n), () => undefined);
+    },
+  });
+  return (source: () => Promise<number>) => void (read = source);
 }
 
 export function createBackEndMetrics(registry: Registry): BackEndMetrics {
@@ -55,15 +73,24 @@ export function createBackEndMetrics(registry: Registry): BackEndMetrics {
     labelNames: ['when'] as const,
     registers,
   });
-  let countDeadLetters: (() => Promise<number>) | undefined;
+  const watchDeadLetters = scrapedGauge(
+    registry,
+    'gatehouse_dead_letter_messages',
+    "Messages in the request queue's dead-letter queue, as the broker reports them (rejected or over the delivery limit)",
+  );
+  const watchMailDeadLetters = scrapedGauge(registry, 'gatehouse_mail_dead_letter_messages', "Mails in the mail queue's dead-letter queue: the Mailers could not send them in five deliveries");
+  let backlog: (() => Promise<{ unpublished: number; unsent: number }>) | undefined;
   new Gauge({
-    name: 'gatehouse_dead_letter_messages',
-    help: 'Messages in the request queue\'s dead-letter queue, as the broker reports them (rejected or over the delivery limit)',
+    name: 'gatehouse_outbox_mails',
+    help: 'Mails in the outbox by state (unpublished: not yet relayed to the mail queue; unsent: not yet accepted by an SMTP server)',
+    labelNames: ['state'] as const,
     registers,
     async collect() {
-      if (!countDeadLetters) return;
-      // A broker that cannot answer leaves the last value rather than failing the whole scrape.
-      await countDeadLetters().then((n) => this.set(n), () => undefined);
+      if (!backlog) return;
+      await backlog().then((b) => {
+        this.set({ state: 'unpublished' }, b.unpublished);
+        this.set({ state: 'unsent' }, b.unsent);
+      }, () => undefined);
     },
   });
 
@@ -84,6 +111,8 @@ export function createBackEndMetrics(registry: Registry): BackEndMetrics {
     deadLettered: () => deadLettered.inc(),
     unreachableReply: () => unreachableReplies.inc(),
     expired: (when) => expired.inc({ when }),
-    watchDeadLetters: (count) => void (countDeadLetters = count),
+    watchDeadLetters,
+    watchMailDeadLetters,
+    watchOutbox: (read) => void (backlog = read),
   };
 }
