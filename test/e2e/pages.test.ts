@@ -179,6 +179,18 @@ const PAGES: PageCase[] = [
       await laptop.context().close();
     },
   },
+  { name: 'account', open: asUser('/account') },
+  {
+    name: 'account-wrong-password',
+    async open({ page }) {
+      await register(page, newEmail('account'));
+      await page.goto('/account');
+      await fillAndSubmit(page, { 'current-password': 'not the password', 'new-password': 'a brand new passphrase' }, 'form[action="/account/password"] button');
+      expect(await title(page)).toMatch(/^Error: /);
+      expect(await page.textContent('.error-summary')).toContain('That is not your current password.');
+      expect(await focused(page)).toBe('current-password');
+    },
+  },
   { name: 'forgot-password', open: visit('/forgot-password') },
   {
     name: 'forgot-password-sent',

@@ -38,4 +38,4 @@ CREATE INDEX outbox_sent_at ON outbox (sent_at);
 ALTER TABLE auth_events DROP CONSTRAINT auth_events_event_check;
 ALTER TABLE auth_events ADD CONSTRAINT auth_events_event_check CHECK (event IN
   ('register', 'login_success', 'login_failure', 'lockout', 'device_lockout', 'logout', 'logout_everywhere',
-   'password_reset_requested', 'password_reset')) NOT VALID;
+   'password_reset_requested', 'password_reset', 'password_change', 'session_end', 'account_deleted')) NOT VALID;

@@ -15,3 +15,4 @@ export * from './status-queries.js';
 export * from './register-account.js';
 export * from './outbox.js';
 export * from './password-resets.js';
+export * from './account-changes.js';

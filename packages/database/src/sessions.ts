@@ -1,6 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres';
 import type { Database } from './connect.js';
-import { normalizeEmail } from '@gatehouse/protocol';
+import { normalizeEmail, type SessionListing } from '@gatehouse/protocol';
 import type { ClientContext } from './audit-events.js';
 import type { StoredOutcome } from './processed-requests.js';
 
@@ -17,6 +17,9 @@ interface SessionRow {
   email: string;
   last_seen_at: Date;
 }
+
+/** How a listed session is named in forms: the first 16 hex digits of its id's hash (the id itself stays secret). */
+export const SESSION_REF_LENGTH = 16;
 
 /**
  * Sessions by the hash of their id, read and written on the primary: a session revoked there
@@ -67,6 +70,43 @@ export class SessionsRepository {
     if (!owner) return { revoked: 0 };
     const rows = await tx`
       UPDATE sessions SET revoked_at = now() WHERE lower(email) = lower(${owner.email}) AND revoked_at IS NULL`;
+    return { email: owner.email, revoked: rows.count };
+  }
+
+  /** Whose live session `tokenHash` is; undefined for an ended, expired or idle one. */
+  ownerOf(sql: Sql | TransactionSql, tokenHash: string): Promise<string | undefined> {
+    return this.#live(sql, tokenHash).then((row) => row?.email);
+  }
+
+  /** Every live session of the user whose live session `tokenHash` is, newest first; undefined if it is not live. */
+  async listFor(tokenHash: string): Promise<SessionListing[] | undefined> {
+    return this.db.primary(async (sql) => {
+      const owner = await this.#live(sql, tokenHash);
+      if (!owner) return undefined;
+      const rows = await sql<{ token_hash: string; created_at: Date; last_seen_at: Date; ip: string | null; user_agent: string | null }[]>`
+        SELECT token_hash, created_at, last_seen_at, ip, user_agent FROM sessions
+        WHERE lower(email) = lower(${owner.email}) AND revoked_at IS NULL AND expires_at > now()
+          AND last_seen_at > now() - make_interval(secs => ${this.policy.idleTimeoutMs / 1000})
+        ORDER BY created_at DESC LIMIT 50`;
+      return rows.map((r) => ({
+        ref: r.token_hash.slice(0, SESSION_REF_LENGTH),
+        createdAt: r.created_at.toISOString(),
+        lastSeenAt: r.last_seen_at.toISOString(),
+        ip: r.ip,
+        userAgent: r.user_agent,
+        current: r.token_hash === tokenHash,
+      }));
+    });
+  }
+
+  /** Ends the owner's other sessions: all of them, or the one named `ref`. Returns how many ended. */
+  async revokeOthers(tx: TransactionSql, tokenHash: string, ref?: string): Promise<{ email?: string; revoked: number }> {
+    const owner = await this.#live(tx, tokenHash);
+    if (!owner) return { revoked: 0 };
+    const one = ref === undefined ? tx`` : tx`AND left(token_hash, ${SESSION_REF_LENGTH}) = ${ref}`;
+    const rows = await tx`
+      UPDATE sessions SET revoked_at = now()
+      WHERE lower(email) = lower(${owner.email}) AND revoked_at IS NULL AND token_hash <> ${tokenHash} ${one}`;
     return { email: owner.email, revoked: rows.count };
   }
 

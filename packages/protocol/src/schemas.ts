@@ -98,6 +98,19 @@ export const passwordResetRequestCompleteSchema = request('PASSWORD_RESET', {
   hash: hashSchema,
   sessionTokenHash: tokenHashSchema,
 });
+/** The Account page's list of the user's live sessions (`tokenHash`: one of them, the caller's). */
+export const accountSessionsRequestSchema = request('ACCOUNT_SESSIONS', { tokenHash: tokenHashSchema });
+/** Ends the user's other sessions: the one named `ref` (from ACCOUNT_SESSIONS), or all of them. */
+export const sessionEndOthersRequestSchema = request('SESSION_END_OTHERS', {
+  tokenHash: tokenHashSchema,
+  ref: z.string().regex(/^[0-9a-f]{16}$/, 'ref must be 16 lowercase hex characters').optional(),
+});
+/**
+ * The logged-in user changes their password or deletes their account, after the Front End
+ * checked the current password through LOGIN_ATTEMPT `attemptId` (whose count is given back).
+ */
+export const passwordChangeRequestSchema = request('PASSWORD_CHANGE', { tokenHash: tokenHashSchema, hash: hashSchema, attemptId: attemptIdSchema.optional() });
+export const accountDeleteRequestSchema = request('ACCOUNT_DELETE', { tokenHash: tokenHashSchema, attemptId: attemptIdSchema.optional() });
 /** An outbox mail's id (a UUID the Back End made). */
 export const mailIdSchema = z.uuid('id must be a UUID');
 /** The Mailer asks to send mail `id` for a while (`claimant`: this delivery's own random id). */
@@ -131,6 +144,10 @@ export const requestSchemas = {
   PASSWORD_RESET: passwordResetRequestCompleteSchema,
   MAIL_CLAIM: mailClaimRequestSchema,
   MAIL_SENT: mailSentRequestSchema,
+  ACCOUNT_SESSIONS: accountSessionsRequestSchema,
+  SESSION_END_OTHERS: sessionEndOthersRequestSchema,
+  PASSWORD_CHANGE: passwordChangeRequestSchema,
+  ACCOUNT_DELETE: accountDeleteRequestSchema,
 } as const;
 
 export type ActionName = keyof typeof requestSchemas;
@@ -141,6 +158,17 @@ export type RegisterRequest = RequestOf<'REGISTER'>;
 export type GetHashRequest = RequestOf<'GETHASH'>;
 export type Request = { [A in ActionName]: RequestOf<A> }[ActionName];
 export type ClientInfo = z.infer<typeof clientSchema>;
+
+/** One of a user's live sessions, as ACCOUNT_SESSIONS lists it. `ref` names it (16 hex digits of its id's hash) without its hash. */
+export const sessionListingSchema = z.object({
+  ref: z.string(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  current: z.boolean(),
+});
+export type SessionListing = z.infer<typeof sessionListingSchema>;
 
 export const replySchema = z.looseObject({
   success: z.boolean(),
@@ -157,7 +185,7 @@ export const replySchema = z.looseObject({
   email: z.string().optional(),
   /** LOGIN_ABANDONED: false when nothing was open under that id (already refunded, or its login ended). */
   refunded: z.boolean().optional(),
-  /** SESSION_REVOKE_ALL: how many sessions were ended. */
+  /** SESSION_REVOKE_ALL, SESSION_END_OTHERS, PASSWORD_CHANGE: how many sessions were ended. */
   revoked: z.number().optional(),
   /** RESET_TOKEN_CHECK, PASSWORD_RESET: what the link is worth (`valid` on success). */
   tokenState: z.enum(['valid', 'used', 'expired', 'unknown']).optional(),
@@ -166,6 +194,8 @@ export const replySchema = z.looseObject({
   /** MAIL_CLAIM: `sent` (already sent), `gone` (no such mail), `busy` (another Mailer holds it for `retryInMs`). */
   mailState: z.enum(['sent', 'gone', 'busy']).optional(),
   retryInMs: z.number().optional(),
+  /** ACCOUNT_SESSIONS: the user's live sessions, newest first. */
+  sessions: z.array(sessionListingSchema).optional(),
   /** SYSTEM_STATUS: the database and recent auth events. */
   status: systemStatusSchema.optional(),
 });

@@ -13,6 +13,7 @@ import { Hasher } from './passwords/hasher.js';
 import { registerRequestDeadline } from './http/request-deadline.js';
 import { createFrontEndMetrics } from './metrics.js';
 import { makeDummyHash } from './passwords/password.js';
+import { registerAccountRoutes } from './routes/account.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLogoutRoutes } from './routes/logout.js';
@@ -94,6 +95,7 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   metrics.watchHashing(hasher.load);
   registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
   registerPasswordResetRoutes(app, { resets: backEnd?.resets, sessions: backEnd?.sessions, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerAccountRoutes(app, { settings: backEnd?.settings, accounts, sessions, hasher, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
   registerMetricsRoute(app, metrics, config.adminToken);
   registerStatusRoutes(app, { config, rpc, metrics, cookieAttributes: cookies.attributes });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { withinDeadline, type Database } from '@gatehouse/database';
 import type { RequestHandler, RequestMeta } from '@gatehouse/messaging';
 import type { Reply, Request } from '@gatehouse/protocol';
+import { accountDelete, accountSessions, passwordChange, sessionEndOthers } from './account.js';
 import { getHash, loginFailed, register, updateHash } from './accounts.js';
 import { createHandlerContext, NO_RELAY, type HandlerContext, type HandlerPolicies, type OutboxKick } from './context.js';
 import { loginAbandoned, loginAttempt } from './login-attempt.js';
@@ -56,6 +57,14 @@ export function createRequestHandler(
         return mailClaim(ctx, request);
       case 'MAIL_SENT':
         return mailSent(ctx, request);
+      case 'ACCOUNT_SESSIONS':
+        return accountSessions(ctx, request);
+      case 'SESSION_END_OTHERS':
+        return sessionEndOthers(ctx, request, meta);
+      case 'PASSWORD_CHANGE':
+        return passwordChange(ctx, request, meta);
+      case 'ACCOUNT_DELETE':
+        return accountDelete(ctx, request, meta);
     }
   };
   return async (request, meta) => {

@@ -65,6 +65,16 @@ export class BackEndAccounts implements AccountGateway {
     return result.rateLimited ? 'rateLimited' : accountFrom('LOGIN_ATTEMPT', result, request.log);
   }
 
+  /**
+   * The password `lookUp` checked was right and the caller changes the account with it (Account
+   * page): the attempt is handed over, so the change's own request gives its count back.
+   */
+  takeAttempt(request: FastifyRequest): string | undefined {
+    const attemptId = this.#attempts.get(request);
+    this.#attempts.delete(request);
+    return attemptId;
+  }
+
   async loginFailed(request: FastifyRequest, email: string): Promise<void> {
     this.#attempts.delete(request); // a verdict: this attempt is never refunded
     await callFor(this.rpc, request, { action: 'LOGIN_FAILED', data: { email, client: clientInfo(request), counted: true } });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { refundOnThrow, type AccountGateway } from '../accounts/accounts.js';
+import { checkPassword } from '../passwords/check-password.js';
 import { parseLoginForm, parseRegisterForm } from '../pages/forms.js';
 import type { Hasher } from '../passwords/hasher.js';
 import type { HashTicket } from '../passwords/hash-limiter.js';
@@ -43,20 +44,6 @@ function nextOf(source: unknown): string | undefined {
 const registerPage = (next: string | undefined) => ({ title: 'Create an account', next, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
 const loginPage = (next: string | undefined) => ({ title: 'Log in', next });
 
-/**
- * The stored hash when `password` matches it, else undefined. Unknown, locked and wrong all cost
- * one look-up and one argon2 verify, so neither timing nor text tells them apart.
- */
-async function checkPassword(deps: AuthDeps, request: FastifyRequest, email: string, password: string, ticket: HashTicket): Promise<string | undefined> {
-  const account = await deps.accounts.lookUp(request, email);
-  if (account === 'rateLimited') throw tooManyAttempts();
-  const usable = account.locked ? undefined : account.hash;
-  // A verify that is shed (it waited past its budget or its deadline) is no wrong password: the attempt is refunded.
-  const verify = () => deps.hasher.verify(usable ?? deps.dummyHash, password, request.log, { ticket, deadlineAt: request.deadlineAt });
-  const matches = await refundOnThrow(deps.accounts, request, email, verify);
-  return matches ? usable : undefined;
-}
-
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   const { sessions } = deps;
   // One budget per client IP shared by both forms, counted in this process before the
@@ -96,6 +83,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     // End cannot hash in time gets the 503 page uncounted, not a failed attempt towards the lock.
     const ticket = deps.hasher.reserve(request.deadlineAt);
     const usable = await checkPassword(deps, request, email, password, ticket).finally(() => ticket.release());
+    if (usable === 'rateLimited') throw tooManyAttempts();
     if (usable === undefined) {
       await deps.accounts.loginFailed(request, email);
       return renderForm(reply, 'login', { ...loginPage(next), email, formError: INVALID_LOGIN }, 401);

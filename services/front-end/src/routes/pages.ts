@@ -8,6 +8,7 @@ export const LOGGED_OUT: Readonly<Record<string, string>> = {
   here: 'You have logged out.',
   everywhere: 'You have logged out on every device.',
 };
+export const ACCOUNT_DELETED = 'Your account was deleted.';
 
 /** What the home page says after a password reset (`/?password-reset=1`). */
 export const PASSWORD_RESET_DONE = 'Your password was changed and you are logged in. Every other session of your account was ended.';
@@ -15,9 +16,9 @@ export const PASSWORD_RESET_DONE = 'Your password was changed and you are logged
 export function registerPageRoutes(app: FastifyInstance, sessions: SessionStore): void {
   const page = { preHandler: sessions.loadUser };
 
-  app.get<{ Querystring: { 'logged-out'?: unknown; 'password-reset'?: unknown } }>('/', page, async (request, reply) => {
+  app.get<{ Querystring: { 'logged-out'?: unknown; 'password-reset'?: unknown; 'account-deleted'?: unknown } }>('/', page, async (request, reply) => {
     const kind = request.query['logged-out'];
-    const loggedOut = typeof kind === 'string' && Object.hasOwn(LOGGED_OUT, kind) ? LOGGED_OUT[kind] : undefined;
+    const loggedOut = request.query['account-deleted'] === '1' ? ACCOUNT_DELETED : typeof kind === 'string' && Object.hasOwn(LOGGED_OUT, kind) ? LOGGED_OUT[kind] : undefined;
     const notice = request.user ? (request.query['password-reset'] === '1' ? PASSWORD_RESET_DONE : undefined) : loggedOut;
     return render(reply, 'index', { title: 'Home', notice });
   });

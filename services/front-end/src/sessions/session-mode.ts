@@ -10,13 +10,14 @@ import type { SessionStore } from './session-store.js';
 import { BackEndSessionStore } from './sessions.js';
 import { TextbookAccounts } from '../accounts/textbook-accounts.js';
 import { PasswordResets } from '../passwords/password-resets.js';
+import { AccountSettings } from '../accounts/account-settings.js';
 
 /** The session store and the account actions that go with it: one pair per SESSION_STORE. */
 export interface SessionMode {
   sessions: SessionStore;
   accounts: AccountGateway;
   /** The account pages that need the Back End's sessions (password reset); absent with cookies. */
-  backEnd?: { sessions: BackEndSessionStore; resets: PasswordResets };
+  backEnd?: { sessions: BackEndSessionStore; resets: PasswordResets; settings: AccountSettings };
 }
 
 type ModeSettings = Pick<FrontEndConfig, 'sessionStore' | 'sessionAbsoluteHours' | 'sessionIdleMinutes' | 'rateLimitPerMinute' | 'sessionSecret'>;
@@ -29,11 +30,9 @@ export async function setUpSessionMode(app: FastifyInstance, rpc: RpcClient, con
   if (config.sessionStore === 'back-end') {
     const sessions = new BackEndSessionStore(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours });
     const devices = new DeviceTrust(new DeviceCookies(deriveDeviceCookieKey(config.sessionSecret)), cookies.device, cookies.attributes);
-    return {
-      sessions,
-      accounts: new BackEndAccounts(rpc, sessions, config.rateLimitPerMinute, devices),
-      backEnd: { sessions, resets: new PasswordResets(rpc, config.rateLimitPerMinute) },
-    };
+    const accounts = new BackEndAccounts(rpc, sessions, config.rateLimitPerMinute, devices);
+    const backEnd = { sessions, resets: new PasswordResets(rpc, config.rateLimitPerMinute), settings: new AccountSettings(rpc, sessions, accounts) };
+    return { sessions, accounts, backEnd };
   }
   const sessions = new CookieSessionStore({ cookies, absoluteHours: config.sessionAbsoluteHours, idleMinutes: config.sessionIdleMinutes });
   await sessions.register(app, config.sessionSecret);
