@@ -10,7 +10,7 @@ export type AttemptDecision =
   /** The account was already locked; this attempt was not counted. */
   | { outcome: 'locked'; lockedUntil: Date }
   /** Counted; `lockedUntil` is set when this attempt reached the threshold: later ones wait, this one is checked. */
-  | { outcome: 'allowed'; failures?: number; lockedUntil?: Date }
+  | { outcome: 'allowed'; failures?: number; lockedUntil?: Date; hash?: string }
   /** A redelivered request whose first copy a Back End from before migration 0006 answered. */
   | { outcome: 'stored'; reply: Reply };
 
@@ -37,14 +37,19 @@ export interface LoginAttempt {
 export async function attemptLogin(db: Database, a: LoginAttempt, policy: LockoutPolicy): Promise<AttemptDecision> {
   const ip = a.client.ip ?? null;
   const ipLimit = ip === null ? null : (a.ipLimitPerMinute ?? null);
-  const [row] = await db.primary((sql) => sql<{ decision: Record<string, unknown> }[]>`
-    SELECT attempt_login(${a.requestId ?? null}, ${normalizeEmail(a.email)}, ${ip}, ${a.client.userAgent ?? null}, ${ipLimit},
+  const key = normalizeEmail(a.email);
+  // The hash comes in the same round trip, read after the decision (only for an allowed attempt),
+  // so the stored outcome for a redelivery never holds it.
+  const [row] = await db.primary((sql) => sql<{ decision: Record<string, unknown>; hash: string | null }[]>`
+    SELECT d AS decision, CASE WHEN d->>'outcome' = 'allowed' THEN (SELECT hash FROM users WHERE lower(email) = ${key}) END AS hash
+    FROM attempt_login(${a.requestId ?? null}, ${key}, ${ip}, ${a.client.userAgent ?? null}, ${ipLimit},
       ${policy.threshold}, ${arrayLiteral(lockLadderSeconds(policy))}::double precision[], ${policy.resetAfterMs / 1000},
-      ${a.attemptId ?? null}::text, ${a.device ?? null}::text) AS decision`);
+      ${a.attemptId ?? null}::text, ${a.device ?? null}::text) AS d`);
   const { outcome, lockedUntil, failures } = row!.decision;
   if (outcome === undefined) return { outcome: 'stored', reply: row!.decision as Reply };
   const until = typeof lockedUntil === 'string' ? { lockedUntil: new Date(lockedUntil) } : {};
-  return { outcome, ...until, ...(typeof failures === 'number' ? { failures } : {}) } as AttemptDecision;
+  const hash = row!.hash === null ? {} : { hash: row!.hash };
+  return { outcome, ...until, ...hash, ...(typeof failures === 'number' ? { failures } : {}) } as AttemptDecision;
 }
 
 /** A login that ended without a verdict: what its LOGIN_ATTEMPT counted is undone (abandon_login, migration 0007). */

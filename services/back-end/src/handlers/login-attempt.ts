@@ -8,8 +8,8 @@ export const RATE_LIMITED: Reply = { success: false, rateLimited: true };
 /**
  * LOGIN_ATTEMPT: the deciding step of a login, one statement on the primary (attemptLogin). The
  * IP is counted first (over budget, the account is not touched), then the account's attempt is
- * counted; only an allowed attempt gets the hash. The stored outcome (for a redelivery) is the
- * decision alone: the hash is read after it, so processed_requests never holds a copy.
+ * counted; only an allowed attempt gets the hash, read in the same statement after the decision.
+ * The stored outcome (for a redelivery) is the decision alone, so processed_requests never holds a copy.
  */
 export async function loginAttempt(ctx: HandlerContext, { data }: RequestOf<'LOGIN_ATTEMPT'>, meta: RequestMeta): Promise<Reply> {
   const attempt = {
@@ -28,8 +28,7 @@ export async function loginAttempt(ctx: HandlerContext, { data }: RequestOf<'LOG
     const what = data.deviceHash ? 'A trusted device locked' : 'Account locked for untrusted clients';
     ctx.logger.warn({ failures: decision.failures, lockedUntil: decision.lockedUntil }, `${what} after failed logins`);
   }
-  const hash = await ctx.users.findHash(data.email);
-  return hash === undefined ? { success: false } : { success: true, hash };
+  return decision.hash === undefined ? { success: false } : { success: true, hash: decision.hash };
 }
 
 /**
