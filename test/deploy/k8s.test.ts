@@ -210,6 +210,15 @@ describe('configuration', () => {
     for (const plugin of [...RABBITMQ_PLUGINS, 'rabbitmq_prometheus', 'rabbitmq_peer_discovery_k8s']) expect(data.enabled_plugins).toContain(plugin);
   });
 
+  it("RabbitMQ reads that config where gatehouse/messaging looks, after its defaults, with the image's cookie and admin variables", () => {
+    const rabbit = container(objects, 'StatefulSet', 'messaging') as Container & { volumeMounts: { name: string; mountPath: string; subPath?: string }[] };
+    expect(rabbit.volumeMounts.filter((m) => m.name === 'config')).toEqual([
+      expect.objectContaining({ mountPath: '/etc/rabbitmq/conf.d/20-gatehouse.conf', subPath: 'rabbitmq.conf' }),
+      expect.objectContaining({ mountPath: '/etc/rabbitmq/enabled_plugins', subPath: 'enabled_plugins' }),
+    ]);
+    expect(rabbit.env!.map((e) => e.name)).toEqual(expect.arrayContaining(['RABBITMQ_DEFAULT_USER', 'RABBITMQ_DEFAULT_PASS', 'RABBITMQ_ERLANG_COOKIE']));
+  });
+
   it('every image is one built here, under the names and tags compose uses; kustomize retags all four', () => {
     const images = new Set(objects.flatMap((o) => (podTemplateOf(o) ? containersOf(podTemplateOf(o)!.spec).map(({ container }) => container.image) : [])));
     expect([...images].sort()).toEqual(['gatehouse/back-end:latest', 'gatehouse/db:latest', 'gatehouse/front-end:latest', 'gatehouse/messaging:latest']);
