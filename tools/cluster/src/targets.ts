@@ -27,7 +27,7 @@ export function killNote(killed: NodeStatus, before: ClusterStatus): string {
     const sync = before.nodes.find((n) => n.syncStandby)?.name;
     return `${killed.name} killed. It was the primary: once its leader key expires (about 10 s), Patroni promotes ${sync ? `the synchronous standby, ${sync}` : 'a standby'}; watch "status". ${back} as a replica.`;
   }
-  if (killed.kind === 'postgres') {
+  if (killed.kind === 'postgres' && killed.role === 'replica') {
     const primary = others('postgres', 'primary')[0] ?? 'the primary';
     const sync = killed.syncStandby ? ' It was the synchronous standby: Patroni makes the other replica synchronous.' : '';
     return `${killed.name} killed. It was a replica, so no failover follows: ${primary} stays the primary ("kill primary" kills whichever node is).${sync} ${back}.`;

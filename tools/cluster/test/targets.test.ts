@@ -49,6 +49,8 @@ describe('what kill says follows', () => {
     expect(killNote(node('rabbit1'), status)).toMatch(/did not lead the request queue \(rabbit3 does\), so the queue keeps its leader/);
     expect(killNote(node('rabbit3'), status)).toMatch(/It led the request queue: another member takes the lead/);
     expect(killNote(node('back-end1'), status)).toBe('back-end1 killed. "start back-end1" brings it back.');
+    // A PostgreSQL node whose Patroni did not answer: no guess at what follows.
+    expect(killNote({ ...node('pg1'), role: 'unknown' }, status)).toBe('pg1 killed. "start pg1" brings it back.');
   });
 });
 
