@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster, ClusterStatus } from '@gatehouse/cluster';
 import { FormClient } from '../support/form-client.js';
-import { appUrl, cli, cliOk, clusterDir, ensureWhole, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
+import { REPO_ROOT } from '../support/service-process.js';
+import { appUrl, byKind, cli, cliOk, clusterDir, ensureWhole, openCluster, primaryOf, waitUntilWhole } from './cluster-helpers.js';
 import { LOAD_SETTINGS } from './global-setup.js';
 import { PASSWORD } from './load.js';
 
@@ -16,8 +19,28 @@ beforeAll(async () => {
 
 const statusJson = async () => JSON.parse(await cliOk('status', '--json')) as ClusterStatus;
 
+/** Polls `check` every second for up to a minute. */
+async function until(check: () => Promise<boolean>, what = 'the cluster to settle'): Promise<void> {
+  for (const deadline = Date.now() + 60_000; !(await check()); await sleep(1000)) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+  }
+}
+
+/** A whole cluster whose synchronous standby stayed the same node over two looks: Patroni may still be choosing it after a restart. */
+async function steadySyncStandby(): Promise<ClusterStatus> {
+  let status = await waitUntilWhole(cluster);
+  await until(async () => {
+    const seen = status.nodes.find((n) => n.syncStandby)?.name;
+    await sleep(2000);
+    status = await waitUntilWhole(cluster);
+    return seen !== undefined && status.nodes.find((n) => n.syncStandby)?.name === seen;
+  }, 'a steady synchronous standby');
+  return status;
+}
+
 describe('npm run cluster', () => {
   it('status --json lists every node with its role, state and PID, and the app URL', async () => {
+    await steadySyncStandby();
     const status = await statusJson();
     expect(status.app).toBe(`${appUrl(cluster)}/`);
     expect(status.nodes.map((n) => n.name)).toEqual([
@@ -27,13 +50,38 @@ describe('npm run cluster', () => {
     for (const node of status.nodes) expect(node).toMatchObject({ state: 'running', pid: expect.any(Number), role: expect.any(String) });
     expect(primaryOf(status)).toHaveLength(1);
     expect(status.nodes.filter((n) => n.kind === 'rabbitmq' && n.role === 'leader')).toHaveLength(1);
+    // synchronous_mode: one replica is the synchronous standby, and the table says which.
+    expect(status.nodes.filter((n) => n.syncStandby).map((n) => n.role)).toEqual(['replica']);
+    const sync = status.nodes.find((n) => n.syncStandby)!;
+    expect((await cliOk('status')).split('\n').find((l) => l.startsWith(`${sync.name} `))).toMatch(/replica \(sync\)/);
   });
 
-  it('a second up says the cluster runs and changes nothing', async () => {
+  it('a second up changes nothing, reprints the addresses, and refuses an --app-port it cannot apply', async () => {
     const before = (await statusJson()).nodes.map((n) => n.pid);
     const out = await cliOk('up');
     expect(out).toMatch(/already running; nothing changed/);
+    expect(out).toContain(`App:                 ${appUrl(cluster)}/`);
+    expect(out).toMatch(/eval "\$\(npm run -s cluster -- env admin --data-dir .*\)" && npm run status/);
+    const moved = await cli('up', '--app-port', String(cluster.plan.ports.app + 1));
+    expect(moved.code).toBe(1);
+    expect(moved.stderr).toMatch(/--app-port applies only when a cluster is created/);
     expect((await statusJson()).nodes.map((n) => n.pid)).toEqual(before);
+  });
+
+  it('env admin gives npm run status what it needs: eval its lines, and status reads this cluster', async () => {
+    const lines = await cliOk('env', 'admin');
+    expect(lines).toMatch(new RegExp(`^export GATEHOUSE_URL='${appUrl(cluster)}/'$`, 'm'));
+    const status = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        '/bin/sh',
+        ['-c', 'eval "$1" && exec "$2" --conditions=gatehouse-source --import tsx services/front-end/src/status/cli.ts --json', 'sh', lines, process.execPath],
+        { cwd: REPO_ROOT, env: { PATH: process.env.PATH } },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+    expect(status.stderr).toBe('');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toBeTypeOf('object');
   });
 
   it('keeps generated secrets private, creates no guest user, and passes settings through to the services', async () => {
@@ -63,6 +111,44 @@ describe('npm run cluster', () => {
     expect(primaryOf(await statusJson())[0]!.name).not.toBe(before!.name);
   });
 
+  it('kill names the node by role, and says when no failover follows', async () => {
+    const before = await statusJson();
+    const replica = byKind(before, 'postgres').find((n) => n.role === 'replica' && !n.syncStandby)!;
+    const [primary] = primaryOf(before);
+    expect(await cliOk('kill', replica.name)).toMatch(new RegExp(`^${replica.name} killed\\. It was a replica, so no failover follows: ${primary!.name} stays the primary`));
+    await cliOk('start', replica.name);
+    await waitUntilWhole(cluster);
+    const leader = byKind(await statusJson(), 'rabbitmq').find((n) => n.role === 'leader')!;
+    expect(await cliOk('kill', 'queue-leader')).toMatch(new RegExp(`^${leader.name} killed\\. It led the request queue`));
+    await cliOk('start', leader.name);
+    await waitUntilWhole(cluster);
+    expect(await cliOk('kill', 'primary')).toMatch(new RegExp(`^${primary!.name} killed\\. It was the primary: .*Patroni promotes the synchronous standby`));
+    // Started again before its leader key expires, it would find the key still its own and lead on.
+    await until(async () => primaryOf(await statusJson()).some((n) => n.name !== primary!.name && n.state === 'running'));
+    await cliOk('start', primary!.name);
+    const after = await waitUntilWhole(cluster);
+    expect(primaryOf(after)[0]!.name).not.toBe(primary!.name);
+  });
+
+  it('switchover refuses a node that does not exist, and an asynchronous replica, saying how to make it eligible', async () => {
+    const status = await steadySyncStandby();
+    const sync = status.nodes.find((n) => n.syncStandby)!;
+    const other = byKind(status, 'postgres').find((n) => n.role === 'replica' && !n.syncStandby)!;
+    const missing = await cli('switchover', '--to', 'pg9');
+    expect([missing.code, missing.stderr]).toEqual([1, 'cluster: there is no node pg9: the PostgreSQL nodes are pg1, pg2, pg3\n']);
+    const refused = await cli('switchover', '--to', other.name);
+    expect(refused.stderr).toMatch(new RegExp(`only the synchronous standby, ${sync.name}, can take over now[^]*To make ${other.name} eligible, stop ${sync.name}`));
+    expect(refused.stderr).not.toMatch(/sync_standby/);
+    expect(refused.code).toBe(1);
+    expect(primaryOf(await statusJson())[0]!.name).toBe(primaryOf(status)[0]!.name);
+    // The advice works: with the synchronous standby stopped, the other replica becomes it and may take over.
+    await cliOk('stop', sync.name);
+    await until(async () => (await statusJson()).nodes.some((n) => n.name === other.name && n.syncStandby));
+    expect(await cliOk('switchover', '--to', other.name)).toMatch(`The primary is now ${other.name}`);
+    await cliOk('start', sync.name);
+    await waitUntilWhole(cluster);
+  });
+
   it('refuses bad arguments with a clear message and a non-zero exit', async () => {
     const cases: [string[], number, RegExp][] = [
       [['frobnicate'], 2, /unknown command "frobnicate"/],
@@ -83,7 +169,11 @@ describe('npm run cluster', () => {
     const email = `restart-${randomUUID()}@example.com`;
     expect((await new FormClient(appUrl(cluster)).submit('/register', { email, password: PASSWORD })).status).toBe(303);
     await cliOk('down');
-    expect((await statusJson()).nodes.every((n) => n.state === 'stopped')).toBe(true);
+    const stopped = await cli('status');
+    expect([stopped.code, stopped.stdout]).toEqual([3, `The cluster in ${clusterDir()} is stopped: no node runs. "npm run cluster -- up" starts it.\n`]);
+    const json = await cli('status', '--json');
+    expect(json.code).toBe(3);
+    expect((JSON.parse(json.stdout) as ClusterStatus).nodes.every((n) => n.state === 'stopped')).toBe(true);
     await cliOk('up');
     await waitUntilWhole(cluster);
     expect((await new FormClient(appUrl(cluster)).submit('/login', { email, password: PASSWORD })).status).toBe(303);

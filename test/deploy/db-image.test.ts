@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,10 +47,15 @@ function sh(file: string, args: string[], env: Record<string, string>, opts: { a
 }
 
 let fakeBin: string;
+/**
+ * The entry script as postgres runs it: a copy in a folder it can read, as in the image. The
+ * clone's own folder may be closed to other users (a clone under /root, mode 700 on Debian).
+ */
+let entry: string;
 
 /** Runs the entry script with a stand-in `patroni` that prints its arguments and environment. */
 function entryScript(env: Record<string, string>): { result: Result; args: string[]; env: Record<string, string> } {
-  const result = sh('/bin/sh', [ENTRY], { ...env, PATH: `${fakeBin}:/usr/bin:/bin` }, { asPostgres: true });
+  const result = sh('/bin/sh', [entry], { ...env, PATH: `${fakeBin}:/usr/bin:/bin` }, { asPostgres: true });
   const lines = result.stdout.split('\n');
   const args = lines.filter((l) => l.startsWith('ARG ')).map((l) => l.slice(4));
   const seen = Object.fromEntries(lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
@@ -74,6 +79,9 @@ beforeAll(async () => {
   await writeFile(join(fakeBin, 'patroni'), '#!/bin/sh\nprintf "ARG %s\\n" "$@"\nenv\n');
   await chmod(join(fakeBin, 'patroni'), 0o755);
   await chmod(fakeBin, 0o755);
+  entry = join(fakeBin, 'gatehouse-patroni');
+  await copyFile(ENTRY, entry);
+  await chmod(entry, 0o755);
 });
 afterAll(async () => {
   await rm(fakeBin, { recursive: true, force: true });
@@ -113,6 +121,11 @@ describe('gatehouse-patroni', () => {
       expect(r.stderr, script).toBe('');
       expect(r.status, script).toBe(0);
     }
+  });
+
+  it('runs, as postgres, a copy that postgres can read wherever the clone is', async () => {
+    expect(await readFile(entry, 'utf8')).toBe(await readFile(ENTRY, 'utf8'));
+    expect(sh('/bin/sh', ['-c', 'test -r "$0"', entry], {}, { asPostgres: true }).status).toBe(0);
   });
 
   it('starts Patroni on Kubernetes with a config the real Patroni accepts', async () => {

@@ -20,6 +20,12 @@ const LOADERS: Record<Tier, (env: Record<string, string>) => unknown> = { 'front
 const TIERS: Tier[] = ['front-end', 'back-end'];
 /** Set only where a proxy adds X-Forwarded-For: ha.yml's HAProxy (Kubernetes' LoadBalancer is plain TCP). */
 const BEHIND_HTTP_PROXY = new Set(['TRUST_PROXY']);
+/**
+ * Set only beside a memory limit it was sized with: Kubernetes' Front End (k8s-front-end.test.ts).
+ * Compose sets no limits, so there the default (one slot per CPU of the cgroup quota) serves.
+ */
+const SIZED_WITH_LIMITS = new Set(['HASH_CONCURRENCY']);
+const withoutSizing = (names: string[]) => names.filter((n) => !SIZED_WITH_LIMITS.has(n));
 
 /** The variables a config module refuses to start without: what it names when given nothing. */
 function requiredBy(tier: Tier): string[] {
@@ -33,9 +39,10 @@ function requiredBy(tier: Tier): string[] {
 }
 
 const secrets = randomSecrets();
+const models = Object.fromEntries((['docker-compose.yml', 'deploy/compose/ha.yml'] as const).map((file) => [file, renderedModel(file, secrets)]));
 const compose = Object.fromEntries(
   (['docker-compose.yml', 'deploy/compose/ha.yml'] as const).map((file) => {
-    const model = renderedModel(file, secrets);
+    const model = models[file]!;
     return [file, Object.fromEntries(TIERS.map((tier) => [tier, tierServices(model, tier).map(([, s]) => Object.keys(s.environment ?? {}).sort())]))];
   }),
 );
@@ -60,12 +67,22 @@ describe.each(TIERS)('the %s environment', (tier) => {
   it('docker-compose.yml passes exactly the names Kubernetes passes', () => {
     const services = compose['docker-compose.yml']![tier]!;
     expect(services).toHaveLength(1);
-    expect(services[0]).toEqual(kubernetes[tier]);
+    expect(services[0]).toEqual(withoutSizing(kubernetes[tier]));
   });
 
   it('each of ha.yml\'s three replicas passes the same names too (plus TRUST_PROXY behind its HTTP proxy)', () => {
     const services = compose['deploy/compose/ha.yml']![tier]!;
     expect(services).toHaveLength(3);
-    for (const names of services) expect(names.filter((n) => !BEHIND_HTTP_PROXY.has(n))).toEqual(kubernetes[tier]);
+    for (const names of services) expect(names.filter((n) => !BEHIND_HTTP_PROXY.has(n))).toEqual(withoutSizing(kubernetes[tier]));
   });
+});
+
+it('compose gives a Front End no memory limit without the HASH_CONCURRENCY it was sized for (the exception above holds)', () => {
+  const limited = (service: object) => JSON.stringify(service).match(/"(mem_limit|memory)":/) !== null;
+  for (const [file, model] of Object.entries(models)) {
+    for (const [name, service] of tierServices(model, 'front-end')) {
+      if (limited(service)) expect(Object.keys(service.environment ?? {}), `${file} ${name}`).toContain('HASH_CONCURRENCY');
+    }
+  }
+  expect(limited({ deploy: { resources: { limits: { memory: '384M' } } } })).toBe(true);
 });

@@ -18,7 +18,7 @@ import {
 import { BACK_END_HELPERS, BACK_END_REQUIRED, FRONT_END_HELPERS, FRONT_END_REQUIRED } from './k8s-env.js';
 import { allowed, coverageProblems, matrixProblems, podsOf, policiesOf } from './k8s-network.js';
 import { validateObject } from './k8s-schema.js';
-import { clone, named, ofKind, parseObjects, podTemplateOf, renderKustomization, type Container, type K8sObject } from './k8s-support.js';
+import { clone, containersOf, named, ofKind, parseObjects, podTemplateOf, renderKustomization, type Container, type K8sObject } from './k8s-support.js';
 
 // deploy/k8s, rendered by `kubectl kustomize` with random secret files, checked without a cluster.
 const K8S_DIR = join(REPO_ROOT, 'deploy', 'k8s');
@@ -139,8 +139,8 @@ describe('policy', () => {
     expect(selectorProblems(broken)).toEqual(['Service/messaging: selects no pods', 'HorizontalPodAutoscaler/back-end: no Deployment/backend']);
   });
 
-  it('the database Services select the role labels Patroni 3.0 sets', () => {
-    expect((named(objects, 'Service', 'db-rw')!.spec as { selector: object }).selector).toMatchObject({ app: 'db', role: 'master' });
+  it('the database Services select the role labels Patroni 4 sets (primary, no longer master)', () => {
+    expect((named(objects, 'Service', 'db-rw')!.spec as { selector: object }).selector).toMatchObject({ app: 'db', role: 'primary' });
     expect((named(objects, 'Service', 'db-r')!.spec as { selector: object }).selector).toMatchObject({ app: 'db', role: 'replica' });
   });
 
@@ -205,8 +205,25 @@ describe('configuration', () => {
     const data = (ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith('messaging-config'))!.data ?? {}) as Record<string, string>;
     const lines = data['rabbitmq.conf']!.split('\n').map((l) => l.trim());
     for (const line of RABBITMQ_SHARED_CONF) expect(lines).toContain(line);
-    expect(lines).toContain('cluster_formation.peer_discovery_backend = rabbit_peer_discovery_k8s');
-    for (const plugin of [...RABBITMQ_PLUGINS, 'rabbitmq_peer_discovery_k8s']) expect(data.enabled_plugins).toContain(plugin);
+    expect(lines).toContain('cluster_formation.peer_discovery_backend = k8s');
+    expect(lines).toContain('cluster_formation.k8s.service_name = messaging-headless');
+    for (const plugin of [...RABBITMQ_PLUGINS, 'rabbitmq_prometheus', 'rabbitmq_peer_discovery_k8s']) expect(data.enabled_plugins).toContain(plugin);
+  });
+
+  it("RabbitMQ reads that config where gatehouse/messaging looks, after its defaults, with the image's cookie and admin variables", () => {
+    const rabbit = container(objects, 'StatefulSet', 'messaging') as Container & { volumeMounts: { name: string; mountPath: string; subPath?: string }[] };
+    expect(rabbit.volumeMounts.filter((m) => m.name === 'config')).toEqual([
+      expect.objectContaining({ mountPath: '/etc/rabbitmq/conf.d/20-gatehouse.conf', subPath: 'rabbitmq.conf' }),
+      expect.objectContaining({ mountPath: '/etc/rabbitmq/enabled_plugins', subPath: 'enabled_plugins' }),
+    ]);
+    expect(rabbit.env!.map((e) => e.name)).toEqual(expect.arrayContaining(['RABBITMQ_DEFAULT_USER', 'RABBITMQ_DEFAULT_PASS', 'RABBITMQ_ERLANG_COOKIE']));
+  });
+
+  it('every image is one built here, under the names and tags compose uses; kustomize retags all four', () => {
+    const images = new Set(objects.flatMap((o) => (podTemplateOf(o) ? containersOf(podTemplateOf(o)!.spec).map(({ container }) => container.image) : [])));
+    expect([...images].sort()).toEqual(['gatehouse/back-end:latest', 'gatehouse/db:latest', 'gatehouse/front-end:latest', 'gatehouse/messaging:latest']);
+    const kustomization = readFileSync(join(K8S_DIR, 'kustomization.yaml'), 'utf8');
+    for (const image of images) expect(kustomization).toContain(`- name: ${image!.replace(/:latest$/, '')}\n    newTag: latest`);
   });
 
   it('the Front End and Back End get only variables their config modules read, and every required one', () => {

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '@gatehouse/runtime';
+import { defaultHashConcurrency } from '../bin/cpu-quota.cjs';
 import { FRONT_END_DEFAULTS, FRONT_END_VARIABLES, loadFrontEndConfig } from '../src/config.js';
 
 const valid = { AMQP_URL: 'amqp://gatehouse:s3cret-broker-pass@rabbit:5672', SESSION_SECRET: 's'.repeat(32) };
@@ -46,7 +47,7 @@ describe('loadFrontEndConfig', () => {
       trustProxy: false,
       logLevel: 'info',
       argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
-      hashing: { concurrency: availableParallelism(), maxQueue: 1024, waitBudgetMs: 3500, maxWaitMs: 4500, caps: { memoryKib: 77824, timeCost: 8, parallelism: 4 } },
+      hashing: { concurrency: defaultHashConcurrency(), maxQueue: 1024, waitBudgetMs: 3500, maxWaitMs: 4500, caps: { memoryKib: 77824, timeCost: 8, parallelism: 4 } },
       sessionAbsoluteHours: 12,
       sessionStore: 'back-end',
       sessionIdleMinutes: 30,

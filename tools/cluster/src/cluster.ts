@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ensureAppDatabase, ensureBrokerUsers, waitForReplication } from './bootstrap.js';
 import { drivers, type ClusterContext } from './nodes/index.js';
 import { createPlan, findNode, loadPlan, nodesOf, type NodeKind, type NodeSpec } from './plan.js';
@@ -26,10 +26,24 @@ export class Cluster {
     return new Cluster({ plan, secrets: await loadSecrets(plan.dataDir), processes: new ProcessTable(plan.dataDir), settings: await mergeSettings(plan.dataDir, env) });
   }
 
+  /**
+   * What would make `up` refuse, checked before it writes anything: a refused start leaves no
+   * cluster.json behind. An --app-port only applies when the cluster is created.
+   */
+  static async checkBeforeUp(dataDir: string, appPort?: number): Promise<void> {
+    await assertReachableByPostgres(resolve(dataDir));
+    const plan = await loadPlan(dataDir);
+    if (plan && appPort !== undefined && appPort !== plan.ports.app) {
+      throw new ClusterError(
+        `--app-port applies only when a cluster is created: the cluster in ${dataDir} serves the app on port ${plan.ports.app}. To move it: "down", remove ${dataDir} (its data goes too), then "up --app-port ${appPort}"`,
+      );
+    }
+  }
+
   /** Opens the cluster, creating its plan and secrets the first time. */
   static async openOrCreate(dataDir: string, env: NodeJS.ProcessEnv, appPort?: number): Promise<Cluster> {
+    await Cluster.checkBeforeUp(dataDir, appPort);
     const plan = (await loadPlan(dataDir)) ?? (await createPlan(dataDir, appPort));
-    await assertReachableByPostgres(plan.dataDir);
     const secrets = await ensureSecrets(plan.dataDir);
     return new Cluster({ plan, secrets, processes: new ProcessTable(plan.dataDir), settings: await mergeSettings(plan.dataDir, env) });
   }
@@ -130,14 +144,16 @@ async function settleAll(work: Promise<unknown>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
-/** PostgreSQL runs as `postgres` when we are root: every folder above the data must let it through. */
+/**
+ * PostgreSQL runs as `postgres` when we are root: every folder above the data must let it through.
+ * Folders not made yet are skipped (up makes them 0755).
+ */
 async function assertReachableByPostgres(dataDir: string): Promise<void> {
   if (process.getuid?.() !== 0) return;
   for (let dir = dataDir; dir !== dirname(dir); dir = dirname(dir)) {
-    const { mode } = await stat(dir);
-    if ((mode & constants.S_IXOTH) === 0) {
+    const mode = await stat(dir).then((s) => s.mode, (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+    if (mode !== undefined && (mode & constants.S_IXOTH) === 0) {
       throw new ClusterError(`${dir} is not searchable by other users, so PostgreSQL (run as "postgres") cannot reach ${dataDir}: chmod o+x ${dir}, or pick another --data-dir`);
     }
   }
-  await access(dataDir);
 }

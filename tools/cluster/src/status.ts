@@ -2,8 +2,7 @@ import { answers, getJson, request } from './http.js';
 import { readyUrl } from './nodes/app.js';
 import { etcdClientUrl } from './nodes/etcd.js';
 import { drivers, type ClusterContext } from './nodes/index.js';
-import { patroniUrl } from './nodes/patroni-config.js';
-import { patroniState, roleName } from './nodes/patroni.js';
+import { patroniMembers, patroniState, roleName, type PatroniMember } from './nodes/patroni.js';
 import { managementUrl, RABBIT_ADMIN, rabbitNodeName } from './nodes/rabbitmq.js';
 import { nodesOf, type NodeKind, type NodeSpec } from './plan.js';
 
@@ -19,6 +18,8 @@ export interface NodeStatus {
   pids: number[];
   /** A standby's replication lag in bytes. */
   lagBytes?: number | null;
+  /** The synchronous standby: with synchronous_mode, the one replica Patroni may promote. */
+  syncStandby?: boolean;
   /** The request queue, on the row of the node that leads it. */
   queueDepth?: number;
   consumers?: number;
@@ -40,8 +41,8 @@ interface QueueInfo {
 /** One row per node, from the processes and from what each server reports about itself. */
 export async function clusterStatus(ctx: ClusterContext): Promise<ClusterStatus> {
   const nodes = nodesOf();
-  const [lags, queue] = await Promise.all([replicationLags(ctx), requestQueue(ctx)]);
-  const rows = await Promise.all(nodes.map((node) => nodeStatus(ctx, node, { lags, queue })));
+  const [members, queue] = await Promise.all([membersByName(ctx), requestQueue(ctx)]);
+  const rows = await Promise.all(nodes.map((node) => nodeStatus(ctx, node, { members, queue })));
   const { ports } = ctx.plan;
   return {
     app: `http://127.0.0.1:${ports.app}/`,
@@ -51,7 +52,7 @@ export async function clusterStatus(ctx: ClusterContext): Promise<ClusterStatus>
   };
 }
 
-async function nodeStatus(ctx: ClusterContext, node: NodeSpec, facts: { lags: Map<string, number | null>; queue?: QueueInfo }): Promise<NodeStatus> {
+async function nodeStatus(ctx: ClusterContext, node: NodeSpec, facts: { members: Map<string, PatroniMember>; queue?: QueueInfo }): Promise<NodeStatus> {
   const processes = await drivers[node.kind].processes(ctx, node);
   const base = { name: node.name, kind: node.kind, pid: processes[0]?.pid ?? null, pids: processes.map((p) => p.pid) };
   if (processes.length === 0) return { ...base, role: '-', state: 'stopped' };
@@ -59,7 +60,10 @@ async function nodeStatus(ctx: ClusterContext, node: NodeSpec, facts: { lags: Ma
     case 'postgres': {
       const state = await patroniState(ctx.plan, node.index);
       const role = roleName(state?.role);
-      return { ...base, role, state: state?.state ?? 'not answering', lagBytes: role === 'replica' ? facts.lags.get(node.name) ?? null : undefined };
+      if (role !== 'replica') return { ...base, role, state: state?.state ?? 'not answering' };
+      const member = facts.members.get(node.name);
+      const lagBytes = typeof member?.lag === 'number' ? member.lag : null;
+      return { ...base, role, state: state?.state ?? 'not answering', lagBytes, ...(member?.role === 'sync_standby' ? { syncStandby: true } : {}) };
     }
     case 'rabbitmq': {
       const leads = facts.queue?.leader === rabbitNodeName(ctx.plan, node.index);
@@ -75,13 +79,9 @@ async function nodeStatus(ctx: ClusterContext, node: NodeSpec, facts: { lags: Ma
   }
 }
 
-/** Lag of each standby, from any Patroni that answers. */
-async function replicationLags(ctx: ClusterContext): Promise<Map<string, number | null>> {
-  for (let i = 0; i < ctx.plan.ports.postgres.length; i++) {
-    const cluster = await getJson<{ members: { name: string; lag?: number | string }[] }>(`${patroniUrl(ctx.plan, i)}/cluster`);
-    if (cluster) return new Map(cluster.members.map((m) => [m.name, typeof m.lag === 'number' ? m.lag : null]));
-  }
-  return new Map();
+/** Each member's role and lag as the cluster's view says. */
+async function membersByName(ctx: ClusterContext): Promise<Map<string, PatroniMember>> {
+  return new Map(((await patroniMembers(ctx.plan)) ?? []).map((m) => [m.name, m]));
 }
 
 /** The request queue as the management API of any running node reports it. */
@@ -109,7 +109,7 @@ async function etcdRole(ctx: ClusterContext, index: number): Promise<string> {
 export function formatStatus(status: ClusterStatus): string {
   const header = ['NAME', 'KIND', 'ROLE', 'STATE', 'PID', 'LAG', 'QUEUE', 'CONSUMERS'];
   const rows = status.nodes.map((n) => [
-    n.name, n.kind, n.role, n.state, n.pid === null ? '-' : String(n.pid),
+    n.name, n.kind, n.syncStandby ? 'replica (sync)' : n.role, n.state, n.pid === null ? '-' : String(n.pid),
     n.lagBytes === undefined ? '' : n.lagBytes === null ? '?' : `${n.lagBytes} B`,
     n.queueDepth === undefined ? '' : String(n.queueDepth),
     n.consumers === undefined ? '' : String(n.consumers),

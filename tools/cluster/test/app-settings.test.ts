@@ -1,25 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadBackEndConfig } from '@gatehouse/back-end/config';
 import { loadFrontEndConfig } from '@gatehouse/front-end/config';
 import { ownSettings } from '../src/nodes/app.js';
-import { findNode, createPlan } from '../src/plan.js';
-import { ensureSecrets } from '../src/secrets.js';
-import type { ClusterContext } from '../src/nodes/context.js';
-import { ProcessTable } from '../src/processes.js';
-
-const folders: string[] = [];
-afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+import { findNode } from '../src/plan.js';
+import { plannedContext } from './planned-context.js';
 
 // No servers: what the cluster would give its Front Ends and Back Ends, read by their own config modules.
-async function context(): Promise<ClusterContext> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cluster-settings-'));
-  folders.push(dataDir);
-  const plan = await createPlan(dataDir);
-  return { plan, secrets: await ensureSecrets(dataDir), settings: {}, processes: new ProcessTable(dataDir) };
-}
+const context = () => plannedContext();
 
 describe('the cluster wires /status and /metrics', () => {
   it('gives each Front End the generated admin token and every broker node\'s management API as the monitoring user', async () => {

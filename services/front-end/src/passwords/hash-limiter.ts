@@ -8,10 +8,13 @@
  * p-limit and p-queue can neither cap their queue nor shed by expected wait.
  */
 
-import { availableParallelism } from 'node:os';
+import { defaultHashConcurrency } from '../../bin/cpu-quota.cjs';
 
-/** argon2 is CPU-bound: one run per core keeps every core busy and no run waiting on another. */
-export const DEFAULT_HASH_CONCURRENCY = availableParallelism();
+/**
+ * argon2 is CPU-bound: one run per core keeps every core busy and no run waiting on another. The
+ * cores are the container's CPU limit when it has one (cgroup quota), not the node's.
+ */
+export const DEFAULT_HASH_CONCURRENCY = defaultHashConcurrency();
 /**
  * Runs that may wait, whatever their expected wait: a memory bound only (each holds a request
  * and a password, no argon2 memory), far above what the time budget admits at any sane cost.

@@ -6,6 +6,7 @@ import { spawnDetached, waitUntil } from '../processes.js';
 import { HOST, type ClusterContext, type NodeDriver } from './context.js';
 import { singleProcess } from './simple-process.js';
 
+export const ETCD = '/usr/bin/etcd';
 export const etcdName = (i: number) => `etcd${i + 1}`;
 const peerUrl = (plan: ClusterPlan, i: number) => `http://${HOST}:${plan.ports.etcd[i]!.peer}`;
 export const etcdClientUrl = (plan: ClusterPlan, i: number) => `http://${HOST}:${plan.ports.etcd[i]!.client}`;
@@ -31,7 +32,7 @@ export const etcd: NodeDriver = {
       '--enable-v2=true', // Patroni uses the v2 API: see patroni-config.ts
     ];
     const log = logFile(plan, node.name);
-    const record = spawnDetached('/usr/bin/etcd', args, { env: { PATH: '/usr/bin:/bin', HOME: dir }, cwd: dir, logFile: log });
+    const record = spawnDetached(ETCD, args, { env: { PATH: '/usr/bin:/bin', HOME: dir }, cwd: dir, logFile: log });
     ctx.processes.set(node.name, record);
     // /health is true once this member is part of a cluster with a quorum.
     await waitUntil(`${node.name} did not become healthy`, () => answers(`${etcdClientUrl(plan, node.index)}/health`), {

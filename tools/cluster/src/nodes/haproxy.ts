@@ -9,7 +9,7 @@ import { HOST, type ClusterContext, type NodeDriver } from './context.js';
 import { haproxyConfig } from './haproxy-config.js';
 import { singleProcess } from './simple-process.js';
 
-const HAPROXY = '/usr/sbin/haproxy';
+export const HAPROXY = '/usr/sbin/haproxy';
 
 /** One HAProxy in the foreground: database ports, the app's port and the stats page. */
 export const haproxy: NodeDriver = {

@@ -7,6 +7,8 @@ import type { ClusterContext, NodeDriver } from './context.js';
 import { patroniConfig, patroniUrl, pgDataDir } from './patroni-config.js';
 import { asPostgresUser, ownForPostgres } from './run-as.js';
 
+export const PATRONI = '/usr/bin/patroni';
+
 /** What Patroni's GET /patroni says about its node. */
 export interface PatroniState {
   state: string;
@@ -21,6 +23,25 @@ export function patroniState(plan: ClusterPlan, index: number): Promise<PatroniS
   return getJson<PatroniState>(`${patroniUrl(plan, index)}/patroni`);
 }
 
+/** One member in Patroni's GET /cluster. */
+export interface PatroniMember {
+  name: string;
+  /** leader (Patroni 3.0 also master), replica, sync_standby; Patroni 4 also quorum_standby. */
+  role: string;
+  /** running; Patroni 4 says streaming for a replica that streams. */
+  state: string;
+  lag?: number | string;
+}
+
+/** The cluster's members as any Patroni that answers sees them. */
+export async function patroniMembers(plan: ClusterPlan): Promise<PatroniMember[] | undefined> {
+  for (let i = 0; i < plan.ports.postgres.length; i++) {
+    const view = await getJson<{ members: PatroniMember[] }>(`${patroniUrl(plan, i)}/cluster`);
+    if (view) return view.members;
+  }
+  return undefined;
+}
+
 /** A PostgreSQL 15 node under Patroni: Patroni starts, promotes, demotes and rewinds it. */
 export const patroni: NodeDriver = {
   async start(ctx: ClusterContext, node: NodeSpec) {
@@ -33,7 +54,7 @@ export const patroni: NodeDriver = {
     await ownForPostgres(dir, join(dir, 'sock'), join(dir, 'log'), config);
     const log = logFile(plan, node.name);
     // A clean environment: a PGPASSWORD from the caller's shell would override Patroni's pgpass.
-    const [command, args] = asPostgresUser('/usr/bin/patroni', [config]);
+    const [command, args] = asPostgresUser(PATRONI, [config]);
     const record = spawnDetached(command, args, { env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: dir }, cwd: dir, logFile: log });
     ctx.processes.set(node.name, record);
     // /health answers 200 once PostgreSQL runs, as primary or as a standby.

@@ -10,7 +10,7 @@ import { isRunning, pidFromFile, recordOf, settled, signal, spawnDetached, termi
 import { HOST, type ClusterContext, type NodeDriver } from './context.js';
 
 // The /usr/sbin wrappers switch to the rabbitmq user and cd elsewhere; these run as us, in our folder.
-const RABBIT_BIN = '/usr/lib/rabbitmq/bin';
+export const RABBIT_BIN = '/usr/lib/rabbitmq/bin';
 export const RABBIT_ADMIN = 'admin';
 
 export const rabbitNodeName = (plan: ClusterPlan, i: number) => `gh${plan.id}-rabbit${i + 1}@localhost`;
