@@ -215,8 +215,8 @@ describe('deploy/compose/ha.yml', () => {
       expect(check.status, `${path}: ${check.stderr}`).toBe(0);
     }
     const db = source('deploy/compose/haproxy.cfg');
-    expect(db).toMatch(/listen db-rw\n {2}bind \*:5000\n[^]*http-check send meth GET uri \/primary\n/);
-    expect(db).toMatch(/listen db-r\n {2}bind \*:5001\n[^]*http-check send meth GET uri \/replica\?lag=1MB\n/);
+    expect(db).toMatch(/listen db-rw\n {2}bind \*:5000\n[^]*http-check send meth OPTIONS uri \/primary\n/);
+    expect(db).toMatch(/listen db-r\n {2}bind \*:5001\n[^]*http-check send meth OPTIONS uri \/replica\?lag=1MB\n/);
     expect(db).toContain('on-marked-down shutdown-sessions');
     for (const i of [1, 2, 3]) expect(db).toContain(`server db${i} db${i}:5432 check port 8008`);
     const lb = source('deploy/compose/load-balancer.cfg');
