@@ -108,7 +108,9 @@ export async function failedLogins(appUrl: string, emails: string[], parallel = 
   const queue = [...emails];
   const worker = async () => {
     for (let email = queue.pop(); email; email = queue.pop()) {
-      const page = await new FormClient(appUrl).submit('/login', { email, password: PASSWORD }).catch(() => undefined);
+      const login = () => new FormClient(appUrl).submit('/login', { email, password: PASSWORD }).catch(() => undefined);
+      // A connection cut on the way (no answer at all) says nothing about the account: ask once more.
+      const page = (await login()) ?? (await login());
       if (page?.status !== 303) failed.push(`${email} (${page?.status ?? 'no answer'})`);
     }
   };

@@ -121,12 +121,17 @@ console.log(r.status);`;
     const posted = await project.exec('front-end-1', ['node', '--input-type=module', '-e', script]);
     expect(posted.stdout.trim(), posted.stderr).toBe('303');
     const ipOf = async (email: string) => sqlOnPrimary(project, `SELECT DISTINCT ip FROM auth_events WHERE lower(email) = '${email}'`);
-    const gateway = (await dockerOk(['network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Gateway}}{{end}}', `${project.name}_web`])).trim();
-    // The browser's address as the published port hands it over (the web network's gateway), never the forged one.
-    expect(await ipOf(viaBalancer)).toEqual([gateway]);
+    // The browser's address as the published port hands it over (an address of the web network:
+    // its gateway), never the forged one nor the load balancer's own.
+    const [seenViaBalancer, ...more] = await ipOf(viaBalancer);
+    expect(more).toEqual([]);
+    expect(seenViaBalancer).toMatch(/^10\.218\.18\.\d+$/);
+    expect(seenViaBalancer).not.toBe('10.218.18.10');
     const peers = Object.values((await project.inspect('front-end-1')).NetworkSettings.Networks).map((n) => n.IPAddress);
+    // Straight from another container, the header counts for nothing: the peer's own address is recorded.
     const [seen] = await ipOf(direct);
     expect(peers).toContain(seen);
+    expect(seen).not.toBe('203.0.113.9');
   });
 });
 
@@ -157,12 +162,15 @@ describe('SIGKILL of a container under load', () => {
     expectNothingLost(result, LOAD_USERS);
   });
 
-  it('a frozen primary (docker pause, 20 s) does not take the leader key back on etcd3 when it wakes', async () => {
+  // Patroni 3.0.2 on etcd3 renewed its leader key without a revision check, so a primary frozen past
+  // the TTL took the key back on waking and lost its successor's writes. 35 s: longer than Patroni 4's
+  // minimum TTL (20 s) plus a loop, so a standby must have taken over before the primary wakes.
+  it('a frozen primary (docker pause, 35 s) does not take the leader key back on etcd3 when it wakes', async () => {
     const frozen = await primaryMember(project);
     const id = (await project.inspect(frozen)).Id;
     const result = await run('freeze the primary', {
       fault: () => dockerOk(['pause', id]).then(() => undefined),
-      observeMs: 20_000,
+      observeMs: 35_000,
       repair: () => dockerOk(['unpause', id]).then(() => undefined),
     });
     expectNothingLost(result);
