@@ -27,10 +27,10 @@ beforeAll(async () => {
   clone = freshClone('gatehouse-ha');
   writeEnvAsDocumented(clone);
   const [app, dbStats, lbStats] = await freePorts(3);
-  // The load comes from one address: the per-IP limit (20 a minute) would refuse it (docs/operations.md).
-  appendFileSync(join(clone, '.env'), `FRONT_END_PORT=${app}\nDB_STATS_PORT=${dbStats}\nLB_STATS_PORT=${lbStats}\nRATE_LIMIT_PER_MINUTE=100000\n`);
+  // The load comes from one address: the per-IP limit (20 a minute) would refuse it (ha-drill.yml).
+  appendFileSync(join(clone, '.env'), `FRONT_END_PORT=${app}\nDB_STATS_PORT=${dbStats}\nLB_STATS_PORT=${lbStats}\n`);
   appUrl = `http://127.0.0.1:${app}`;
-  project = new ComposeProject(clone, `gatehouse-ha-${process.pid}`, withExtraCa(['deploy/compose/ha.yml'], 'deploy/compose/ha-build-ca.yml'), ['--env-file', '.env']);
+  project = new ComposeProject(clone, `gatehouse-ha-${process.pid}`, withExtraCa(['deploy/compose/ha.yml', 'deploy/compose/ha-drill.yml'], 'deploy/compose/ha-build-ca.yml'), ['--env-file', '.env']);
   const started = Date.now();
   const up = await project.run(['up', '--build', '--wait', '--quiet-pull'], 20 * 60_000);
   if (up.status !== 0) throw new Error(`up --build --wait failed:\n${up.stderr.slice(-5000)}\n${(await project.logs()).stdout}`);
