@@ -77,11 +77,14 @@ export async function problems(project: ComposeProject): Promise<string[]> {
 
 /** Waits until `problems` finds nothing; fails with what is still wrong. */
 export async function waitUntilWhole(project: ComposeProject, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  let said = '';
   for (;;) {
     const wrong = await problems(project);
     if (wrong.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`the HA demo is not whole: ${wrong.join('; ')}`);
+    if (Date.now() > started + timeoutMs) throw new Error(`the HA demo is not whole: ${wrong.join('; ')}`);
+    // What a slow recovery waits for, once per change, so a long scenario says why.
+    if (wrong.join('; ') !== said) console.log(`[ha] ${((Date.now() - started) / 1000).toFixed(0)} s, waiting for: ${(said = wrong.join('; '))}`);
     await sleep(2000);
   }
 }

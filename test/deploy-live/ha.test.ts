@@ -136,12 +136,20 @@ console.log(r.status);`;
 });
 
 describe('SIGKILL of a container under load', () => {
-  it('the Patroni primary: a standby takes over, the old primary comes back as a replica', async () => {
+  // Docker restarts the crashed container within a second or two, before its leader key (TTL 20 s)
+  // expires; Patroni then finds the key still its own and the member leads again after crash
+  // recovery. Either way exactly one primary leads two standbys and nothing acknowledged is lost;
+  // the failover proper (a standby promoted, the old primary back as a replica) is the freeze below.
+  it('the Patroni primary: back by its restart policy, one primary, nothing lost', async () => {
     const steps = killScenario(() => primaryMember(project), 15_000);
     const result = await run('kill the primary', steps);
     expectNothingLost(result);
     const after = await patroniMembers(project);
-    expect(after.find((m) => m.Member === steps.victim())?.Role).toMatch(/Replica|Sync Standby/);
+    const leader = after.find((m) => m.Role === 'Leader')!;
+    const victim = after.find((m) => m.Member === steps.victim())!;
+    console.log(`[ha] kill the primary: ${victim.Member} came back as ${victim.Role} (${victim.State}); ${leader.Member} leads`);
+    if (leader.Member !== victim.Member) expect(victim.Role).toMatch(/Replica|Sync Standby/);
+    expect(after.filter((m) => m.Role !== 'Leader').map((m) => m.State)).toEqual(['streaming', 'streaming']);
   });
 
   it('the RabbitMQ node leading the request queue: another leads it, the node rejoins', async () => {
