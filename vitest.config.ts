@@ -28,7 +28,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/cluster/**'],
+          exclude: ['test/cluster/**', 'test/deploy-live/**'],
           globalSetup: ['test/harness/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
@@ -45,6 +45,19 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 300_000,
+        },
+      },
+      {
+        // npm run test:deploy: the images and compose files for real, on a Docker engine (started if
+        // none runs). Its files share that engine, so they run one after another.
+        plugins: [sources],
+        test: {
+          name: 'deploy',
+          include: ['test/deploy-live/**/*.test.ts'],
+          globalSetup: ['test/deploy-live/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 25 * 60_000,
         },
       },
     ],

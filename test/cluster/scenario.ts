@@ -22,9 +22,28 @@ export interface ScenarioResult {
   load: Load;
 }
 
+/** What a scenario runs against: the local cluster here, a compose project in test/deploy-live. */
+export interface ScenarioTarget {
+  appUrl: string;
+  /** Resolves once every part runs again and has rejoined; throws with what has not. */
+  waitUntilWhole(): Promise<unknown>;
+  /** Emails the users table holds more than once (counted), and acknowledged ones it lacks. */
+  storedProblems(acknowledged: string[]): Promise<{ duplicates: number; missing: string[] }>;
+}
+
+export const clusterTarget = (cluster: Cluster): ScenarioTarget => ({
+  appUrl: appUrl(cluster),
+  waitUntilWhole: () => waitUntilWhole(cluster),
+  storedProblems: (acknowledged) => storedProblems(cluster, acknowledged),
+});
+
+/** Runs one fault under a steady load on the local cluster (see runScenarioOn). */
+export const runScenario = (cluster: Cluster, name: string, steps: ScenarioSteps): Promise<ScenarioResult> =>
+  runScenarioOn(clusterTarget(cluster), name, steps);
+
 /** Runs one fault under a steady load, then checks that nothing acknowledged was lost. */
-export async function runScenario(cluster: Cluster, name: string, steps: ScenarioSteps): Promise<ScenarioResult> {
-  const load = new Load(appUrl(cluster), `${name.replace(/\W+/g, '-')}-${Date.now()}`, LOAD_USERS);
+export async function runScenarioOn(target: ScenarioTarget, name: string, steps: ScenarioSteps, tag = 'chaos'): Promise<ScenarioResult> {
+  const load = new Load(target.appUrl, `${name.replace(/\W+/g, '-')}-${Date.now()}`, LOAD_USERS);
   const from = Date.now();
   load.start();
   try {
@@ -32,16 +51,16 @@ export async function runScenario(cluster: Cluster, name: string, steps: Scenari
     await steps.fault();
     await sleep(steps.observeMs);
     await steps.repair();
-    await waitUntilWhole(cluster);
+    await target.waitUntilWhole();
     await sleep(2000);
   } finally {
     await load.stop();
   }
   const figures = load.figures(from, Date.now());
-  const { duplicates, missing } = await storedProblems(cluster, load.acknowledged);
-  const lost = [...missing, ...(await failedLogins(cluster, load.acknowledged))];
+  const { duplicates, missing } = await target.storedProblems(load.acknowledged);
+  const lost = [...missing, ...(await failedLogins(target.appUrl, load.acknowledged))];
   console.log(
-    `[chaos] ${name}: sent ${figures.sent}, succeeded ${figures.succeeded}, failed ${figures.failed}, ` +
+    `[${tag}] ${name}: sent ${figures.sent}, succeeded ${figures.succeeded}, failed ${figures.failed}, ` +
       `longest write gap ${(figures.longestWriteGapMs / 1000).toFixed(1)} s, longest gap ${(figures.longestGapMs / 1000).toFixed(1)} s, slowest ${(figures.slowestMs / 1000).toFixed(1)} s, ` +
       `acknowledged ${load.acknowledged.length}, lost ${lost.length}, duplicates ${duplicates}, unexpected ${figures.unexpected.length}, whole again`,
   );

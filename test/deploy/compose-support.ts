@@ -30,11 +30,13 @@ export interface Service {
   command?: string[];
   entrypoint?: string[];
   environment?: Record<string, string | null>;
-  networks?: Record<string, unknown>;
+  networks?: Record<string, { ipv4_address?: string } | null>;
   volumes?: (string | { type: string; source?: string; target: string })[];
   depends_on?: Record<string, { condition: string }>;
   ports?: (string | { published: string | number; target: number; host_ip?: string })[];
   healthcheck?: { test?: string[]; disable?: boolean };
+  read_only?: boolean;
+  cap_drop?: string[];
 }
 export interface ComposeModel {
   services: Record<string, Service>;

@@ -39,8 +39,9 @@ describe.each(Object.keys(FILES) as File[])('%s', (file) => {
   const model = () => models[file];
 
   it('uses exactly its secrets, each from the environment, and names any that is missing', () => {
-    // FRONT_END_PORT and ADMIN_TOKEN are optional settings with a fallback (ADMIN_TOKEN empty: /status and /metrics off), not secrets.
-    const used = [...referencedVariables(source(file))].filter((v) => v !== 'FRONT_END_PORT' && v !== 'ADMIN_TOKEN');
+    // Ports, ADMIN_TOKEN and the rate limit are optional settings with a fallback (ADMIN_TOKEN empty: /status and /metrics off), not secrets.
+    const optional = ['FRONT_END_PORT', 'ADMINER_PORT', 'DB_STATS_PORT', 'LB_STATS_PORT', 'ADMIN_TOKEN', 'RATE_LIMIT_PER_MINUTE'];
+    const used = [...referencedVariables(source(file))].filter((v) => !optional.includes(v));
     expect(used.sort()).toEqual([...FILES[file].secrets].sort());
     for (const name of FILES[file].secrets) {
       const { [name]: _missing, ...rest } = secrets;
@@ -91,7 +92,7 @@ describe.each(Object.keys(FILES) as File[])('%s', (file) => {
   });
 
   it('configures RabbitMQ with the shared settings and the admin user from the environment', () => {
-    const nodes = Object.entries(model().services).filter(([, s]) => s.image?.startsWith('rabbitmq:'));
+    const nodes = Object.entries(model().services).filter(([, s]) => s.image === 'gatehouse/messaging:latest');
     expect(nodes).toHaveLength(FILES[file].replicas);
     for (const [name, node] of nodes) {
       const conf = (node.volumes ?? []).map(mount).find((m) => m.target === '/etc/rabbitmq/conf.d/20-gatehouse.conf');
@@ -113,6 +114,15 @@ describe.each(Object.keys(FILES) as File[])('%s', (file) => {
         expect(service.depends_on?.['broker-setup']?.condition, name).toBe('service_completed_successfully');
         expect(service.healthcheck?.test?.join(' '), name).toContain(tier === 'front-end' ? '127.0.0.1:3000/readyz' : '127.0.0.1:8081/readyz');
       }
+    }
+  });
+
+  it('runs every container of the Front and Back End images read-only, without Linux capabilities', () => {
+    const services = Object.entries(model().services).filter(([, s]) => /^gatehouse\/(front|back)-end:/.test(s.image ?? ''));
+    expect(services.length).toBeGreaterThanOrEqual(2 * FILES[file].replicas + 1); // the tiers and broker-setup
+    for (const [name, service] of services) {
+      expect(service.read_only, name).toBe(true);
+      expect(service.cap_drop, name).toEqual(['ALL']);
     }
   });
 
@@ -145,17 +155,30 @@ describe('docker-compose.yml', () => {
 describe('deploy/compose/ha.yml', () => {
   const ha = () => models['deploy/compose/ha.yml'];
 
-  it('runs three Patroni members on etcd, whose v2 API Patroni 3.0.2 uses', () => {
+  it("runs three Patroni members on etcd's v3 API (Patroni 4; etcd without --enable-v2)", () => {
     const { services } = ha();
     const etcd = Object.entries(services).filter(([n]) => /^etcd\d$/.test(n));
     expect(etcd).toHaveLength(3);
-    for (const [, s] of etcd) expect(s.entrypoint).toContain('--enable-v2=true');
+    for (const [name, s] of etcd) {
+      expect(s.image).toBe('gatehouse/etcd:latest');
+      expect(JSON.stringify(s), name).not.toMatch(/enable-v2|ENABLE_V2/);
+    }
     for (const name of ['db1', 'db2', 'db3']) {
       const db = services[name]!;
       expect(db.command).toEqual(['gatehouse-patroni']);
-      expect(db.environment?.PATRONI_ETCD_HOSTS).toBe('etcd1:2379,etcd2:2379,etcd3:2379');
+      expect(db.environment?.PATRONI_ETCD3_HOSTS).toBe('etcd1:2379,etcd2:2379,etcd3:2379');
+      expect(db.environment).not.toHaveProperty('PATRONI_ETCD_HOSTS');
       expect(db.environment?.PATRONI_SUPERUSER_PASSWORD).toBe(secrets.POSTGRES_PASSWORD);
     }
+  });
+
+  it("lets the Front Ends trust X-Forwarded-For from the load balancer's fixed address only", () => {
+    const { services, networks = {} } = ha();
+    const address = services['load-balancer']!.networks?.web?.ipv4_address;
+    expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(JSON.stringify(networks.web)).toContain(`${address!.split('.').slice(0, 3).join('.')}.0/24`);
+    for (const [name, service] of tierServices(ha(), 'front-end')) expect(service.environment?.TRUST_PROXY, name).toBe(address);
+    expect(source('deploy/compose/load-balancer.cfg')).toContain('option forwardfor');
   });
 
   it('sends the Back Ends to HAProxy: writes to db-rw (5000), reads to db-r (5001)', () => {
@@ -192,8 +215,8 @@ describe('deploy/compose/ha.yml', () => {
       expect(check.status, `${path}: ${check.stderr}`).toBe(0);
     }
     const db = source('deploy/compose/haproxy.cfg');
-    expect(db).toMatch(/listen db-rw\n {2}bind \*:5000\n[^]*http-check send meth GET uri \/primary\n/);
-    expect(db).toMatch(/listen db-r\n {2}bind \*:5001\n[^]*http-check send meth GET uri \/replica\?lag=1MB\n/);
+    expect(db).toMatch(/listen db-rw\n {2}bind \*:5000\n[^]*http-check send meth OPTIONS uri \/primary\n/);
+    expect(db).toMatch(/listen db-r\n {2}bind \*:5001\n[^]*http-check send meth OPTIONS uri \/replica\?lag=1MB\n/);
     expect(db).toContain('on-marked-down shutdown-sessions');
     for (const i of [1, 2, 3]) expect(db).toContain(`server db${i} db${i}:5432 check port 8008`);
     const lb = source('deploy/compose/load-balancer.cfg');

@@ -10,8 +10,9 @@ import { DB_ROLES, PATRONI_DCS, PATRONI_INITDB } from '@gatehouse/operations';
 import { freePorts } from '../harness/free-port.js';
 import { startPostgres, type PostgresServer } from '../harness/postgres.js';
 
-// The database image (deploy/db), checked without Docker: the real Patroni 3.0.2 validates the
-// config the entry script would start it with, and the role/database script runs on a real server.
+// The database image (deploy/db), checked without Docker (test/deploy-live runs the image itself):
+// this machine's Patroni (3.0.2, the image has 4.0) validates the config the entry script would start
+// it with, and the role/database script runs on a real server.
 
 const DB_DIR = join(import.meta.dirname, '../../deploy/db');
 const ENTRY = join(DB_DIR, 'gatehouse-patroni');
@@ -40,7 +41,7 @@ interface Result {
 }
 
 function sh(file: string, args: string[], env: Record<string, string>, opts: { asPostgres?: boolean } = {}): Result {
-  // The image runs the script as postgres; as root it would hand over to gosu, which is not here.
+  // The image runs the script as postgres (its USER).
   const [cmd, argv] = opts.asPostgres ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', file, ...args]] : [file, args];
   const r = spawnSync(cmd, argv, { env: { PATH: '/usr/bin:/bin', ...env }, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -58,7 +59,7 @@ function entryScript(env: Record<string, string>): { result: Result; args: strin
   const result = sh('/bin/sh', [entry], { ...env, PATH: `${fakeBin}:/usr/bin:/bin` }, { asPostgres: true });
   const lines = result.stdout.split('\n');
   const args = lines.filter((l) => l.startsWith('ARG ')).map((l) => l.slice(4));
-  const seen = Object.fromEntries(lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const seen = Object.fromEntries(lines.filter((l) => /^[A-Z0-9_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   return { result, args, env: seen };
 }
 
@@ -69,6 +70,8 @@ function validate(env: Record<string, string>, listenPorts: number[]): Result {
   const { PATH: _path, ...rest } = env;
   return sh('/usr/bin/patroni', ['--validate-config', CONFIG], {
     ...rest,
+    // The image's PostgreSQL is 17; this machine has 15, whose binaries the validator looks for.
+    PATRONI_POSTGRESQL_BIN_DIR: '/usr/lib/postgresql/15/bin',
     PATRONI_POSTGRESQL_LISTEN: `127.0.0.1:${sqlPort}`,
     PATRONI_RESTAPI_LISTEN: `127.0.0.1:${restPort}`,
   });
@@ -95,7 +98,7 @@ describe('deploy/db/patroni.yml', () => {
     expect(config.bootstrap.post_bootstrap).toBe('/usr/local/bin/gatehouse-post-bootstrap');
     const auth = config.postgresql.authentication;
     expect([auth.superuser.username, auth.replication.username, auth.rewind.username]).toEqual([DB_ROLES.superuser, DB_ROLES.replication, DB_ROLES.rewind]);
-    expect(config.postgresql).toMatchObject({ listen: '0.0.0.0:5432', data_dir: '/var/lib/postgresql/data/pgdata', bin_dir: '/usr/lib/postgresql/15/bin' });
+    expect(config.postgresql).toMatchObject({ listen: '0.0.0.0:5432', data_dir: '/var/lib/postgresql/data/pgdata', bin_dir: '/usr/lib/postgresql/17/bin' });
     expect(config.restapi.listen).toBe('0.0.0.0:8008');
   });
 
@@ -116,7 +119,7 @@ describe('deploy/db/patroni.yml', () => {
 
 describe('gatehouse-patroni', () => {
   it('is valid POSIX sh, as are the bootstrap scripts', () => {
-    for (const script of [ENTRY, join(DB_DIR, 'gatehouse-post-bootstrap'), join(DB_DIR, 'initdb-app-db.sh')]) {
+    for (const script of [ENTRY, join(DB_DIR, 'gatehouse-postgres'), join(DB_DIR, 'gatehouse-post-bootstrap'), join(DB_DIR, 'initdb-app-db.sh')]) {
       const r = sh('/bin/sh', ['-n', script], {});
       expect(r.stderr, script).toBe('');
       expect(r.status, script).toBe(0);
@@ -145,7 +148,7 @@ describe('gatehouse-patroni', () => {
     await new Promise<void>((resolve) => etcd.listen(0, '127.0.0.1', resolve));
     try {
       const port = (etcd.address() as { port: number }).port;
-      const { result, env } = entryScript({ PATRONI_SCOPE: 'gatehouse', PATRONI_NAME: 'db1', PATRONI_ETCD_HOSTS: `127.0.0.1:${port}`, ...SECRETS });
+      const { result, env } = entryScript({ PATRONI_SCOPE: 'gatehouse', PATRONI_NAME: 'db1', PATRONI_ETCD3_HOSTS: `127.0.0.1:${port}`, ...SECRETS });
       expect(result.stderr).toBe('');
       const ip = sh('/bin/hostname', ['-i'], {}).stdout.trim().split(/\s+/)[0];
       expect(env.PATRONI_POSTGRESQL_CONNECT_ADDRESS).toBe(`${ip}:5432`);
@@ -179,7 +182,7 @@ describe('gatehouse-patroni', () => {
     const { PATRONI_KUBERNETES_NAMESPACE: _ns, PATRONI_KUBERNETES_LABELS: _l, PATRONI_KUBERNETES_POD_IP: _ip, ...env } = KUBERNETES;
     const { result } = entryScript(env);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/PATRONI_ETCD_HOSTS.*PATRONI_KUBERNETES_NAMESPACE/);
+    expect(result.stderr).toMatch(/PATRONI_ETCD3_HOSTS.*PATRONI_KUBERNETES_NAMESPACE/);
   });
 });
 

@@ -70,7 +70,9 @@ function databaseSections(layout: HaproxyLayout, checks: string): string[] {
     // One retry (each waits a second): a client that reached a dead server should learn it soon.
     '  retries 1',
     '  option httpchk',
-    '  http-check send meth GET uri /primary',
+    // OPTIONS: Patroni answers with the status alone. A GET's body met a connection HAProxy had
+    // already closed once it read the status, and Patroni 4 logged a traceback for every check.
+    '  http-check send meth OPTIONS uri /primary',
     '  http-check expect status 200',
     `  ${checks}`,
     ...pg.map((n) => `  server ${n.name} ${n.host}:${n.port} check port ${n.restPort}`),
@@ -82,7 +84,7 @@ function databaseSections(layout: HaproxyLayout, checks: string): string[] {
     '  balance roundrobin',
     '  option httpchk',
     // A standby more than 1 MB behind is taken out of the read pool.
-    '  http-check send meth GET uri /replica?lag=1MB',
+    '  http-check send meth OPTIONS uri /replica?lag=1MB',
     '  http-check expect status 200',
     `  ${checks}`,
     ...pg.map((n) => `  server ${n.name} ${n.host}:${n.port} check port ${n.restPort}`),
