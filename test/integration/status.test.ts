@@ -48,13 +48,14 @@ async function report(url = stack.url): Promise<Report> {
 }
 /**
  * A report made after `after` (reports are shared for 2 s between viewers) in which the broker
- * lists a Back End's and a Front End's connection: the management API shows connections once
- * its statistics (every 5 s) have caught up.
+ * lists a Back End's and a Front End's connection and the request queue's consumer: the
+ * management API shows them once its statistics (every 5 s) have caught up.
  */
 async function freshReport(after: string): Promise<Report> {
   for (let i = 0; ; i++) {
     const r = (await report()) as Report & { generatedAt: string };
-    const listsBoth = (r.broker.backEnds?.length ?? 0) > 0 && (r.broker.frontEnds?.length ?? 0) > 0;
+    const listsBoth = (r.broker.backEnds?.length ?? 0) > 0 && (r.broker.frontEnds?.length ?? 0) > 0
+      && (r.broker.queue?.consumers ?? 0) > 0 && (r.broker.backEnds ?? []).some((b) => (b.consumers ?? 0) > 0);
     if (r.generatedAt > after && listsBoth) return r;
     if (i > 120) throw new Error(`no fresh report listing a Back End and a Front End: ${JSON.stringify(r.broker)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
