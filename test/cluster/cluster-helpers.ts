@@ -63,12 +63,19 @@ export function problems(status: ClusterStatus): string[] {
   return found;
 }
 
-/** Waits until `problems` finds nothing; fails with what is still wrong. */
+/** Whether the load balancer sends the app's requests to a ready Front End yet (its health checks lag a start by a moment). */
+async function servedThroughLoadBalancer(cluster: Cluster): Promise<boolean> {
+  const res = await fetch(`${appUrl(cluster)}/readyz`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  return res?.status === 200;
+}
+
+/** Waits until `problems` finds nothing and the load balancer serves the app; fails with what is still wrong. */
 export async function waitUntilWhole(cluster: Cluster, timeoutMs = 120_000): Promise<ClusterStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await clusterStatus(cluster.ctx);
     const wrong = problems(status);
+    if (wrong.length === 0 && !(await servedThroughLoadBalancer(cluster))) wrong.push('the load balancer has no ready Front End yet');
     if (wrong.length === 0) return status;
     if (Date.now() > deadline) throw new Error(`the cluster is not whole: ${wrong.join('; ')}`);
     await sleep(1000);
