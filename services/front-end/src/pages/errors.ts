@@ -4,6 +4,9 @@ import { HashingBusyError } from '../passwords/hash-limiter.js';
 import { renderToString } from './render.js';
 import { markLogged } from '../http/request-log.js';
 
+/** The 429 page, for a client IP over the budget all Front Ends share (the forms and the Account page). */
+export const tooManyAttempts = () => Object.assign(new Error('Too many attempts from this IP'), { statusCode: 429 });
+
 /** Shown when Messaging or the Back End cannot answer in time. */
 export const BUSY_MESSAGE = 'The service is busy. Please try again in a moment.';
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { browserFamily, type AccountSettings } from '../accounts/account-settings.js';
 import type { AccountGateway } from '../accounts/accounts.js';
 import { field } from '../pages/forms.js';
+import { tooManyAttempts } from '../pages/errors.js';
 import { render, renderForm } from '../pages/render.js';
 import { checkPassword } from '../passwords/check-password.js';
 import type { Hasher } from '../passwords/hasher.js';
@@ -78,7 +79,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountDeps): 
 async function passwordIsRight(deps: AccountDeps, request: FastifyRequest, email: string, password: string): Promise<boolean> {
   const ticket = deps.hasher.reserve(request.deadlineAt);
   const stored = await checkPassword(deps, request, email, password, ticket).finally(() => ticket.release());
-  if (stored === 'rateLimited') throw Object.assign(new Error('Too many attempts from this IP'), { statusCode: 429 });
+  if (stored === 'rateLimited') throw tooManyAttempts();
   if (stored === undefined) await deps.accounts.loginFailed(request, email);
   return stored !== undefined;
 }

@@ -7,6 +7,7 @@ import type { HashTicket } from '../passwords/hash-limiter.js';
 import { needsRehash, type Argon2Params } from '../passwords/password.js';
 import { PASSWORD_HINT, PASSWORD_RULES } from '../passwords/password-policy.js';
 import { safeNextPath } from '../pages/next-path.js';
+import { tooManyAttempts } from '../pages/errors.js';
 import { renderForm } from '../pages/render.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
@@ -33,8 +34,6 @@ export interface AuthDeps {
   rateLimitPerMinute: number;
 }
 
-/** The 429 page (errors.ts), for an IP over the budget all Front Ends share. */
-const tooManyAttempts = () => Object.assign(new Error('Too many login attempts from this IP'), { statusCode: 429 });
 
 /** The page to return to after the form, from the query or the form's hidden field; only local paths. */
 function nextOf(source: unknown): string | undefined {

@@ -3,6 +3,7 @@ import type { Hasher } from '../passwords/hasher.js';
 import { checkNewPassword, checkPasswordLength, PASSWORD_HINT, PASSWORD_RULES } from '../passwords/password-policy.js';
 import { linkTokenHash, type LinkState, type PasswordResets } from '../passwords/password-resets.js';
 import { field, parseEmailForm } from '../pages/forms.js';
+import { tooManyAttempts } from '../pages/errors.js';
 import { render, renderForm } from '../pages/render.js';
 import { newSessionId, tokenHashOf, type BackEndSessionStore } from '../sessions/sessions.js';
 
@@ -38,7 +39,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
     const form = parseEmailForm(request.body);
     if (!form.ok) return renderForm(reply, 'forgot-password', { ...forgotPage, email: form.email, errors: { email: form.error } }, 400);
     const outcome = await resets.request(request, form.email);
-    if (outcome === 'rateLimited') throw Object.assign(new Error('Too many attempts from this IP'), { statusCode: 429 });
+    if (outcome === 'rateLimited') throw tooManyAttempts();
     return render(reply, 'message', { title: 'Check your email', message: RESET_SENT, links: [{ href: '/login', text: 'Back to log in' }] });
   });
 
