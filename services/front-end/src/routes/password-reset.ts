@@ -3,7 +3,7 @@ import type { Hasher } from '../passwords/hasher.js';
 import { checkNewPassword, checkPasswordLength, PASSWORD_HINT, PASSWORD_RULES } from '../passwords/password-policy.js';
 import { linkTokenHash, type LinkState, type PasswordResets } from '../passwords/password-resets.js';
 import { field, parseEmailForm } from '../pages/forms.js';
-import { tooManyAttempts } from '../pages/errors.js';
+import { needsSessionStore, tooManyAttempts } from '../pages/errors.js';
 import { render, renderForm } from '../pages/render.js';
 import { newSessionId, tokenHashOf, type BackEndSessionStore } from '../sessions/sessions.js';
 
@@ -22,7 +22,6 @@ const LINK_PROBLEMS: Record<Exclude<LinkState['state'], 'valid'>, { status: numb
   expired: { status: 410, text: 'This link has expired: links work for 30 minutes.' },
   unknown: { status: 404, text: 'This link is not valid. Check that you opened the whole link from the mail.' },
 };
-const NEEDS_BACK_END = 'Password reset needs the Back End to keep sessions (SESSION_STORE=back-end); this site keeps them in cookies.';
 
 const forgotPage = { title: 'Forgot your password?' };
 const resetPage = (token: string, email: string) => ({ title: 'Choose a new password', token, email, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
@@ -77,6 +76,5 @@ function linkProblem(reply: FastifyReply, state: Exclude<LinkState['state'], 'va
   return render(reply, 'message', { title: 'This link does not work', message: text, links: [{ href: '/forgot-password', text: 'Send a new link' }] }, status);
 }
 
-function unavailable(reply: FastifyReply) {
-  return render(reply, 'message', { title: 'Not available here', message: NEEDS_BACK_END, links: [{ href: '/login', text: 'Back to log in' }] }, 501);
-}
+
+const unavailable = (reply: FastifyReply) => needsSessionStore(reply, 'Password reset', { href: '/login', text: 'Back to log in' });
