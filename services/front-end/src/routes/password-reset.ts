@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Hasher } from '../passwords/hasher.js';
 import { checkNewPassword, checkPasswordLength, PASSWORD_HINT, PASSWORD_RULES } from '../passwords/password-policy.js';
@@ -24,6 +25,12 @@ const LINK_PROBLEMS: Record<Exclude<LinkState['state'], 'valid'>, { status: numb
 };
 
 const forgotPage = { title: 'Forgot your password?' };
+/**
+ * A known address costs the Back End a token, a mail and an audit row; an unknown one a lookup.
+ * The answer waits until this long after the request arrived, so timing the page cannot tell
+ * which it was (the Back End's work fits well inside it unless the system is overloaded).
+ */
+export const FORGOT_ANSWER_FLOOR_MS = 400;
 const resetPage = (token: string, email: string) => ({ title: 'Choose a new password', token, email, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
 
 /** GET and POST /forgot-password, GET and POST /reset-password (the link in the mail). */
@@ -39,6 +46,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
     if (!form.ok) return renderForm(reply, 'forgot-password', { ...forgotPage, email: form.email, errors: { email: form.error } }, 400);
     const outcome = await resets.request(request, form.email);
     if (outcome === 'rateLimited') throw tooManyAttempts();
+    await sleep(Math.max(0, FORGOT_ANSWER_FLOOR_MS - reply.elapsedTime));
     return render(reply, 'message', { title: 'Check your email', message: RESET_SENT, links: [{ href: '/login', text: 'Back to log in' }] });
   });
 
