@@ -57,12 +57,10 @@ const count = (n: number) => `${n} replica${n === 1 ? '' : 's'}`;
 function drawBox(box: TopologyBox, x: number, y: number, width: number): string {
   const chars = Math.floor((width - 40) * CHARS_PER_PX);
   const marked = box.marks.length > 0 ? ' marked' : '';
-  const lines = [
-    svgText(x + 32, y + 22, clip(box.id, chars), 'box-id'),
-    svgText(x + 32, y + 40, clip(box.status, chars), 'box-status'),
-    box.marks.length ? svgText(x + 32, y + 56, clip(box.marks.join(' · '), chars), 'box-mark') : '',
-    box.facts.length ? svgText(x + 32, y + 72, clip(box.facts.join(' · '), chars), 'box-fact') : '',
-  ];
+  const rows: [string, string][] = [[box.status, 'box-status']];
+  if (box.marks.length) rows.push([box.marks.join(' · '), 'box-mark']);
+  if (box.facts.length) rows.push([box.facts.join(' · '), 'box-fact']);
+  const lines = [svgText(x + 32, y + 22, clip(box.id, chars), 'box-id'), ...rows.map(([text, cls], i) => svgText(x + 32, y + 40 + i * 16, clip(text, chars), cls))];
   return (
     `<g class="box h-${box.health}${marked}" data-id="${escapeXml(box.id)}" data-marks="${escapeXml(box.marks.join(','))}">` +
     `<title>${escapeXml([box.id, box.status, ...box.marks, ...box.facts].join(', '))}</title>` +
