@@ -1,3 +1,4 @@
+import { changesOf, clock } from './traffic-series.js';
 import type { Replica, Section, StatusReport } from './types.js';
 
 export type { Section } from './types.js';
@@ -47,7 +48,7 @@ function trafficSection({ traffic, backEnd, primaryChanges }: Facts): Section {
   });
   // The charts show the whole hour; the table, their text alternative, leaves out the quiet minutes.
   const busy = rows.filter((row) => row.slice(1).some((cell) => cell !== '0'));
-  const changes = primaryChanges.map((c) => `primary changed ${c.at.slice(11, 16)}: ${c.from} → ${c.to}`);
+  const changes = changesOf(backEnd, primaryChanges).map((c) => `${clock(c.at)} UTC: ${c.label}`);
   return {
     id: 'traffic',
     title: 'Requests and errors per minute',

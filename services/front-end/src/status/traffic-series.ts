@@ -45,11 +45,27 @@ export function trafficChartsOf({ traffic, backEnd, primaryChanges }: Source): T
     ...AUTH_SERIES.map(({ id, title, event }) => ({ id, title, values: minutes.map((m) => events.get(Date.parse(m))?.[event] ?? 0) })),
   ];
   const errorMinutes = traffic.flatMap((m, i) => (m.serverErrors > 0 ? [i] : []));
-  const marks = primaryChanges.flatMap((c) => {
+  const marks = changesOf(backEnd, primaryChanges).flatMap((c) => {
     const index = minutes.findIndex((m) => Date.parse(c.at) - Date.parse(m) < MINUTE_MS && Date.parse(c.at) >= Date.parse(m));
-    return index < 0 ? [] : [{ index, label: `primary → ${c.to}` }];
+    return index < 0 ? [] : [{ index, label: c.label }];
   });
   return { minutes, series, errorMinutes, primaryChanges: marks };
+}
+
+/** A reading this close to a promotion in Patroni's history is that promotion, seen late. */
+const SAME_CHANGE_MS = 2 * MINUTE_MS;
+
+/**
+ * When the primary changed: Patroni's timeline history when the Back End could read it (it
+ * knows the moment, watched or not), and what this Front End's readings saw that the history
+ * does not have (no Patroni, or a promotion it has not recorded yet), oldest first.
+ */
+export function changesOf(backEnd: Source['backEnd'], readings: Source['primaryChanges']): { at: string; label: string }[] {
+  const promotions = (backEnd.ok ? backEnd.status.database.promotions : undefined) ?? [];
+  const fromHistory = promotions.map((p) => ({ at: p.at, label: `primary → ${p.node ?? `timeline ${p.timeline}`}` }));
+  const unrecorded = readings.filter((r) => !promotions.some((p) => Math.abs(Date.parse(p.at) - Date.parse(r.at)) < SAME_CHANGE_MS));
+  const fromReadings = unrecorded.map((c) => ({ at: c.at, label: `primary → ${c.to}` }));
+  return [...fromHistory, ...fromReadings].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
 /** "HH:MM" of an ISO minute. */

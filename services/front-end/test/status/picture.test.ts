@@ -85,6 +85,14 @@ describe('the traffic charts', () => {
     expect(svg).toContain('minutes with 5xx answers shaded: 21:59; primary → node-2 at 21:59');
   });
 
+  it('takes the primary\'s changes from Patroni\'s history, and a reading of the same change only once', () => {
+    const facts = clusterFacts();
+    const status = facts.backEnd.ok ? facts.backEnd.status : undefined;
+    const promotions = [{ at: '2026-12-06T21:58:57.000Z', timeline: 3 }];
+    const withHistory = { ...facts, backEnd: { ok: true as const, status: { ...status!, database: { ...status!.database, promotions } } } };
+    expect(trafficChartsOf(withHistory).primaryChanges).toEqual([{ index: 57, label: 'primary → timeline 3' }]);
+  });
+
   it('rounds the axis up to 1, 2 or 5 times a power of ten', () => {
     expect([0, 1, 3, 7, 12, 99, 101].map(niceMax)).toEqual([1, 1, 5, 10, 20, 100, 200]);
   });
