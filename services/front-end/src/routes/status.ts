@@ -6,6 +6,7 @@ import { ADMIN_COOKIE_MAX_AGE_S, adminCookieValue, isAdmin, refuseAdmin, tokenMa
 import type { FrontEndConfig } from '../config.js';
 import type { FrontEndMetrics } from '../metrics.js';
 import { render, renderForm } from '../pages/render.js';
+import { GoneReplicas } from '../status/gone-replicas.js';
 import { pictureOf } from '../status/picture.js';
 import { PrimaryChanges } from '../status/primary-changes.js';
 import { buildStatusReport, type StatusReport } from '../status/report.js';
@@ -43,6 +44,7 @@ export function registerStatusRoutes(app: FastifyInstance, { config, rpc, metric
   if (token === undefined) return;
   const traffic = new RecentTraffic();
   const primaryChanges = new PrimaryChanges();
+  const goneReplicas = new GoneReplicas();
   app.addHook('onResponse', (request, reply, done) => {
     if (!OPERATOR_ROUTES.test(request.routeOptions.url ?? '')) traffic.record(reply.statusCode);
     done();
@@ -57,6 +59,7 @@ export function registerStatusRoutes(app: FastifyInstance, { config, rpc, metric
       management: config.brokerManagement,
       traffic,
       primaryChanges,
+      goneReplicas,
       rpcInFlight: metrics.rpcInFlight,
       ...(brokerAddress ? { brokerAddress } : {}),
       timeoutMs: Math.min(config.rpcTimeoutMs, 3000),

@@ -5,6 +5,7 @@ import type { BrokerManagement } from '../config.js';
 import { brokerStatus, type BrokerStatus } from './broker.js';
 import { toSections } from './sections.js';
 import { tiersOf } from './tiers.js';
+import type { GoneReplicas } from './gone-replicas.js';
 import type { PrimaryChanges } from './primary-changes.js';
 import type { RecentTraffic } from './traffic.js';
 import type { StatusReport } from './types.js';
@@ -21,6 +22,7 @@ export interface StatusSources {
   management?: BrokerManagement | undefined;
   traffic: RecentTraffic;
   primaryChanges: PrimaryChanges;
+  goneReplicas: GoneReplicas;
   rpcInFlight(): number;
   /** This Front End's end of its broker connection, when it has one. */
   brokerAddress?: () => string | undefined;
@@ -39,7 +41,7 @@ export async function buildStatusReport(sources: StatusSources): Promise<StatusR
   if (backEnd.ok) sources.primaryChanges.observe(backEnd.status.database.primary);
   const primaryChanges = sources.primaryChanges.recent();
   const facts = { generatedAt: new Date().toISOString(), transport: sources.transport, frontEnd, backEnd, broker, traffic: sources.traffic.recent(), primaryChanges };
-  const tiers = tiersOf(facts);
+  const tiers = sources.goneReplicas.withGone(tiersOf(facts));
   return { ...facts, tiers, sections: toSections({ ...facts, tiers }) };
 }
 

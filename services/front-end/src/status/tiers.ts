@@ -14,7 +14,8 @@ export function tiersOf(facts: Facts): Tier[] {
   return [frontEnds(facts), backEnds(facts), messaging(facts), database(facts)];
 }
 
-function tier(name: string, replicas: Replica[], note?: string): Tier {
+/** A tier from its replicas: healthy when all are, degraded when some are, down when none is. */
+export function tier(name: string, replicas: Replica[], note?: string): Tier {
   const healthy = replicas.filter((r) => r.health === 'ok').length;
   const health: Health = replicas.length === 0 ? 'unknown' : healthy === replicas.length ? 'ok' : healthy > 0 ? 'degraded' : 'down';
   return { name, health, replicas, ...(note ? { note } : {}) };

@@ -49,7 +49,7 @@ function toTier(key: TopologyTier['key'], title: string, tier: Tier): TopologyTi
 }
 
 /** Words that mean a replica is gone rather than merely unwell. */
-const DOWN = /down|not running|stopped|crashed|closed|not answering|disconnected|blocked/;
+const DOWN = /down|gone|not running|stopped|crashed|closed|not answering|disconnected|blocked/;
 
 /** A replica's health word as one of the picture's three states (and unknown). */
 export function healthOf(word: string): Health {
