@@ -36,8 +36,8 @@ export interface StatusDeps {
 
 /**
  * /status (the page), /status/live (the page's live part, which its script polls and swaps in),
- * /status.json (what `npm run status` reads) and the token form. All need ADMIN_TOKEN, as a Bearer token or the cookie the form sets; without
- * ADMIN_TOKEN none of them exists (404).
+ * /status.json (what `npm run status` reads) and the token form. All need ADMIN_TOKEN, as a
+ * Bearer token or the cookie the form sets; without ADMIN_TOKEN none of them exists (404).
  */
 export function registerStatusRoutes(app: FastifyInstance, { config, rpc, metrics, cookieAttributes, brokerAddress }: StatusDeps): void {
   const token = config.adminToken;
