@@ -36,6 +36,8 @@ export interface BuildAppOptions {
    * shares one with its in-process Back End). Unset: a bare registry, as in unit tests.
    */
   registry?: Registry;
+  /** This Front End's end of its broker connection, for /status's "this one". */
+  brokerAddress?: () => string | undefined;
 }
 
 /** Our forms hold an email, a password and a token; anything bigger is not ours. */
@@ -53,7 +55,7 @@ const CONNECTION_TIMEOUT_MS = 75_000;
 const ONE_YEAR_S = 365 * 24 * 3600;
 
 /** Builds the Front End web app; the caller owns listen() and close(). */
-export async function buildApp({ rpc: unmeasured, config, logger, registry = new Registry() }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ rpc: unmeasured, config, logger, registry = new Registry(), brokerAddress }: BuildAppOptions): Promise<FastifyInstance> {
   const app = createFastify(config, logger as FastifyBaseLogger);
   const metrics = createFrontEndMetrics(registry);
   const rpc = metrics.measureRpc(unmeasured);
@@ -98,7 +100,7 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   registerAccountRoutes(app, { settings: backEnd?.settings, accounts, sessions, hasher, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
   registerMetricsRoute(app, metrics, config.adminToken);
-  registerStatusRoutes(app, { config, rpc, metrics, cookieAttributes: cookies.attributes });
+  registerStatusRoutes(app, { config, rpc, metrics, cookieAttributes: cookies.attributes, brokerAddress });
   app.server.on('connect', refuseConnect);
   return app;
 }
