@@ -165,9 +165,10 @@ describe('SIGKILL of a container under load', () => {
     expectNothingLost(result);
   });
 
-  it('a Front End: the load balancer stops sending to it; at most the requests in flight fail', async () => {
+  it('a Front End: the load balancer stops sending to it; at most the requests in flight fail, with 503', async () => {
     const result = await run('kill a front end', killScenario(async () => 'front-end-3', 8000));
-    expectNothingLost(result, LOAD_USERS);
+    expectNothingLost(result);
+    expect(result.figures.failed).toBeLessThanOrEqual(LOAD_USERS);
   });
 
   // Patroni 3.0.2 on etcd3 renewed its leader key without a revision check, so a primary frozen past

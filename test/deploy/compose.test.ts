@@ -225,5 +225,7 @@ describe('deploy/compose/ha.yml', () => {
     const lb = source('deploy/compose/load-balancer.cfg');
     for (const i of [1, 2, 3]) expect(lb).toContain(`server front-end-${i} front-end-${i}:3000 check`);
     expect(lb).toContain('http-check send meth GET uri /readyz');
+    // A Front End killed mid-request: HAProxy answers 503 (busy, try again), not 502.
+    expect(lb).toContain('errorfile 502 /etc/haproxy/errors/503.http');
   });
 });
