@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { connectDatabase, recentEvents, type Database } from '@gatehouse/database';
+import { connectDatabase, migrate, MIGRATIONS_DIR, recentEvents, type Database } from '@gatehouse/database';
 import { connectAmqp } from '@gatehouse/messaging';
 import { FormClient } from '../support/form-client.js';
 import { rawRequest } from '../support/raw-amqp.js';
@@ -8,6 +11,7 @@ import { spawnService, type ServiceProcess } from '../support/service-process.js
 import { testLogger } from '../support/silent-logger.js';
 import { linkIn, resetLinkIn, SmtpCatcher } from '../support/smtp-catcher.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { createTestDatabase } from '../harness/postgres.js';
 import { newEmail } from '../support/test-ids.js';
 
 /**
@@ -236,6 +240,26 @@ describe('the new actions on the bus', () => {
       expect(await ask({ action: 'EMAIL_CHANGE_REQUEST', data: { tokenHash: '0'.repeat(64), newEmail: 'a@example.com' } })).toEqual({ success: false });
     } finally {
       await connection.close();
+    }
+  });
+});
+
+describe('migration 0009', () => {
+  it('counts accounts made before it as verified at their registration, and later ones as not', async () => {
+    const before = await mkdtemp(join(tmpdir(), 'migrations-'));
+    const old = connectDatabase({ url: await createTestDatabase(inject('postgresUrl')) });
+    try {
+      for (const file of (await readdir(MIGRATIONS_DIR)).filter((f) => f < '0009')) await copyFile(join(MIGRATIONS_DIR, file), join(before, file));
+      await migrate(old.readWrite, { dir: before });
+      await old.readWrite`INSERT INTO users (email, hash, created_at) VALUES ('early@example.com', 'h', now() - interval '1 year')`;
+      await migrate(old.readWrite);
+      await old.readWrite`INSERT INTO users (email, hash) VALUES ('late@example.com', 'h')`;
+      const rows = await old.readWrite<{ email: string; same: boolean | null }[]>`
+        SELECT email, email_verified_at = created_at AS same FROM users ORDER BY email`;
+      expect(rows).toEqual([{ email: 'early@example.com', same: true }, { email: 'late@example.com', same: null }]);
+    } finally {
+      await old.close();
+      await rm(before, { recursive: true, force: true });
     }
   });
 });
