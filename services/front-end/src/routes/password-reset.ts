@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Hasher } from '../passwords/hasher.js';
 import { checkNewPassword, checkPasswordLength, PASSWORD_HINT, PASSWORD_RULES } from '../passwords/password-policy.js';
 import { linkTokenHash, type LinkState, type PasswordResets } from '../passwords/password-resets.js';
 import { field, parseEmailForm } from '../pages/forms.js';
-import { tooManyAttempts } from '../pages/errors.js';
+import { needsSessionStore, tooManyAttempts } from '../pages/errors.js';
 import { render, renderForm } from '../pages/render.js';
 import { newSessionId, tokenHashOf, type BackEndSessionStore } from '../sessions/sessions.js';
 
@@ -22,9 +23,14 @@ const LINK_PROBLEMS: Record<Exclude<LinkState['state'], 'valid'>, { status: numb
   expired: { status: 410, text: 'This link has expired: links work for 30 minutes.' },
   unknown: { status: 404, text: 'This link is not valid. Check that you opened the whole link from the mail.' },
 };
-const NEEDS_BACK_END = 'Password reset needs the Back End to keep sessions (SESSION_STORE=back-end); this site keeps them in cookies.';
 
 const forgotPage = { title: 'Forgot your password?' };
+/**
+ * A known address costs the Back End a token, a mail and an audit row; an unknown one a lookup.
+ * The answer waits until this long after the request arrived, so timing the page cannot tell
+ * which it was (the Back End's work fits well inside it unless the system is overloaded).
+ */
+export const FORGOT_ANSWER_FLOOR_MS = 400;
 const resetPage = (token: string, email: string) => ({ title: 'Choose a new password', token, email, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
 
 /** GET and POST /forgot-password, GET and POST /reset-password (the link in the mail). */
@@ -40,6 +46,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
     if (!form.ok) return renderForm(reply, 'forgot-password', { ...forgotPage, email: form.email, errors: { email: form.error } }, 400);
     const outcome = await resets.request(request, form.email);
     if (outcome === 'rateLimited') throw tooManyAttempts();
+    await sleep(Math.max(0, FORGOT_ANSWER_FLOOR_MS - reply.elapsedTime));
     return render(reply, 'message', { title: 'Check your email', message: RESET_SENT, links: [{ href: '/login', text: 'Back to log in' }] });
   });
 
@@ -77,6 +84,5 @@ function linkProblem(reply: FastifyReply, state: Exclude<LinkState['state'], 'va
   return render(reply, 'message', { title: 'This link does not work', message: text, links: [{ href: '/forgot-password', text: 'Send a new link' }] }, status);
 }
 
-function unavailable(reply: FastifyReply) {
-  return render(reply, 'message', { title: 'Not available here', message: NEEDS_BACK_END, links: [{ href: '/login', text: 'Back to log in' }] }, 501);
-}
+
+const unavailable = (reply: FastifyReply) => needsSessionStore(reply, 'Password reset', { href: '/login', text: 'Back to log in' });

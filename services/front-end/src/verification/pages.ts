@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { LinkState } from '../passwords/password-resets.js';
+import { needsSessionStore } from '../pages/errors.js';
 import { render, renderForm } from '../pages/render.js';
 
 /** The one answer to "send it again", whether or not a mail went (no account, verified, over budget). */
@@ -9,7 +10,6 @@ export const CHECK_YOUR_EMAIL = "We've sent a link to your email address. Open i
 /** A right password, but EMAIL_VERIFICATION=required and the address is unconfirmed. */
 export const VERIFY_FIRST = 'Confirm your email address before you log in: open the link we sent you when you registered. If you cannot find it, we can send a new one.';
 export const CHANGE_TAKEN = 'Another account started using that address after you asked for the change, so your address was not changed. Choose another one on your Account page.';
-const NEEDS_BACK_END = 'Confirming email addresses needs the Back End to keep sessions (SESSION_STORE=back-end); this site keeps them in cookies.';
 
 const LINK_PROBLEMS: Record<Exclude<LinkState['state'], 'valid'>, { status: number; text: string }> = {
   used: { status: 410, text: 'This link was used already: each link works once.' },
@@ -36,6 +36,4 @@ export function resendPage(reply: FastifyReply, data: { intro: string; email?: s
   return renderForm(reply, 'verify-resend', { title: 'Confirm your email address', ...data, errors: data.error ? { email: data.error } : {} }, status);
 }
 
-export function unavailable(reply: FastifyReply) {
-  return render(reply, 'message', { title: 'Not available here', message: NEEDS_BACK_END, links: [{ href: '/', text: 'Back to the home page' }] }, 501);
-}
+export const unavailable = (reply: FastifyReply) => needsSessionStore(reply, 'Confirming email addresses', { href: '/', text: 'Back to the home page' });
