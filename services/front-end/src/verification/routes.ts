@@ -1,8 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { field, parseEmailForm } from '../pages/forms.js';
 import { tooManyAttempts } from '../pages/errors.js';
 import { render } from '../pages/render.js';
 import { linkTokenHash } from '../passwords/password-resets.js';
+import { FORGOT_ANSWER_FLOOR_MS } from '../routes/password-reset.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { newSessionId, tokenHashOf, type BackEndSessionStore } from '../sessions/sessions.js';
 import type { EmailVerification } from './email-verification.js';
@@ -60,6 +62,8 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
       email = form.email;
     }
     if ((await verification.resend(request, email)) === 'rateLimited') throw tooManyAttempts();
+    // As "forgot password": an account that gets a mail costs more than one that does not.
+    await sleep(Math.max(0, FORGOT_ANSWER_FLOOR_MS - reply.elapsedTime));
     return render(reply, 'message', { title: 'Check your email', message: VERIFY_SENT, links: [{ href: request.user ? '/' : '/login', text: request.user ? 'Back to the home page' : 'Back to log in' }] });
   });
 }
