@@ -17,7 +17,7 @@ export interface AccountChange {
 }
 
 /** Undoes what the checking LOGIN_ATTEMPT counted (abandon_login, migration 0007). */
-async function giveBackAttempt(tx: TransactionSql, attemptId: string | undefined, email: string): Promise<void> {
+export async function giveBackAttempt(tx: TransactionSql, attemptId: string | undefined, email: string): Promise<void> {
   if (attemptId) await tx`SELECT abandon_login(NULL, ${attemptId}, ${normalizeEmail(email)})`;
 }
 

@@ -4,7 +4,8 @@ import { normalizeEmail } from '@gatehouse/protocol';
 /** `lockout` locks an account's untrusted clients; `device_lockout` one trusted device (migration 0007). */
 export type AuthEvent =
   | 'register' | 'login_success' | 'login_failure' | 'lockout' | 'device_lockout' | 'logout' | 'logout_everywhere'
-  | 'password_reset_requested' | 'password_reset' | 'password_change' | 'session_end' | 'account_deleted';
+  | 'password_reset_requested' | 'password_reset' | 'password_change' | 'session_end' | 'account_deleted'
+  | 'email_verification_requested' | 'email_verified' | 'email_change_requested' | 'email_changed';
 
 export interface ClientContext {
   ip?: string;

@@ -16,3 +16,5 @@ export * from './register-account.js';
 export * from './outbox.js';
 export * from './password-resets.js';
 export * from './account-changes.js';
+export * from './email-verification.js';
+export * from './email-change.js';

@@ -26,6 +26,8 @@ import { ShortRequestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { setUpSessionMode } from './sessions/session-mode.js';
 import { fastifyTrustProxy } from './http/trust-proxy.js';
+import { registerEmailChangeRoutes } from './verification/email-change-routes.js';
+import { registerVerificationRoutes } from './verification/routes.js';
 
 export interface BuildAppOptions {
   rpc: RpcClient;
@@ -76,6 +78,7 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   await app.register(formbody);
   await registerCookies(app, cookies, config.sessionSecret);
   app.decorateRequest('user', null);
+  app.decorateRequest('emailUnverified', false);
   const { sessions, accounts, backEnd } = await setUpSessionMode(app, rpc, config, cookies, app.log);
 
   // One synchronous hook for what every response carries. Pages show session data and
@@ -95,9 +98,13 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   registerPageRoutes(app, sessions);
   const hasher = new Hasher(config.argon2, config.hashing, metrics.hashing, hashEstimateMs);
   metrics.watchHashing(hasher.load);
-  registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
+  const verification = backEnd?.verification;
+  const addressConfirmed = config.emailVerification === 'required' && verification ? verification.isVerified.bind(verification) : undefined;
+  registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute, addressConfirmed });
   registerPasswordResetRoutes(app, { resets: backEnd?.resets, sessions: backEnd?.sessions, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
   registerAccountRoutes(app, { settings: backEnd?.settings, accounts, sessions, hasher, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerVerificationRoutes(app, { verification, backEndSessions: backEnd?.sessions, sessions, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerEmailChangeRoutes(app, { verification, settings: backEnd?.settings, accounts, sessions, hasher, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
   registerMetricsRoute(app, metrics, config.adminToken);
   registerStatusRoutes(app, { config, rpc, metrics, cookieAttributes: cookies.attributes, brokerAddress });

@@ -10,6 +10,7 @@ import { mailClaim, mailSent } from './mail.js';
 import { passwordReset, passwordResetRequest, resetTokenCheck } from './password-resets.js';
 import { sessionCreate, sessionGet, sessionRevoke, sessionRevokeAll } from './sessions.js';
 import { systemStatus } from './system-status.js';
+import { emailChange, emailChangeRequest, emailVerify, verificationSend, verificationStatus } from './verification.js';
 import type { StatusSources } from '../status/database-status.js';
 
 export { DEFAULT_POLICIES, NO_RELAY, type HandlerPolicies, type OutboxKick } from './context.js';
@@ -65,6 +66,16 @@ export function createRequestHandler(
         return passwordChange(ctx, request, meta);
       case 'ACCOUNT_DELETE':
         return accountDelete(ctx, request, meta);
+      case 'VERIFICATION_SEND':
+        return verificationSend(ctx, request, meta);
+      case 'VERIFICATION_STATUS':
+        return verificationStatus(ctx, request);
+      case 'EMAIL_VERIFY':
+        return emailVerify(ctx, request, meta);
+      case 'EMAIL_CHANGE_REQUEST':
+        return emailChangeRequest(ctx, request, meta);
+      case 'EMAIL_CHANGE':
+        return emailChange(ctx, request, meta);
     }
   };
   return async (request, meta) => {

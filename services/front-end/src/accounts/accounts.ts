@@ -8,7 +8,8 @@ export interface Account {
   locked: boolean;
 }
 
-export type RegisterOutcome = 'registered' | 'exists' | 'rateLimited';
+/** `verifyFirst`: registered, but not logged in until the address is confirmed (EMAIL_VERIFICATION=required). */
+export type RegisterOutcome = 'registered' | 'verifyFirst' | 'exists' | 'rateLimited';
 
 /**
  * The account actions the routes use. Two implementations, chosen with the session store

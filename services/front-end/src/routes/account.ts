@@ -24,10 +24,12 @@ export interface AccountDeps {
 export const ACCOUNT_DONE: Readonly<Record<string, string>> = {
   password: 'Your password was changed. Every other session of your account was ended.',
   sessions: 'The sessions you chose were ended.',
+  email: 'We sent a link to your new address. Your address changes once you open it; until then, keep using this one.',
 };
 export const WRONG_CURRENT = 'That is not your current password. After several wrong passwords in a row, your account is locked for a few minutes.';
 
-type Errors = Partial<Record<'current-password' | 'new-password' | 'delete-password', string>>;
+export type AccountErrors = Partial<Record<'current-password' | 'new-password' | 'new-email' | 'email-password' | 'delete-password', string>>;
+type Errors = AccountErrors;
 
 /** GET /account, and its forms: change the password, end sessions, delete the account. */
 export function registerAccountRoutes(app: FastifyInstance, deps: AccountDeps): void {
@@ -75,7 +77,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountDeps): 
 }
 
 /** The login's check (LOGIN_ATTEMPT, a bounded verify): a wrong password counts towards the lock. */
-async function passwordIsRight(deps: AccountDeps, request: FastifyRequest, email: string, password: string): Promise<boolean> {
+export async function passwordIsRight(deps: AccountDeps, request: FastifyRequest, email: string, password: string): Promise<boolean> {
   const ticket = deps.hasher.reserve(request.deadlineAt);
   const stored = await checkPassword(deps, request, email, password, ticket).finally(() => ticket.release());
   if (stored === 'rateLimited') throw tooManyAttempts();
@@ -83,7 +85,7 @@ async function passwordIsRight(deps: AccountDeps, request: FastifyRequest, email
   return stored !== undefined;
 }
 
-async function accountPage(deps: AccountDeps, request: FastifyRequest, reply: FastifyReply, errors: Errors, notice?: string) {
+export async function accountPage(deps: AccountDeps, request: FastifyRequest, reply: FastifyReply, errors: Errors, notice?: string) {
   if (!deps.settings) return unavailable(reply);
   const sessions = await deps.settings.listSessions(request);
   if (!sessions) return reply.redirect('/login?next=%2Faccount', 303);
