@@ -28,6 +28,7 @@ import { setUpSessionMode } from './sessions/session-mode.js';
 import { fastifyTrustProxy } from './http/trust-proxy.js';
 import { registerEmailChangeRoutes } from './verification/email-change-routes.js';
 import { registerVerificationRoutes } from './verification/routes.js';
+import { UNIFORM_ANSWER_MS } from './http/uniform-timing.js';
 
 export interface BuildAppOptions {
   rpc: RpcClient;
@@ -40,6 +41,8 @@ export interface BuildAppOptions {
   registry?: Registry;
   /** This Front End's end of its broker connection, for /status's "this one". */
   brokerAddress?: () => string | undefined;
+  /** The answer time of the forms that must not tell which addresses exist (unit tests pass 0). */
+  uniformAnswerMs?: number;
 }
 
 /** Our forms hold an email, a password and a token; anything bigger is not ours. */
@@ -57,7 +60,7 @@ const CONNECTION_TIMEOUT_MS = 75_000;
 const ONE_YEAR_S = 365 * 24 * 3600;
 
 /** Builds the Front End web app; the caller owns listen() and close(). */
-export async function buildApp({ rpc: unmeasured, config, logger, registry = new Registry(), brokerAddress }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ rpc: unmeasured, config, logger, registry = new Registry(), brokerAddress, uniformAnswerMs = UNIFORM_ANSWER_MS }: BuildAppOptions): Promise<FastifyInstance> {
   const app = createFastify(config, logger as FastifyBaseLogger);
   const metrics = createFrontEndMetrics(registry);
   const rpc = metrics.measureRpc(unmeasured);
@@ -101,9 +104,9 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   const verification = backEnd?.verification;
   const addressConfirmed = config.emailVerification === 'required' && verification ? verification.isVerified.bind(verification) : undefined;
   registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute, addressConfirmed });
-  registerPasswordResetRoutes(app, { resets: backEnd?.resets, sessions: backEnd?.sessions, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerPasswordResetRoutes(app, { resets: backEnd?.resets, sessions: backEnd?.sessions, hasher, rateLimitPerMinute: config.rateLimitPerMinute, uniformAnswerMs });
   registerAccountRoutes(app, { settings: backEnd?.settings, accounts, sessions, hasher, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute });
-  registerVerificationRoutes(app, { verification, backEndSessions: backEnd?.sessions, sessions, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerVerificationRoutes(app, { verification, backEndSessions: backEnd?.sessions, sessions, rateLimitPerMinute: config.rateLimitPerMinute, uniformAnswerMs });
   registerEmailChangeRoutes(app, { verification, settings: backEnd?.settings, accounts, sessions, hasher, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
   registerMetricsRoute(app, metrics, config.adminToken);

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Hasher } from '../passwords/hasher.js';
 import { checkNewPassword, checkPasswordLength, PASSWORD_HINT, PASSWORD_RULES } from '../passwords/password-policy.js';
 import { linkTokenHash, type LinkState, type PasswordResets } from '../passwords/password-resets.js';
+import { answerNoSoonerThan } from '../http/uniform-timing.js';
 import { field, parseEmailForm } from '../pages/forms.js';
 import { needsSessionStore, tooManyAttempts } from '../pages/errors.js';
 import { render, renderForm } from '../pages/render.js';
@@ -14,6 +14,8 @@ export interface PasswordResetDeps {
   sessions: BackEndSessionStore | undefined;
   hasher: Hasher;
   rateLimitPerMinute: number;
+  /** How long after the request "forgot password" answers, whatever the address (http/uniform-timing.ts). */
+  uniformAnswerMs: number;
 }
 
 /** The one answer to "forgot password", whether or not the address has an account. */
@@ -25,12 +27,7 @@ const LINK_PROBLEMS: Record<Exclude<LinkState['state'], 'valid'>, { status: numb
 };
 
 const forgotPage = { title: 'Forgot your password?' };
-/**
- * A known address costs the Back End a token, a mail and an audit row; an unknown one a lookup.
- * The answer waits until this long after the request arrived, so timing the page cannot tell
- * which it was (the Back End's work fits well inside it unless the system is overloaded).
- */
-export const FORGOT_ANSWER_FLOOR_MS = 400;
+
 const resetPage = (token: string, email: string) => ({ title: 'Choose a new password', token, email, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
 
 /** GET and POST /forgot-password, GET and POST /reset-password (the link in the mail). */
@@ -46,7 +43,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
     if (!form.ok) return renderForm(reply, 'forgot-password', { ...forgotPage, email: form.email, errors: { email: form.error } }, 400);
     const outcome = await resets.request(request, form.email);
     if (outcome === 'rateLimited') throw tooManyAttempts();
-    await sleep(Math.max(0, FORGOT_ANSWER_FLOOR_MS - reply.elapsedTime));
+    await answerNoSoonerThan(reply, deps.uniformAnswerMs);
     return render(reply, 'message', { title: 'Check your email', message: RESET_SENT, links: [{ href: '/login', text: 'Back to log in' }] });
   });
 

@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { field, parseEmailForm } from '../pages/forms.js';
 import { tooManyAttempts } from '../pages/errors.js';
 import { render } from '../pages/render.js';
 import { linkTokenHash } from '../passwords/password-resets.js';
-import { FORGOT_ANSWER_FLOOR_MS } from '../routes/password-reset.js';
+import { answerNoSoonerThan } from '../http/uniform-timing.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { newSessionId, tokenHashOf, type BackEndSessionStore } from '../sessions/sessions.js';
 import type { EmailVerification } from './email-verification.js';
@@ -16,6 +15,8 @@ export interface VerificationDeps {
   backEndSessions: BackEndSessionStore | undefined;
   sessions: SessionStore;
   rateLimitPerMinute: number;
+  /** How long after the request "send it again" answers, whatever the address (http/uniform-timing.ts). */
+  uniformAnswerMs: number;
 }
 
 const RESEND = { href: '/verify-email/resend', text: 'Send a new link' };
@@ -63,7 +64,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
     }
     if ((await verification.resend(request, email)) === 'rateLimited') throw tooManyAttempts();
     // As "forgot password": an account that gets a mail costs more than one that does not.
-    await sleep(Math.max(0, FORGOT_ANSWER_FLOOR_MS - reply.elapsedTime));
+    await answerNoSoonerThan(reply, deps.uniformAnswerMs);
     return render(reply, 'message', { title: 'Check your email', message: VERIFY_SENT, links: [{ href: request.user ? '/' : '/login', text: request.user ? 'Back to the home page' : 'Back to log in' }] });
   });
 }
