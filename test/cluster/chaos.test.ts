@@ -18,7 +18,7 @@ function expectNothingLost(result: ScenarioResult, allowedCuts = 0): void {
   expect(result.load.acknowledged.length).toBeGreaterThan(10);
   expect(result.lost).toEqual([]);
   expect(result.duplicates).toBe(0);
-  expect(result.figures.unexpected.length).toBeLessThanOrEqual(allowedCuts);
+  expect(result.figures.unexpected.length, JSON.stringify(result.figures.unexpected.slice(0, 5))).toBeLessThanOrEqual(allowedCuts);
   expect(result.figures.slowestMs, `slowest request took ${result.figures.slowestMs} ms`).toBeLessThanOrEqual(RPC_TIMEOUT_MS + 1000);
   // Every reset request that was answered gets its mail, once (issue 19).
   expect(result.mail!.requested).toBeGreaterThan(0);
@@ -125,8 +125,10 @@ describe('chaos under load', () => {
       observeMs: 8000,
       repair: () => cliOk('start', 'front-end3').then(() => undefined),
     });
-    // Those in flight get HAProxy's 503 (its errorfile for a server that vanished), never a 502.
-    expectNothingLost(result);
+    // Those in flight get HAProxy's 503 (its errorfile for a server that vanished), never a 502; a
+    // connection of the load's own may still be cut (status 0), at most one per user.
+    expectNothingLost(result, LOAD_USERS);
+    expect(result.figures.unexpected.filter((s) => s.status !== 0)).toEqual([]);
     expect(result.figures.failed).toBeLessThanOrEqual(LOAD_USERS);
   });
 });
