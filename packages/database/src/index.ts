@@ -16,3 +16,4 @@ export * from './register-account.js';
 export * from './outbox.js';
 export * from './password-resets.js';
 export * from './account-changes.js';
+export * from './second-factors/index.js';

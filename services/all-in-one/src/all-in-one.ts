@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { migrate } from '@gatehouse/database';
 import { InProcessRpc, type RpcClient } from '@gatehouse/messaging';
 import {
-  connectBackEndDatabase, createBackEndMetrics, createRequestHandler, retentionPolicy, startBackEnd, startHousekeeping, type BackEndConfig,
+  checkMfaKeys, connectBackEndDatabase, createBackEndMetrics, createRequestHandler, retentionPolicy, startBackEnd, startHousekeeping, type BackEndConfig,
 } from '@gatehouse/back-end';
 import type { Database } from '@gatehouse/database';
 import { createMetricsRegistry, type Registry } from '@gatehouse/runtime';
@@ -75,6 +75,7 @@ async function startBackEndPart(
   const db = connectBackEndDatabase(config, metrics);
   stops.push(() => db.close());
   await migrate(db.readWrite);
+  await checkMfaKeys(db, config.policies.mfaKeys);
   // No Back End runs here, so this process prunes what one would (processed_requests, audit rows).
   const stopHousekeeping = startHousekeeping(db, logger, retentionPolicy(config.auditRetentionDays, config.policies.lockout));
   stops.push(async () => stopHousekeeping());

@@ -25,6 +25,8 @@ import { registerStatusRoutes } from './routes/status.js';
 import { ShortRequestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { setUpSessionMode } from './sessions/session-mode.js';
+import { registerTotpAccountRoutes } from './second-factors/account-routes.js';
+import { registerSecondFactorLoginRoutes } from './second-factors/login-routes.js';
 import { fastifyTrustProxy } from './http/trust-proxy.js';
 
 export interface BuildAppOptions {
@@ -95,7 +97,10 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   metrics.watchHashing(hasher.load);
   registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
   registerPasswordResetRoutes(app, { resets: backEnd?.resets, sessions: backEnd?.sessions, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
-  registerAccountRoutes(app, { settings: backEnd?.settings, accounts, sessions, hasher, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute });
+  const account = { settings: backEnd?.settings, totp: backEnd?.totp, accounts, sessions, hasher, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute };
+  registerAccountRoutes(app, account);
+  registerTotpAccountRoutes(app, account);
+  registerSecondFactorLoginRoutes(app, { pending: backEnd?.pendingLogins, rateLimitPerMinute: config.rateLimitPerMinute });
   registerLogoutRoutes(app, sessions);
   registerMetricsRoute(app, metrics, config.adminToken);
   registerStatusRoutes(app, { config, rpc, metrics, cookieAttributes: cookies.attributes });

@@ -11,6 +11,7 @@ import {
   type SessionPolicy,
 } from '@gatehouse/database';
 import type { StatusSources } from '../status/database-status.js';
+import type { MfaKeyring } from '../second-factors/secret-box.js';
 
 /** What every handler may use. Built once per Back End. */
 export interface HandlerContext {
@@ -24,6 +25,8 @@ export interface HandlerContext {
   resets: ResetPolicy;
   /** Told after a transaction queued mail, so the outbox is relayed at once (mail/outbox-relay.ts). */
   outbox: OutboxKick;
+  /** Seals TOTP secrets; undefined without MFA_ENCRYPTION_KEY, and then nobody can enrol. */
+  mfaKeys: MfaKeyring | undefined;
 }
 
 export interface OutboxKick {
@@ -37,6 +40,8 @@ export interface HandlerPolicies {
   lockout: LockoutPolicy;
   sessions: SessionPolicy;
   resets: ResetPolicy;
+  /** MFA_ENCRYPTION_KEY (and its predecessors), when set. */
+  mfaKeys?: MfaKeyring | undefined;
 }
 
 /**
@@ -55,5 +60,6 @@ export function createHandlerContext(db: Database, logger: Logger, policies: Han
     sessions: new SessionsRepository(db, policies.sessions),
     lockout: policies.lockout,
     logger,
+    mfaKeys: policies.mfaKeys,
   };
 }

@@ -11,13 +11,15 @@ import { BackEndSessionStore } from './sessions.js';
 import { TextbookAccounts } from '../accounts/textbook-accounts.js';
 import { PasswordResets } from '../passwords/password-resets.js';
 import { AccountSettings } from '../accounts/account-settings.js';
+import { PendingLogins } from '../second-factors/pending-login.js';
+import { TotpSettings } from '../second-factors/totp.js';
 
 /** The session store and the account actions that go with it: one pair per SESSION_STORE. */
 export interface SessionMode {
   sessions: SessionStore;
   accounts: AccountGateway;
   /** The account pages that need the Back End's sessions (password reset); absent with cookies. */
-  backEnd?: { sessions: BackEndSessionStore; resets: PasswordResets; settings: AccountSettings };
+  backEnd?: { sessions: BackEndSessionStore; resets: PasswordResets; settings: AccountSettings; totp: TotpSettings; pendingLogins: PendingLogins };
 }
 
 type ModeSettings = Pick<FrontEndConfig, 'sessionStore' | 'sessionAbsoluteHours' | 'sessionIdleMinutes' | 'rateLimitPerMinute' | 'sessionSecret'>;
@@ -30,8 +32,15 @@ export async function setUpSessionMode(app: FastifyInstance, rpc: RpcClient, con
   if (config.sessionStore === 'back-end') {
     const sessions = new BackEndSessionStore(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours });
     const devices = new DeviceTrust(new DeviceCookies(deriveDeviceCookieKey(config.sessionSecret)), cookies.device, cookies.attributes);
-    const accounts = new BackEndAccounts(rpc, sessions, config.rateLimitPerMinute, devices);
-    const backEnd = { sessions, resets: new PasswordResets(rpc, config.rateLimitPerMinute), settings: new AccountSettings(rpc, sessions, accounts) };
+    const pendingLogins = new PendingLogins(rpc, sessions, devices, cookies, config.rateLimitPerMinute);
+    const accounts = new BackEndAccounts(rpc, sessions, config.rateLimitPerMinute, devices, pendingLogins);
+    const backEnd = {
+      sessions,
+      resets: new PasswordResets(rpc, config.rateLimitPerMinute),
+      settings: new AccountSettings(rpc, sessions, accounts),
+      totp: new TotpSettings(rpc, sessions, accounts),
+      pendingLogins,
+    };
     return { sessions, accounts, backEnd };
   }
   const sessions = new CookieSessionStore({ cookies, absoluteHours: config.sessionAbsoluteHours, idleMinutes: config.sessionIdleMinutes });
