@@ -218,7 +218,7 @@ const PAGES: PageCase[] = [
       await register(page, newEmail('totp'));
       await page.goto('/account');
       await fillAndSubmit(page, {}, 'form[action="/account/totp/start"] button');
-      await fillAndSubmit(page, { 'totp-code': '12' }, 'form[action="/account/totp/confirm"] button');
+      await fillAndSubmit(page, { 'enrol-password': PASSWORD, 'totp-code': '12' }, 'form[action="/account/totp/confirm"] button');
       expect(await title(page)).toMatch(/^Error: /);
       expect(await focused(page)).toBe('totp-code');
     },

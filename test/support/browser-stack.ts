@@ -18,7 +18,7 @@ export async function enrolTotpIn(page: Page): Promise<string> {
   await page.goto('/account');
   await fillAndSubmit(page, {}, 'form[action="/account/totp/start"] button');
   const secret = (await page.textContent('#totp-secret'))!.replace(/\s/g, '');
-  await fillAndSubmit(page, { 'totp-code': codeAt(secret) }, 'form[action="/account/totp/confirm"] button');
+  await fillAndSubmit(page, { 'enrol-password': PASSWORD, 'totp-code': codeAt(secret) }, 'form[action="/account/totp/confirm"] button');
   return secret;
 }
 /** The first Front End's ADMIN_TOKEN: /status is one of the pages under test. */

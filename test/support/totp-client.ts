@@ -18,7 +18,7 @@ export async function enrolTotp(client: FormClient, email: string): Promise<{ se
   expect(enrol.status).toBe(200);
   expect(enrol.body).toContain('<svg');
   const secret = /id="totp-secret">([A-Z2-7 ]+)</.exec(enrol.body)![1]!.replace(/ /g, '');
-  const confirmed = await client.submit('/account/totp/confirm', { 'totp-code': codeAt(secret) }, '/account');
+  const confirmed = await client.submit('/account/totp/confirm', { 'enrol-password': PASSWORD, 'totp-code': codeAt(secret) }, '/account');
   expect(confirmed.status).toBe(200);
   const recoveryCodes = [...confirmed.body.matchAll(/<code>([A-Z2-9-]{19})<\/code>/g)].map((m) => m[1]!);
   expect(recoveryCodes).toHaveLength(10);

@@ -14,8 +14,17 @@ export const recoveryCodeHashesSchema = z.array(tokenHashSchema).length(RECOVERY
 export const mfaStatusRequestSchema = request('MFA_STATUS', { tokenHash: tokenHashSchema });
 /** Starts (or resumes, within its time) enrolling an authenticator app: the reply holds the new secret, once per enrolment. */
 export const totpEnrolStartRequestSchema = request('TOTP_ENROL_START', { tokenHash: tokenHashSchema });
-/** Switches TOTP on, if `code` is valid for the pending secret, with a first set of recovery codes. */
-export const totpEnrolConfirmRequestSchema = request('TOTP_ENROL_CONFIRM', { tokenHash: tokenHashSchema, code: totpCodeSchema, recoveryCodeHashes: recoveryCodeHashesSchema });
+/**
+ * Switches TOTP on, if `code` is valid for the pending secret, with a first set of recovery codes,
+ * after the Front End checked the password through LOGIN_ATTEMPT `attemptId` (a stolen session
+ * alone must not be able to lock the owner out behind a phone they do not have).
+ */
+export const totpEnrolConfirmRequestSchema = request('TOTP_ENROL_CONFIRM', {
+  tokenHash: tokenHashSchema,
+  code: totpCodeSchema,
+  recoveryCodeHashes: recoveryCodeHashesSchema,
+  attemptId: attemptIdSchema.optional(),
+});
 /** A new set of recovery codes replaces the old one (TOTP must be on). */
 export const recoveryCodesReplaceRequestSchema = request('RECOVERY_CODES_REPLACE', { tokenHash: tokenHashSchema, recoveryCodeHashes: recoveryCodeHashesSchema });
 /** TOTP off, after the Front End checked the password through LOGIN_ATTEMPT `attemptId`, if `code` is current. */

@@ -15,6 +15,8 @@ const ISSUER = 'Gatehouse';
 const NOT_CONFIGURED = 'Authenticator apps are not set up on this site yet: its operator has to set MFA_ENCRYPTION_KEY.';
 const DISABLE_CODE = 'Enter the current 6-digit code from your authenticator app.';
 
+type EnrolErrors = Partial<Record<'enrol-password' | 'totp-code', string>>;
+
 export type TotpAccountDeps = Pick<AccountDeps, 'settings' | 'totp' | 'sessions' | 'rateLimitPerMinute'> & PasswordCheckDeps;
 
 /** The Account page's "Two-step login" forms: set up an app, new recovery codes, turn it off. */
@@ -31,11 +33,13 @@ export function registerTotpAccountRoutes(app: FastifyInstance, deps: TotpAccoun
 
   app.post('/account/totp/confirm', form, async (request, reply) => {
     if (!deps.totp) return unavailable(reply);
+    const password = checkPasswordLength(field(request.body, 'enrol-password'));
     const code = totpCodeOf(field(request.body, 'totp-code'));
-    if (!code) return enrolPage(deps.totp, request, reply, CODE_FORMAT);
+    if (!password.ok || !code) return enrolPage(deps.totp, request, reply, { 'enrol-password': password.ok ? undefined : password.error, 'totp-code': code ? undefined : CODE_FORMAT });
+    if (!(await confirmPassword(deps, request, request.user!, password.password))) return enrolPage(deps.totp, request, reply, { 'enrol-password': WRONG_CURRENT });
     const { codes, hashes } = newRecoveryCodes();
     const refused = await deps.totp.confirm(request, code, hashes);
-    if (refused === 'wrong') return enrolPage(deps.totp, request, reply, WRONG_CODE);
+    if (refused === 'wrong') return enrolPage(deps.totp, request, reply, { 'totp-code': WRONG_CODE });
     if (refused) return refusal(reply, refused);
     return renderForm(reply, 'recovery-codes', { title: 'Save your recovery codes', codes, enrolled: true });
   });
@@ -64,13 +68,13 @@ export function registerTotpAccountRoutes(app: FastifyInstance, deps: TotpAccoun
 }
 
 /** The QR code and the secret as text (resumed within its time, so a mistyped code keeps the app's entry valid). */
-async function enrolPage(totp: TotpSettings, request: FastifyRequest, reply: FastifyReply, codeError?: string) {
+async function enrolPage(totp: TotpSettings, request: FastifyRequest, reply: FastifyReply, errors: EnrolErrors = {}) {
   const started = await totp.start(request);
   if ('refused' in started) return refusal(reply, started.refused);
   const qr = await qrCodeSvg(otpauthUri(started.secret, request.user!, ISSUER));
   const grouped = started.secret.match(/.{1,4}/g)!.join(' ');
-  const errors = codeError ? { 'totp-code': codeError } : {};
-  return renderForm(reply, 'totp-enrol', { title: 'Set up an authenticator app', qr, secret: grouped, errors }, codeError ? 400 : 200);
+  const failed = Object.values(errors).some(Boolean);
+  return renderForm(reply, 'totp-enrol', { title: 'Set up an authenticator app', qr, secret: grouped, errors }, failed ? 400 : 200);
 }
 
 function refusal(reply: FastifyReply, refused: TotpRefusal) {

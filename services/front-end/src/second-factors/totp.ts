@@ -23,7 +23,7 @@ export class TotpSettings {
   constructor(
     private readonly rpc: RpcClient,
     private readonly sessions: BackEndSessionStore,
-    /** Whose LOGIN_ATTEMPT checked the password before TOTP goes off: its count is given back. */
+    /** Whose LOGIN_ATTEMPT checked the password before TOTP goes on or off: its count is given back. */
     private readonly accounts: BackEndAccounts,
   ) {}
 
@@ -43,8 +43,10 @@ export class TotpSettings {
     return { refused: refusal('TOTP_ENROL_START', result) };
   }
 
+  /** After the password was checked (passwords/check-password.ts). */
   confirm(request: FastifyRequest, code: string, recoveryCodeHashes: string[]): Promise<TotpRefusal | undefined> {
-    return this.#change(request, 'TOTP_ENROL_CONFIRM', { code, recoveryCodeHashes });
+    const attemptId = this.accounts.takeAttempt(request);
+    return this.#change(request, 'TOTP_ENROL_CONFIRM', { code, recoveryCodeHashes, ...(attemptId ? { attemptId } : {}) });
   }
 
   replaceRecoveryCodes(request: FastifyRequest, recoveryCodeHashes: string[]): Promise<TotpRefusal | undefined> {

@@ -43,7 +43,7 @@ export async function totpEnrolStart(ctx: HandlerContext, { data }: RequestOf<'T
   })) as Promise<Reply>;
 }
 
-/** TOTP_ENROL_CONFIRM: the first valid code switches TOTP on, with the first recovery codes. */
+/** TOTP_ENROL_CONFIRM: the first valid code switches TOTP on, with the first recovery codes; the password check's count is given back. */
 export async function totpEnrolConfirm(ctx: HandlerContext, { data }: RequestOf<'TOTP_ENROL_CONFIRM'>, meta: RequestMeta): Promise<Reply> {
   if (!ctx.mfaKeys) return NOT_CONFIGURED;
   return runOnce(ctx.db, meta.requestId, async (tx) => {
@@ -52,6 +52,7 @@ export async function totpEnrolConfirm(ctx: HandlerContext, { data }: RequestOf<
     const check = await checkTotp(ctx, tx, email, data.code, true);
     if (check !== 'ok') return { success: false, codeState: check };
     await replaceRecoveryCodes(tx, email, data.recoveryCodeHashes);
+    await giveBackAttempt(tx, data.attemptId, email);
     await recordEvent(tx, 'totp_enabled', email, data.client);
     return { success: true };
   });
