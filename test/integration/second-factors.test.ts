@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { runAccounts } from '@gatehouse/back-end';
 import { keyIdOf, parseMfaKey } from '../../services/back-end/src/second-factors/secret-box.js';
@@ -167,6 +167,27 @@ describe('TOTP', () => {
     await passwordStep(login, email);
     expect((await codeStep(login, recoveryCodes[0]!)).status).toBe(401);
     expect((await codeStep(login, newCodes[0]!)).status).toBe(303);
+  });
+});
+
+describe('password reset', () => {
+  it('changes the password of a TOTP account but logs nobody in: a mailbox is not a second factor', async () => {
+    const email = newEmail('totp');
+    const { secret } = await enrolTotp(browser(), email);
+    // A link as the Back End would mail it (the mail itself is password-reset.test.ts's business).
+    const token = randomBytes(32).toString('base64url');
+    await tiers().db.readWrite`INSERT INTO account_tokens (token_hash, purpose, email, expires_at)
+      VALUES (${createHash('sha256').update(token).digest('hex')}, 'password_reset', ${email}, now() + interval '30 minutes')`;
+    const client = browser();
+    const done = await client.submit('/reset-password', { token, password: 'a brand new passphrase' }, `/reset-password?token=${token}`);
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/login?password-reset=1');
+    expect(client.cookie('session')).toBeUndefined();
+    expect((await client.get('/login?password-reset=1')).body).toContain('Log in with it and your second factor.');
+    const page = await client.submit('/login', { email, password: 'a brand new passphrase' });
+    expect(page.location).toBe('/login/second-factor');
+    expect((await codeStep(client, codeAt(secret, Date.now() + STEP_MS))).status).toBe(303);
+    await loggedInAs(client, email);
   });
 });
 
