@@ -45,7 +45,7 @@ describe('npm run cluster', () => {
     expect(status.app).toBe(`${appUrl(cluster)}/`);
     expect(status.nodes.map((n) => n.name)).toEqual([
       'etcd1', 'etcd2', 'etcd3', 'pg1', 'pg2', 'pg3', 'rabbit1', 'rabbit2', 'rabbit3', 'haproxy',
-      'back-end1', 'back-end2', 'back-end3', 'front-end1', 'front-end2', 'front-end3',
+      'back-end1', 'back-end2', 'back-end3', 'smtp', 'mailer1', 'mailer2', 'front-end1', 'front-end2', 'front-end3',
     ]);
     for (const node of status.nodes) expect(node).toMatchObject({ state: 'running', pid: expect.any(Number), role: expect.any(String) });
     expect(primaryOf(status)).toHaveLength(1);
@@ -90,7 +90,7 @@ describe('npm run cluster', () => {
     const users = await fetch(`http://127.0.0.1:${plan.ports.rabbitmq[0]!.management}/api/users`, {
       headers: { authorization: `Basic ${Buffer.from(`admin:${secrets.rabbitmqAdmin}`).toString('base64')}` },
     }).then((r) => r.json() as Promise<{ name: string; tags: string[] | string }[]>);
-    expect(users.map((u) => u.name).sort()).toEqual(['admin', 'gatehouse-back-end', 'gatehouse-front-end', 'gatehouse-monitor']);
+    expect(users.map((u) => u.name).sort()).toEqual(['admin', 'gatehouse-back-end', 'gatehouse-front-end', 'gatehouse-mailer', 'gatehouse-monitor']);
     // The status page's user reads the management API and nothing else.
     expect([users.find((u) => u.name === 'gatehouse-monitor')!.tags].flat().join(',')).toBe('monitoring');
     const frontEnd = (await statusJson()).nodes.find((n) => n.name === 'front-end1')!;
@@ -98,6 +98,21 @@ describe('npm run cluster', () => {
     expect(environ).toContain(`RATE_LIMIT_PER_MINUTE=${LOAD_SETTINGS.RATE_LIMIT_PER_MINUTE}`);
     expect(environ).toContain(`SESSION_SECRET=${secrets.sessionSecret}`);
     expect(environ).toContain(`ADMIN_TOKEN=${secrets.adminToken}`);
+    // The Mailers get the settings meant for them (the chaos suite's short lease) and send to the catcher.
+    const mailer = (await statusJson()).nodes.find((n) => n.name === 'mailer1')!;
+    const mailerEnviron = readFileSync(`/proc/${mailer.pid}/environ`, 'utf8').split('\0');
+    expect(mailerEnviron).toContain(`MAIL_LEASE_SECONDS=${LOAD_SETTINGS.MAIL_LEASE_SECONDS}`);
+    expect(mailerEnviron).toContain(`SMTP_URL=smtp://127.0.0.1:${plan.ports.smtp}`);
+  });
+
+  it('mail lists what the SMTP catcher kept: a reset link sent through the Mailers', async () => {
+    const email = `cli-mail-${Date.now()}@chaos.example`;
+    expect((await new FormClient(appUrl(cluster)).submit('/register', { email, password: PASSWORD })).status).toBe(303);
+    expect((await new FormClient(appUrl(cluster)).submit('/forgot-password', { email })).status).toBe(200);
+    await expect.poll(async () => cliOk('mail'), { timeout: 30_000, interval: 1000 }).toContain(`${email}: Reset your Gatehouse password`);
+    // The address got its verification link first (EMAIL_VERIFICATION=optional); the reset is the one asked for.
+    const [mail] = (JSON.parse(await cliOk('mail', '--json')) as { to: string[]; subject: string; link?: string }[]).filter((m) => m.to.includes(email) && m.subject.startsWith('Reset'));
+    expect(mail!.link).toMatch(new RegExp(`^${appUrl(cluster)}/reset-password\\?token=`));
   });
 
   it('stop and start bring one node down and up; switchover moves the primary', async () => {

@@ -15,6 +15,8 @@ export const LOAD_SETTINGS = {
   ARGON2_TIME_COST: '1',
   LOG_LEVEL: 'warn',
   SHUTDOWN_DRAIN_MS: '1000',
+  // A Mailer killed mid-send blocks its mail this long; the suite waits for every mail.
+  MAIL_LEASE_SECONDS: '10',
 };
 
 /**

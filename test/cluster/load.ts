@@ -6,7 +6,7 @@ export const PASSWORD = `chaos-${randomBytes(6).toString('hex')}-pass`;
 
 /** One HTTP request the load sent, as the client saw it. */
 export interface Sample {
-  action: 'register' | 'login';
+  action: 'register' | 'login' | 'reset';
   /** The HTTP status, or 0 when no answer came (connection cut). */
   status: number;
   startedAt: number;
@@ -26,19 +26,33 @@ export interface LoadFigures {
   slowestMs: number;
 }
 
+/** A registration or login succeeded with its redirect; "forgot password" answers 200 with its notice. */
+const succeeded = (s: Sample) => s.status === (s.action === 'reset' ? 200 : 303);
+
 /**
  * A steady load of registrations and logins through the load balancer, as a browser sends them:
  * GET the form, POST it with its CSRF token and cookie. Every registration answered 303 is
- * remembered: it must be possible to log in with it afterwards.
+ * remembered: it must be possible to log in with it afterwards. With `resets`, every fourth
+ * step asks "forgot password" for a registered address not asked for before: each such
+ * address must then receive exactly one mail.
  */
 export class Load {
   readonly samples: Sample[] = [];
   readonly acknowledged: string[] = [];
+  /** Addresses whose reset request was answered: each is owed exactly one mail. */
+  readonly resetRequested: string[] = [];
+  #resetCursor = 0;
   #running = false;
   #users: Promise<void>[] = [];
   #seq = 0;
 
-  constructor(private readonly appUrl: string, private readonly prefix: string, private readonly users = 3, private readonly pauseMs = 150) {}
+  constructor(
+    private readonly appUrl: string,
+    private readonly prefix: string,
+    private readonly users = 3,
+    private readonly pauseMs = 150,
+    private readonly resets = false,
+  ) {}
 
   start(): void {
     this.#running = true;
@@ -53,7 +67,12 @@ export class Load {
   async #user(index: number): Promise<void> {
     for (let n = 0; this.#running; n++) {
       const known = this.acknowledged[Math.floor(Math.random() * this.acknowledged.length)];
-      if (n % 2 === 1 && known) await this.#send('login', '/login', known);
+      // Addresses in the order they were acknowledged, each asked for once (3 mails an hour is the limit).
+      const fresh = this.acknowledged[this.#resetCursor];
+      if (this.resets && n % 4 === 3 && fresh) {
+        this.#resetCursor++;
+        if ((await this.#send('reset', '/forgot-password', fresh)) === 200) this.resetRequested.push(fresh);
+      } else if (n % 2 === 1 && known) await this.#send('login', '/login', known);
       else await this.#register(index);
       await sleep(this.pauseMs);
     }
@@ -93,7 +112,7 @@ export class Load {
   /** The figures for samples that started within [from, to]. */
   figures(from: number, to: number): LoadFigures {
     const window = this.samples.filter((s) => s.startedAt >= from && s.startedAt <= to);
-    const ok = (s: Sample) => s.status === 303;
+    const ok = succeeded;
     return {
       sent: window.length,
       succeeded: window.filter(ok).length,

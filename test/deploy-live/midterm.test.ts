@@ -3,6 +3,7 @@ import { appendFileSync, copyFileSync, readFileSync, rmSync, writeFileSync } fro
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../harness/free-port.js';
+import { FormClient } from '../support/form-client.js';
 import { launchChromium } from '../support/chromium.js';
 import { browserJourney, browserLogin } from './browser-journey.js';
 import { ComposeProject, docker, withExtraCa } from './compose-project.js';
@@ -12,21 +13,24 @@ import { expectHardenedImage, tcpProbe } from './image-checks.js';
 // The midterm (docker-compose.yml) for real: a fresh clone, .env written exactly as docs/compose.md
 // says, `docker compose up --build --wait`, then a browser through the published port.
 
-const SERVICES = ['messaging', 'db', 'back-end', 'front-end', 'adminer'] as const;
+const SERVICES = ['messaging', 'db', 'back-end', 'front-end', 'mailer', 'maildev', 'adminer'] as const;
 let clone: string;
 let project: ComposeProject;
 let appUrl: string;
 let adminerUrl: string;
+let maildevUrl: string;
 const user = { email: `midterm-${randomUUID()}@example.com`, password: 'correct horse battery staple' };
 
 beforeAll(async () => {
   clone = freshClone('gatehouse-midterm');
   writeEnvAsDocumented(clone);
   // docs/compose.md: .env may move both published ports (these are free on this machine now).
-  const [appPort, adminerPort] = await freePorts(2);
-  appendFileSync(join(clone, '.env'), `FRONT_END_PORT=${appPort}\nADMINER_PORT=${adminerPort}\n`);
+  const [appPort, adminerPort, maildevPort] = await freePorts(3);
   appUrl = `http://127.0.0.1:${appPort}`;
   adminerUrl = `http://127.0.0.1:${adminerPort}`;
+  maildevUrl = `http://127.0.0.1:${maildevPort}`;
+  // PUBLIC_URL follows the moved port, so the links in the mails open this Front End.
+  appendFileSync(join(clone, '.env'), `FRONT_END_PORT=${appPort}\nADMINER_PORT=${adminerPort}\nMAILDEV_PORT=${maildevPort}\nPUBLIC_URL=${appUrl}\n`);
   project = new ComposeProject(clone, `gatehouse-midterm-${process.pid}`, withExtraCa(['docker-compose.yml'], 'deploy/compose/build-ca.yml'));
   const started = Date.now();
   const up = await project.run(['up', '--build', '--wait', '--quiet-pull'], 20 * 60_000);
@@ -42,13 +46,13 @@ afterAll(async () => {
 describe('docker compose up --build --wait', () => {
   it('wrote every secret of .env from docs/compose.md, each a fresh random value', () => {
     const env = readEnv(join(clone, '.env'));
-    const secrets = ['POSTGRES_PASSWORD', 'GATEHOUSE_DB_PASSWORD', 'RABBITMQ_ADMIN_PASSWORD', 'FRONT_END_AMQP_PASSWORD', 'BACK_END_AMQP_PASSWORD', 'SESSION_SECRET'];
+    const secrets = ['POSTGRES_PASSWORD', 'GATEHOUSE_DB_PASSWORD', 'RABBITMQ_ADMIN_PASSWORD', 'FRONT_END_AMQP_PASSWORD', 'BACK_END_AMQP_PASSWORD', 'MAILER_AMQP_PASSWORD', 'SESSION_SECRET'];
     for (const name of secrets) expect(env[name], name).toMatch(/^[0-9a-f]{48}$/);
     expect(new Set(secrets.map((n) => env[n])).size).toBe(secrets.length);
   });
 
   it.each(SERVICES)('%s: healthy by its own HEALTHCHECK, non-root, tini as PID 1', async (service) => {
-    await expectHardenedImage(project, service, { readOnly: service === 'front-end' || service === 'back-end' });
+    await expectHardenedImage(project, service, { readOnly: service === 'front-end' || service === 'back-end' || service === 'mailer' });
   });
 
   it('broker-setup made the broker users and exited 0', async () => {
@@ -74,6 +78,24 @@ describe('docker compose up --build --wait', () => {
     } finally {
       await chromium.close();
     }
+  });
+
+  it('mails a reset link through the Mailer to MailDev, and the link opens the form on this Front End', async () => {
+    const email = `midterm-reset-${randomUUID()}@example.com`;
+    expect((await new FormClient(appUrl).submit('/register', { email, password: user.password })).status).toBe(303);
+    expect((await new FormClient(appUrl).submit('/forgot-password', { email })).status).toBe(200);
+    type MailDevMail = { to: { address: string }[]; subject: string; text: string };
+    // The address got its verification link at registration too; the reset mail is the one asked for here.
+    const mailTo = async () =>
+      ((await (await fetch(`${maildevUrl}/email`)).json()) as MailDevMail[]).find((m) => m.to.some((t) => t.address === email) && m.subject.startsWith('Reset'));
+    await expect.poll(mailTo, { timeout: 60_000, interval: 1000 }).toBeDefined();
+    const mail = (await mailTo())!;
+    expect(mail.subject).toBe('Reset your Gatehouse password');
+    const link = /https?:\/\/\S+\/reset-password\?token=[\w-]+/.exec(mail.text)?.[0];
+    expect(link?.startsWith(`${appUrl}/reset-password?token=`)).toBe(true);
+    const form = await new FormClient(appUrl).get(link!.slice(appUrl.length));
+    expect(form.status).toBe(200);
+    expect(form.body).toContain(email);
   });
 
   it('Adminer answers on its port with its login form', async () => {

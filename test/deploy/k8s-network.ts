@@ -123,6 +123,7 @@ export const EXPECTED_REACH = new Set([
   'front-end -> messaging',
   'back-end -> messaging',
   'back-end -> db',
+  'mailer -> messaging',
   'db -> db',
   'messaging -> messaging',
   'broker-users -> messaging',

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RABBITMQ_PLUGINS, RABBITMQ_SHARED_CONF } from '@gatehouse/operations';
 import { BACK_END_VARIABLES } from '../../services/back-end/src/config.js';
 import { FRONT_END_VARIABLES } from '../../services/front-end/src/config.js';
+import { MAILER_VARIABLES } from '../../services/mailer/src/config.js';
 import { REPO_ROOT } from '../support/service-process.js';
 import {
   envProblems,
@@ -15,7 +16,7 @@ import {
   selectorProblems,
   targetPortProblems,
 } from './k8s-checks.js';
-import { BACK_END_HELPERS, BACK_END_REQUIRED, FRONT_END_HELPERS, FRONT_END_REQUIRED } from './k8s-env.js';
+import { BACK_END_HELPERS, BACK_END_REQUIRED, FRONT_END_HELPERS, FRONT_END_REQUIRED, MAILER_HELPERS, MAILER_REQUIRED } from './k8s-env.js';
 import { allowed, coverageProblems, matrixProblems, podsOf, policiesOf } from './k8s-network.js';
 import { validateObject } from './k8s-schema.js';
 import { clone, containersOf, named, ofKind, parseObjects, podTemplateOf, renderKustomization, type Container, type K8sObject } from './k8s-support.js';
@@ -25,6 +26,7 @@ const K8S_DIR = join(REPO_ROOT, 'deploy', 'k8s');
 const TIERS: [string, string][] = [
   ['Deployment', 'front-end'],
   ['Deployment', 'back-end'],
+  ['Deployment', 'mailer'],
   ['StatefulSet', 'db'],
   ['StatefulSet', 'messaging'],
 ];
@@ -113,7 +115,7 @@ describe('policy', () => {
   });
 
   it('no secret is written in the manifests: only the generated Secret holds them', () => {
-    expect(secretValues).toHaveLength(10);
+    expect(secretValues).toHaveLength(12);
     expect(literalSecretProblems(objects, secretValues, ['gatehouse-secrets'])).toEqual([]);
     const broken = clone(objects);
     container(broken, 'Deployment', 'front-end').env!.push({ name: 'SESSION_SECRET', value: secretValues[0]! });
@@ -121,7 +123,7 @@ describe('policy', () => {
       'Deployment/front-end container front-end: SESSION_SECRET has a literal value',
       'Deployment/front-end: contains a secret value',
     ]);
-    const source = ['db-k8s.yml', 'messaging-k8s.yml', 'front-end-k8s.yml', 'back-end-k8s.yml', 'network-policies.yml'].flatMap((f) =>
+    const source = ['db-k8s.yml', 'messaging-k8s.yml', 'front-end-k8s.yml', 'back-end-k8s.yml', 'mailer-k8s.yml', 'network-policies.yml'].flatMap((f) =>
       parseObjects(readFileSync(join(K8S_DIR, f), 'utf8')),
     );
     expect(ofKind(source, 'Secret')).toEqual([]);
@@ -176,7 +178,13 @@ describe('network policies', () => {
     expect(allowed(policies, pod('back-end'), pod('db'), 8008)).toBe(false);
     expect(allowed(policies, pod('db'), pod('db'), 8008)).toBe(true);
     expect(allowed(policies, pod('outside'), pod('front-end'), 3000)).toBe(true);
-    for (const group of ['front-end', 'back-end', 'db', 'messaging', 'broker-users']) expect(allowed(policies, pod(group), pod('dns'), 53, 'UDP')).toBe(true);
+    expect(allowed(policies, pod('mailer'), pod('messaging'), 5672)).toBe(true);
+    expect(allowed(policies, pod('mailer'), pod('db'), 5432)).toBe(false);
+    // Its SMTP server is outside the cluster: any address, on the SMTP ports only.
+    const smtpServer = { group: 'smtp', namespace: 'elsewhere', labels: {}, ports: [] };
+    expect(allowed(policies, pod('mailer'), smtpServer, 587)).toBe(true);
+    expect(allowed(policies, pod('mailer'), smtpServer, 5432)).toBe(false);
+    for (const group of ['front-end', 'back-end', 'mailer', 'db', 'messaging', 'broker-users']) expect(allowed(policies, pod(group), pod('dns'), 53, 'UDP')).toBe(true);
   });
 
   it('the matrix check fails when the database admits the Front End instead of the Back End', () => {
@@ -219,17 +227,18 @@ describe('configuration', () => {
     expect(rabbit.env!.map((e) => e.name)).toEqual(expect.arrayContaining(['RABBITMQ_DEFAULT_USER', 'RABBITMQ_DEFAULT_PASS', 'RABBITMQ_ERLANG_COOKIE']));
   });
 
-  it('every image is one built here, under the names and tags compose uses; kustomize retags all four', () => {
+  it('every image is one built here, under the names and tags compose uses; kustomize retags them all', () => {
     const images = new Set(objects.flatMap((o) => (podTemplateOf(o) ? containersOf(podTemplateOf(o)!.spec).map(({ container }) => container.image) : [])));
-    expect([...images].sort()).toEqual(['gatehouse/back-end:latest', 'gatehouse/db:latest', 'gatehouse/front-end:latest', 'gatehouse/messaging:latest']);
+    expect([...images].sort()).toEqual(['gatehouse/back-end:latest', 'gatehouse/db:latest', 'gatehouse/front-end:latest', 'gatehouse/mailer:latest', 'gatehouse/messaging:latest']);
     const kustomization = readFileSync(join(K8S_DIR, 'kustomization.yaml'), 'utf8');
     for (const image of images) expect(kustomization).toContain(`- name: ${image!.replace(/:latest$/, '')}\n    newTag: latest`);
   });
 
-  it('the Front End and Back End get only variables their config modules read, and every required one', () => {
+  it('the Front End, Back End and Mailer get only variables their config modules read, and every required one', () => {
     expect(envProblems(container(objects, 'Deployment', 'front-end'), FRONT_END_VARIABLES, FRONT_END_REQUIRED, FRONT_END_HELPERS)).toEqual([]);
     expect(envProblems(container(objects, 'Deployment', 'back-end'), BACK_END_VARIABLES, BACK_END_REQUIRED, BACK_END_HELPERS)).toEqual([]);
-    for (const [kind, name] of [['Deployment', 'front-end'], ['Deployment', 'back-end']] as const) {
+    expect(envProblems(container(objects, 'Deployment', 'mailer'), MAILER_VARIABLES, MAILER_REQUIRED, MAILER_HELPERS)).toEqual([]);
+    for (const [kind, name] of [['Deployment', 'front-end'], ['Deployment', 'back-end'], ['Deployment', 'mailer']] as const) {
       const env = container(objects, kind, name).env!;
       expect(env.find((e) => e.name === 'REQUEST_QUEUE_MODE')?.value).toBe('quorum');
       expect(env.find((e) => e.name === 'AMQP_URL')?.value).toMatch(new RegExp(`^amqp://gatehouse-${name}:\\$\\(\\w+\\)@messaging:5672$`));

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PasswordErrors } from '@gatehouse/front-end';
 import { ADMIN_TOKEN, enrolTotpIn, fillAndSubmit, focused, PASSWORD, register, startBrowserStack, submitLogin, type BrowserStack } from '../support/browser-stack.js';
 import { checkPage, watchCsp } from '../support/page-checks.js';
 import { newEmail } from '../support/test-ids.js';
-import { resetLinkIn } from '../support/smtp-catcher.js';
+import { mailedPath, main, title, VERIFICATION_PAGES, visit, type Ctx, type PageCase } from './verification-pages.js';
 
 /**
  * Every page and every error path in a real browser, each then checked by checkPage: axe-core
@@ -13,35 +13,18 @@ import { resetLinkIn } from '../support/smtp-catcher.js';
  * `{ name: 'about', open: visit('/about') }`. The cases run in order; the last one stops
  * the Back End.
  */
-interface Ctx {
-  stack: BrowserStack;
-  context: BrowserContext;
-  page: Page;
-}
-interface PageCase {
-  name: string;
-  /** Brings the page into the state to check, asserting what the user should see. */
-  open(ctx: Ctx): Promise<void>;
-}
-
 let stack: BrowserStack;
 beforeAll(async () => {
   stack = await startBrowserStack();
 });
 afterAll(() => stack?.stop());
 
-const main = (page: Page) => page.textContent('main');
 /** Whether this browser's cookies are refused /secret, asked aside so the page stays as it is. */
 const keptFromSecret = async (page: Page) => {
   const res = await page.request.get('/secret', { maxRedirects: 0 });
   return res.status() === 303 && res.headers().location === '/login?next=%2Fsecret';
 };
-const title = (page: Page) => page.title();
 
-/** Opens `path` and expects a 200 page. */
-const visit = (path: string) => async ({ page }: Ctx) => {
-  expect((await page.goto(path))?.status()).toBe(200);
-};
 /** Registers a fresh user, then opens `path`. */
 const asUser = (path: string) => async (ctx: Ctx) => {
   await register(ctx.page, newEmail('pages'));
@@ -58,11 +41,7 @@ async function linkRequested(page: Page, prefix: string): Promise<string> {
   await fillAndSubmit(page, { email });
   return email;
 }
-/** The path of the reset link mailed to `email`. */
-const resetPath = async (stack: BrowserStack, email: string) => {
-  const link = new URL(resetLinkIn((await stack.smtp.waitFor(email))[0]!));
-  return link.pathname + link.search;
-};
+const resetPath = (stack: BrowserStack, email: string) => mailedPath(stack, email, '/reset-password');
 
 /** A new user with TOTP on, logged out, then through the password step: the browser is on the code page. */
 async function atCodePage(page: Page): Promise<void> {
@@ -302,6 +281,7 @@ const PAGES: PageCase[] = [
       expect(await main(page)).toContain('This link was used already');
     },
   },
+  ...VERIFICATION_PAGES,
   {
     name: 'csrf-failure',
     async open({ page }) {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fetch } from 'undici';
+import type { Page } from 'playwright-core';
 import { FormClient } from '../support/form-client.js';
 import { startNpmStart, type NpmStart } from '../support/npm-start.js';
 import { launchChromium } from '../support/chromium.js';
+import { checkPage, watchCsp } from '../support/page-checks.js';
 import { scrape, type Scrape } from '../support/prometheus.js';
 import { SOURCE_CONDITION, spawnProcess, spawnService, TSX } from '../support/service-process.js';
 
@@ -111,21 +113,51 @@ it('in a browser: the form lets the operator in, and the script redraws the page
     // Script errors and CSP refusals; the form page's own 401 and a missing favicon are not problems.
     page.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && problems.push(message.text()));
     page.on('pageerror', (err) => problems.push(err.message));
+    const refused = watchCsp(page);
     await page.goto('/status');
     await page.fill('input[name=token]', ADMIN_TOKEN);
     await page.click('button[type=submit]');
     await page.waitForURL(`${running.url}/status`);
     expect(await page.textContent('#status-tiers')).toContain('Back End');
     const first = await page.getAttribute('#status-generated', 'datetime');
+    // A reload would lose this; the script's swap keeps it (no flicker).
+    await page.evaluate('window.notReloaded = true');
     // The script replaces this text once its first poll has been drawn.
     await page.waitForSelector('#status-refresh:has-text("live")', { timeout: 30_000 });
     expect(await page.getAttribute('#status-generated', 'datetime')).not.toBe(first);
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(await page.textContent('#status-events')).toContain('register');
+    // The drawing: one box per tier, in-process, this process marked.
+    expect(await page.locator('svg.topology-wide .box').count()).toBe(4);
+    expect(await page.getAttribute('svg.topology-wide [data-tier="front-end"] .box', 'data-marks')).toBe('this one');
+    expect(await page.textContent('svg.topology-wide [data-tier="messaging"]')).toContain('in-process');
+    expect(await page.locator('#status-charts svg[role="img"]').count()).toBe(6);
+    expect(await headerLinesUp(page)).toEqual({ left: 0, right: 0 });
+    await checkPage(page, 'status-embedded');
+    expect(refused, 'the CSP refused nothing').toEqual([]);
     expect(problems).toEqual([]);
   } finally {
     await chromium.close();
   }
 });
+
+/**
+ * How far the header's content (the site title, the navigation) sits from the page's content,
+ * left and right, in px: 0 and 0 when they line up.
+ */
+function headerLinesUp(page: Page): Promise<{ left: number; right: number }> {
+  return page.evaluate(`(() => {
+    const inner = (selector) => {
+      const element = document.querySelector(selector);
+      const rect = element.getBoundingClientRect();
+      const style = getComputedStyle(element);
+      return { left: rect.left + parseFloat(style.paddingLeft), right: rect.right - parseFloat(style.paddingRight) };
+    };
+    const nav = inner('.nav');
+    const main = inner('main');
+    return { left: Math.round(nav.left - main.left), right: Math.round(nav.right - main.right) };
+  })()`);
+}
 
 it('without JavaScript, the page reloads itself', async () => {
   const chromium = await launchChromium();

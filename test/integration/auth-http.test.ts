@@ -186,7 +186,7 @@ describe('audit log and logs', () => {
     await client.submit(everywhere, {}, '/secret');
 
     const rows = await recentEvents(db.readWrite, { email, limit: 10 });
-    expect(rows.map((r) => r.event)).toEqual(['logout_everywhere', 'login_success', 'login_failure', 'logout', 'register']);
+    expect(rows.map((r) => r.event)).toEqual(['logout_everywhere', 'login_success', 'login_failure', 'logout', 'email_verification_requested', 'register']);
     for (const row of rows) {
       expect(row).toMatchObject({ email, ip: '127.0.0.1', user_agent: 'gatehouse-test-agent' });
       expect(row.at).toBeInstanceOf(Date);

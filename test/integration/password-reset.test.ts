@@ -8,6 +8,7 @@ import { resetLinkIn, SmtpCatcher } from '../support/smtp-catcher.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { newEmail } from '../support/test-ids.js';
 import { freePort } from '../harness/free-port.js';
+import { UNIFORM_ANSWER_MS } from '../../services/front-end/src/http/uniform-timing.js';
 
 /**
  * Issue 19: "forgot password" end to end on real servers: a Back End and a Front End process,
@@ -23,6 +24,7 @@ let db: Database;
 let smtp: SmtpCatcher;
 let mailer: ServiceProcess;
 let healthPort: number;
+let mailerHealthPort: number;
 /** The Back End's gauge of mails not yet accepted by an SMTP server. */
 const unsentMails = async () => {
   const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
@@ -38,12 +40,15 @@ const startMailer = () =>
     PUBLIC_URL: stack.url,
     SITE_NAME: 'Gatehouse test',
     MAIL_LEASE_SECONDS: '5',
+    HEALTH_PORT: String(mailerHealthPort),
   });
 
 beforeAll(async () => {
   smtp = await SmtpCatcher.start();
   healthPort = await freePort();
-  stack = await startStack({}, { MAIL_QUEUE: mailQueue, HEALTH_PORT: String(healthPort) });
+  mailerHealthPort = await freePort();
+  // No verification links here: every mail to an address is the reset link the test asked for.
+  stack = await startStack({ EMAIL_VERIFICATION: 'off' }, { MAIL_QUEUE: mailQueue, HEALTH_PORT: String(healthPort) });
   db = connectDatabase({ url: stack.databaseUrl });
   mailer = startMailer();
   await mailer.waitFor(/Consuming the mail queue/);
@@ -137,6 +142,27 @@ describe('forgot password', () => {
     expect(smtp.to(unknown)).toHaveLength(0);
   });
 
+  it('takes as long for an unknown address as for a known one (the answer waits for a floor)', async () => {
+    const known = (await registered()).email;
+    const timed = async (email: string) => {
+      const browser = new FormClient(stack.url);
+      const token = await browser.formToken('/forgot-password');
+      const started = performance.now();
+      const page = await browser.post('/forgot-password', { _csrf: token, email });
+      expect(page.status).toBe(200);
+      return performance.now() - started;
+    };
+    const times: Record<'known' | 'unknown', number[]> = { known: [], unknown: [] };
+    // Alternated, so a slow moment of the machine falls on both; 3 known ones stay under the hourly budget.
+    for (let i = 0; i < 3; i++) {
+      times.known.push(await timed(known));
+      times.unknown.push(await timed(newEmail('nobody')));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    for (const t of [...times.known, ...times.unknown]) expect(t).toBeGreaterThanOrEqual(UNIFORM_ANSWER_MS);
+    expect(Math.abs(median(times.known) - median(times.unknown))).toBeLessThan(50);
+  });
+
   it('sends at most 3 links per address per hour, answering the 4th request alike', async () => {
     const { email } = await registered();
     for (let i = 0; i < 4; i++) expect((await new FormClient(stack.url).submit('/forgot-password', { email })).status).toBe(200);
@@ -166,6 +192,17 @@ describe('forgot password', () => {
     expect(weak.status).toBe(400);
     expect((await logIn(email, PASSWORD)).status).toBe(303); // unchanged, and the link still works
     expect((await new FormClient(stack.url).get(link)).status).toBe(200);
+  });
+});
+
+describe('the Mailer', () => {
+  it('answers /readyz while it consumes the mail queue, and counts the mails it sent on /metrics', async () => {
+    const base = `http://127.0.0.1:${mailerHealthPort}`;
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
+    const text = await (await fetch(`${base}/metrics`)).text();
+    // Every test above sent at least one mail through this Mailer.
+    expect(Number(/^gatehouse_mailer_messages_total\{outcome="sent"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(3);
+    expect(text).toMatch(/^gatehouse_mailer_in_progress 0$/m);
   });
 });
 

@@ -30,7 +30,7 @@ describe('REGISTER with a tokenHash', () => {
   it('creates the user and the session, and says so', async () => {
     const [email, tokenHash] = [newEmail(), newTokenHash()];
     expect(await fixture.rpc.call({ action: 'REGISTER', data: { email, hash: 'h', tokenHash, client } })).toEqual({ success: true, session: true });
-    expect(await fixture.rpc.call({ action: 'SESSION_GET', data: { tokenHash } })).toEqual({ success: true, email });
+    expect(await fixture.rpc.call({ action: 'SESSION_GET', data: { tokenHash } })).toEqual({ success: true, email, verified: false });
     expect(await registerEvents(email)).toBe(1);
   });
 

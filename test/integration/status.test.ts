@@ -159,6 +159,22 @@ describe('what it shows', () => {
     expect(tiers.find((t) => t.name === 'Front End')!.replicas.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('draws the picture the page\'s script swaps in (/status/live): this Front End and the queue\'s leader marked, the hour charted', async () => {
+    expect((await fetch(`${stack.url}/status/live`)).status).toBe(401);
+    await freshReport('');
+    const res = await fetch(`${stack.url}/status/live`, { headers: bearer() });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).not.toContain('<html');
+    // Each mark twice: in the wide drawing and in the narrow one (CSS shows one of them).
+    const marked = (mark: string) => [...html.matchAll(new RegExp(`data-id="([^"]+)" data-marks="${mark}"`, 'g'))].map((m) => m[1]);
+    expect(marked('this one')).toHaveLength(2);
+    expect(marked('this one')[0]).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(marked('leads the request queue')).toHaveLength(2);
+    expect(marked('primary')).toHaveLength(2);
+    expect(html.match(/<svg class="chart /g)).toHaveLength(6);
+  });
+
   it('says why the broker section is unavailable when the management API is not configured', async () => {
     const other = await stack.addFrontEnd({ ADMIN_TOKEN });
     const r = await report(other.url);

@@ -33,7 +33,7 @@ export async function startBackEndFixture(name: string, options: { laggingStandb
   const databaseUrl = await createTestDatabase(inject('postgresUrl'));
   const primary = connectDatabase({ url: databaseUrl });
   let standby: Database | undefined;
-  const env: Record<string, string> = { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue };
+  const env: Record<string, string> = { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue, MAIL_QUEUE: `mail.${randomUUID()}` };
   if (options.laggingStandby) {
     env.DATABASE_READ_URL = await createTestDatabase(inject('postgresUrl'));
     standby = connectDatabase({ url: env.DATABASE_READ_URL });

@@ -91,7 +91,12 @@ export class SmtpCatcher {
 
 /** The reset link a mail carries (its text part). */
 export function resetLinkIn(mail: ParsedMail): string {
-  const match = /https?:\/\/\S+\/reset-password\?token=[A-Za-z0-9_%-]+/.exec(mail.text ?? '');
-  if (!match) throw new Error(`No reset link in the mail:\n${mail.text}`);
+  return linkIn(mail, '/reset-password');
+}
+
+/** The link to `path` (with its token) a mail carries, in its text part. */
+export function linkIn(mail: ParsedMail, path: string): string {
+  const match = new RegExp(`https?://\\S+${path}\\?token=[A-Za-z0-9_%-]+`).exec(mail.text ?? '');
+  if (!match) throw new Error(`No ${path} link in the mail:\n${mail.text}`);
   return match[0];
 }

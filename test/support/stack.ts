@@ -33,7 +33,9 @@ export async function startStack(
   const amqpUrl = inject('amqpUrl');
   const queue = `request.${randomUUID()}`;
   const databaseUrl = await createTestDatabase(inject('postgresUrl'));
-  const backEnd = launch('back-end', { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue, ...backEndEnv });
+  // Its own mail queue too: stacks in textbook mode declare it classic, quorum ones as quorum.
+  const mailQueue = `mail.${randomUUID()}`;
+  const backEnd = launch('back-end', { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue, MAIL_QUEUE: mailQueue, ...backEndEnv });
   await backEnd.waitFor(/Starting consumption/);
   const extra: ServiceProcess[] = [];
 

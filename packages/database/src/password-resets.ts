@@ -7,8 +7,11 @@ import type { ClientContext } from './audit-events.js';
 import { recordEvent } from './audit-events.js';
 import { queueMail } from './outbox.js';
 
-/** What a reset link's token is worth right now. */
+/** What a link's token is worth right now. */
 export type TokenState = 'valid' | 'used' | 'expired' | 'unknown';
+
+/** What a link may be spent on (account_tokens.purpose): a token of one purpose is unknown to the others. */
+export type LinkPurpose = 'password_reset' | 'email_verification' | 'email_change';
 
 export interface ResetPolicy {
   /** How long a link works. */
@@ -99,9 +102,10 @@ export async function completePasswordReset(tx: TransactionSql, r: PasswordReset
   return { state: 'valid', email: user.email, session: true };
 }
 
-async function spentState(tx: TransactionSql, tokenHash: string): Promise<TokenState> {
+/** Why a link of `purpose` could not be spent: used, expired, or never one of that purpose. */
+export async function spentState(tx: TransactionSql, tokenHash: string, purpose: LinkPurpose = 'password_reset'): Promise<Exclude<TokenState, 'valid'>> {
   const [row] = await tx<{ used: boolean }[]>`
-    SELECT used_at IS NOT NULL AS used FROM account_tokens WHERE token_hash = ${tokenHash} AND purpose = 'password_reset'`;
+    SELECT used_at IS NOT NULL AS used FROM account_tokens WHERE token_hash = ${tokenHash} AND purpose = ${purpose}`;
   if (!row) return 'unknown';
   return row.used ? 'used' : 'expired';
 }

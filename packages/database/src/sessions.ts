@@ -49,12 +49,20 @@ export class SessionsRepository {
     return row!.outcome;
   }
 
-  /** The session's email while it is live. One key lookup on the primary. */
-  async find(tokenHash: string): Promise<string | undefined> {
-    const row = await this.db.primary((sql) => this.#live(sql, tokenHash));
+  /**
+   * The session's email while it is live, and whether that address is verified (for the
+   * "verify your address" notice). One key lookup on the primary, and one on users' index.
+   */
+  async find(tokenHash: string): Promise<{ email: string; verified: boolean } | undefined> {
+    const [row] = await this.db.primary((sql) => sql<(SessionRow & { verified: boolean })[]>`
+      SELECT s.email, s.last_seen_at,
+        coalesce((SELECT u.email_verified_at IS NOT NULL FROM users u WHERE lower(u.email) = lower(s.email)), true) AS verified
+      FROM sessions s
+      WHERE s.token_hash = ${tokenHash} AND s.revoked_at IS NULL AND s.expires_at > now()
+        AND s.last_seen_at > now() - make_interval(secs => ${this.policy.idleTimeoutMs / 1000})`);
     if (!row) return undefined;
     if (Date.now() - row.last_seen_at.getTime() > this.policy.touchIntervalMs) void this.#touch(tokenHash);
-    return row.email;
+    return { email: row.email, verified: row.verified };
   }
 
   /** Revokes one session; returns its email, if it was live. */

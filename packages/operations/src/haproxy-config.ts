@@ -116,6 +116,11 @@ function appSections(layout: HaproxyLayout, checks: string): string[] {
     '  retries 2',
     '  option redispatch',
     '  retry-on conn-failure',
+    // A Front End that dies with requests in flight leaves HAProxy nothing to relay; those requests
+    // (and any that time out) get "busy, try again" (503), as the app's own overload answer, not a
+    // 502 or 504. The page is Debian's stock one, in the haproxy package on the host and in the image.
+    '  errorfile 502 /etc/haproxy/errors/503.http',
+    '  errorfile 504 /etc/haproxy/errors/503.http',
     `  ${checks}`,
     ...layout.frontEnds.map((n) => `  server ${n.name} ${n.host}:${n.port} check`),
     '',

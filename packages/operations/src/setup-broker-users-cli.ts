@@ -15,8 +15,11 @@ const schema = z.object({
   BACK_END_AMQP_PASSWORD: env.secret(16),
   // Optional: the monitoring user the Front End's /status reads the management API as.
   MONITOR_AMQP_PASSWORD: env.secret(16).optional(),
+  // Optional: the Mailers' user (services/mailer).
+  MAILER_AMQP_PASSWORD: env.secret(16).optional(),
   RABBITMQ_EXPECTED_NODES: env.integer(1, 99, 1),
   REQUEST_QUEUE: env.queueName(),
+  MAIL_QUEUE: env.queueName('mail'),
 });
 
 try {
@@ -27,10 +30,13 @@ try {
     frontEndPassword: e.FRONT_END_AMQP_PASSWORD,
     backEndPassword: e.BACK_END_AMQP_PASSWORD,
     ...(e.MONITOR_AMQP_PASSWORD ? { monitorPassword: e.MONITOR_AMQP_PASSWORD } : {}),
+    ...(e.MAILER_AMQP_PASSWORD ? { mailerPassword: e.MAILER_AMQP_PASSWORD } : {}),
     expectedNodes: e.RABBITMQ_EXPECTED_NODES,
     requestQueue: e.REQUEST_QUEUE,
+    mailQueue: e.MAIL_QUEUE,
   });
-  console.log(`broker users ready: gatehouse-front-end, gatehouse-back-end${e.MONITOR_AMQP_PASSWORD ? ', gatehouse-monitor' : ''}`);
+  const optional = [e.MONITOR_AMQP_PASSWORD && 'gatehouse-monitor', e.MAILER_AMQP_PASSWORD && 'gatehouse-mailer'].filter(Boolean);
+  console.log(`broker users ready: ${['gatehouse-front-end', 'gatehouse-back-end', ...optional].join(', ')}`);
 } catch (err) {
   console.error((err as Error).message);
   process.exit(err instanceof ConfigError ? 2 : 1);

@@ -27,6 +27,8 @@ export const registerRequestSchema = request('REGISTER', {
   hash: hashSchema,
   ipLimitPerMinute: z.number().int().positive().optional(),
   tokenHash: tokenHashSchema.optional(),
+  /** Also queue a verification link to the address (EMAIL_VERIFICATION on), in the same transaction. */
+  verifyEmail: z.boolean().optional(),
 });
 export const getHashRequestSchema = request('GETHASH', { email: emailSchema });
 /** The Front End verified a password against an older hash and sends one at today's parameters. */
@@ -94,6 +96,31 @@ export const mailClaimRequestSchema = request('MAIL_CLAIM', {
 });
 /** The SMTP server accepted mail `id`: never send it again. */
 export const mailSentRequestSchema = request('MAIL_SENT', { id: mailIdSchema });
+/**
+ * "Send the verification link again": for the session `tokenHash`'s account (a logged-in user), or
+ * else for `email` (the page a refused login shows). Always answered alike, counted per client
+ * IP (`ipLimitPerMinute`) and per address (the Back End's hourly budget).
+ */
+export const verificationSendRequestSchema = request('VERIFICATION_SEND', {
+  email: emailSchema.optional(),
+  tokenHash: tokenHashSchema.optional(),
+  ipLimitPerMinute: z.number().int().positive().optional(),
+}).refine((r) => r.data.email !== undefined || r.data.tokenHash !== undefined, { message: 'email or tokenHash is required', path: ['data'] });
+/** Whether an account's address is verified (EMAIL_VERIFICATION=required checks it at login, after the password). */
+export const verificationStatusRequestSchema = request('VERIFICATION_STATUS', { email: emailSchema });
+/** Spends a verification link (`tokenHash`: its token's hash): the address is verified and session `sessionTokenHash` starts. */
+export const emailVerifyRequestSchema = request('EMAIL_VERIFY', { tokenHash: tokenHashSchema, sessionTokenHash: tokenHashSchema });
+/**
+ * The logged-in user (session `tokenHash`) asks to move the account to `newEmail`, after the
+ * Front End checked their password through LOGIN_ATTEMPT `attemptId`: a link goes to the new address.
+ */
+export const emailChangeRequestSchema = request('EMAIL_CHANGE_REQUEST', {
+  tokenHash: tokenHashSchema,
+  newEmail: emailSchema,
+  attemptId: attemptIdSchema.optional(),
+});
+/** Spends a change-of-address link: the account moves to its new address, if that is still free. */
+export const emailChangeConfirmSchema = request('EMAIL_CHANGE', { tokenHash: tokenHashSchema });
 /** The database's topology and the recent auth events, for operators (the Front End's /status). */
 export const systemStatusRequestSchema = request('SYSTEM_STATUS', {
   events: z.number().int().min(0).max(MAX_STATUS_EVENTS).default(20),
@@ -122,6 +149,11 @@ export const requestSchemas = {
   PASSWORD_CHANGE: passwordChangeRequestSchema,
   ACCOUNT_DELETE: accountDeleteRequestSchema,
   ...secondFactorRequestSchemas,
+  VERIFICATION_SEND: verificationSendRequestSchema,
+  VERIFICATION_STATUS: verificationStatusRequestSchema,
+  EMAIL_VERIFY: emailVerifyRequestSchema,
+  EMAIL_CHANGE_REQUEST: emailChangeRequestSchema,
+  EMAIL_CHANGE: emailChangeConfirmSchema,
 } as const;
 
 export type ActionName = keyof typeof requestSchemas;
@@ -161,13 +193,19 @@ export const replySchema = z.looseObject({
   refunded: z.boolean().optional(),
   /** SESSION_REVOKE_ALL, SESSION_END_OTHERS, PASSWORD_CHANGE: how many sessions were ended. */
   revoked: z.number().optional(),
-  /** RESET_TOKEN_CHECK, PASSWORD_RESET: what the link is worth (`valid` on success). */
+  /** RESET_TOKEN_CHECK, PASSWORD_RESET, EMAIL_VERIFY, EMAIL_CHANGE: what the link is worth (`valid` on success). */
   tokenState: z.enum(['valid', 'used', 'expired', 'unknown']).optional(),
   /** MAIL_CLAIM: the mail to send, when claimed. */
   mail: z.looseObject({ id: z.string(), template: z.string(), recipient: z.string(), data: z.record(z.string(), z.unknown()) }).optional(),
   /** MAIL_CLAIM: `sent` (already sent), `gone` (no such mail), `busy` (another Mailer holds it for `retryInMs`). */
   mailState: z.enum(['sent', 'gone', 'busy']).optional(),
   retryInMs: z.number().optional(),
+  /** SESSION_GET, VERIFICATION_STATUS: whether the account's address is verified. */
+  verified: z.boolean().optional(),
+  /** EMAIL_CHANGE_REQUEST: `queued` (a link went to the new address), `same`, `taken` (another account has it), `over_budget`. */
+  emailChange: z.enum(['queued', 'same', 'taken', 'over_budget']).optional(),
+  /** EMAIL_CHANGE: the new address was taken by another account before the link was clicked. */
+  emailTaken: z.boolean().optional(),
   /** ACCOUNT_SESSIONS: the user's live sessions, newest first. */
   sessions: z.array(sessionListingSchema).optional(),
   /** SYSTEM_STATUS: the database and recent auth events. */

@@ -20,6 +20,15 @@ export const databaseNodeSchema = z.looseObject({
   lagSeconds: z.number().nullable().optional(),
 });
 
+/** A standby promoted to primary (a failover or a switchover), from Patroni's timeline history. */
+export const databasePromotionSchema = z.looseObject({
+  at: z.string(),
+  /** The timeline the new primary started. */
+  timeline: z.number(),
+  /** The new primary, when Patroni says (2.1 and later). */
+  node: z.string().optional(),
+});
+
 export const databaseStatusSchema = z.looseObject({
   /** Where the facts come from: Patroni's REST API, the primary's pg_stat_replication, or the embedded database. */
   source: z.enum(['patroni', 'pg_stat_replication', 'embedded']),
@@ -28,6 +37,8 @@ export const databaseStatusSchema = z.looseObject({
   nodes: z.array(databaseNodeSchema),
   /** Plain words for what could not be read, or "no standbys". */
   note: z.string().optional(),
+  /** Recent promotions, oldest first (Patroni only; optional, so older Back Ends still parse). */
+  promotions: z.array(databasePromotionSchema).optional(),
 });
 
 export const authEventSummarySchema = z.looseObject({
@@ -48,6 +59,7 @@ export const systemStatusSchema = z.looseObject({
 
 export type DatabaseNode = z.infer<typeof databaseNodeSchema>;
 export type DatabaseStatus = z.infer<typeof databaseStatusSchema>;
+export type DatabasePromotion = z.infer<typeof databasePromotionSchema>;
 export type AuthEventSummary = z.infer<typeof authEventSummarySchema>;
 export type SystemStatus = z.infer<typeof systemStatusSchema>;
 

@@ -4,3 +4,4 @@ export * from './config.js';
 export * from './shutdown.js';
 export * from './metrics.js';
 export * from './http-request.js';
+export * from './health-server.js';

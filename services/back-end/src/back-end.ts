@@ -1,10 +1,9 @@
 import { connectDatabase, migrate, outboxBacklog, postgresLoginRefusal, type Database } from '@gatehouse/database';
 import { amqpLoginRefusal, connectAmqp, createMailPublisher, deadLetterCount, startRpcServer, type RpcServer } from '@gatehouse/messaging';
-import { createMetricsRegistry, withBackoff, type Registry } from '@gatehouse/runtime';
+import { createMetricsRegistry, startHealthServer, withBackoff, type Registry } from '@gatehouse/runtime';
 import type { Logger } from 'pino';
 import type { BackEndConfig } from './config.js';
 import { createRequestHandler } from './handlers/index.js';
-import { startHealthServer } from './health-server.js';
 import { retentionPolicy, startHousekeeping } from './housekeeping.js';
 import { createBackEndMetrics, type BackEndMetrics } from './metrics.js';
 import { createReadiness } from './readiness.js';

@@ -34,6 +34,9 @@ const fields = {
   AUDIT_RETENTION_DAYS: env.integer(1, 36_500, 90),
   RESET_LINK_MINUTES: env.integer(5, 24 * 60, 30),
   RESET_MAILS_PER_HOUR: env.integer(1, 100, 3),
+  // A verification link may sit in an inbox over a weekend; at most a week.
+  VERIFY_LINK_HOURS: env.integer(1, 7 * 24, 24),
+  VERIFY_MAILS_PER_HOUR: env.integer(1, 100, 3),
   // Where the outbox's mails go: the queue the Mailers consume (services/mailer).
   MAIL_QUEUE: env.queueName('mail'),
   // Seals TOTP secrets (AES-256-GCM): 32 random bytes, hex or base64. _PREVIOUS: comma-separated
@@ -115,6 +118,7 @@ function toConfig(e: z.infer<typeof embeddedSchema>): EmbeddedBackEndConfig {
       sessions: { idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000, touchIntervalMs: 60_000 },
       resets: { ttlMinutes: e.RESET_LINK_MINUTES, perAddressPerHour: e.RESET_MAILS_PER_HOUR },
       mfaKeys: e.MFA_ENCRYPTION_KEY ? new MfaKeyring(e.MFA_ENCRYPTION_KEY, e.MFA_ENCRYPTION_KEY_PREVIOUS ?? []) : undefined,
+      verifications: { ttlHours: e.VERIFY_LINK_HOURS, perAddressPerHour: e.VERIFY_MAILS_PER_HOUR },
       lockout: { threshold: e.LOCKOUT_THRESHOLD, baseDelayMs: e.LOCKOUT_BASE_SECONDS * 1000, maxDelayMs: e.LOCKOUT_MAX_MINUTES * 60_000, resetAfterMs: e.LOCKOUT_RESET_MINUTES * 60_000 },
     },
   };

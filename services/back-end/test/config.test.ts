@@ -25,6 +25,7 @@ describe('loadBackEndConfig', () => {
         sessions: { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000, touchIntervalMs: 60_000 },
         lockout: { threshold: 5, baseDelayMs: 60_000, maxDelayMs: 15 * 60_000, resetAfterMs: 12 * 3_600_000 },
         resets: { ttlMinutes: 30, perAddressPerHour: 3 },
+        verifications: { ttlHours: 24, perAddressPerHour: 3 },
       },
     });
   });

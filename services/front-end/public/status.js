@@ -1,60 +1,29 @@
-// /status: redraws the sections from /status.json every few seconds, so the page stays live
-// without reloading. Text only (textContent), never HTML from the response.
+// /status: every few seconds, fetches the page's live part (/status/live: the topology, the
+// charts and the tables, drawn by the server) and swaps it in, so the page stays live without
+// a reload's flicker. Without JavaScript, the page's <meta refresh> reloads it instead.
 (function () {
   'use strict';
-  var container = document.getElementById('status-sections');
-  if (!container || !window.fetch) return;
-  var seconds = Number(container.getAttribute('data-poll-seconds')) || 5;
-  var generated = document.getElementById('status-generated');
+  var live = document.getElementById('status-live');
+  if (!live || !window.fetch || !('content' in document.createElement('template'))) return;
+  var seconds = Number(live.getAttribute('data-poll-seconds')) || 5;
   var refresh = document.getElementById('status-refresh');
 
-  function element(tag, text) {
-    var node = document.createElement(tag);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function drawSection(section) {
-    var node = element('section');
-    node.id = 'status-' + section.id;
-    node.appendChild(element('h2', section.title));
-    if (section.note) {
-      var note = element('p', section.note);
-      note.className = 'note';
-      node.appendChild(note);
-    }
-    if (section.rows.length) {
-      var table = element('table');
-      var head = element('tr');
-      section.columns.forEach(function (column) {
-        var th = element('th', column);
-        th.scope = 'col';
-        head.appendChild(th);
-      });
-      table.appendChild(element('thead')).appendChild(head);
-      var body = table.appendChild(element('tbody'));
-      section.rows.forEach(function (row) {
-        var tr = body.appendChild(element('tr'));
-        row.forEach(function (cell) { tr.appendChild(element('td', cell)); });
-      });
-      node.appendChild(table);
-    }
-    return node;
+  function swap(html) {
+    // Our own server's markup, same origin, escaped as it was rendered: parsed inert in a template.
+    var template = document.createElement('template');
+    template.innerHTML = html;
+    live.replaceChildren(template.content);
   }
 
   function poll() {
-    fetch('/status.json', { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    fetch('/status/live', { credentials: 'same-origin', headers: { accept: 'text/html' } })
       .then(function (res) {
         if (res.status === 401) { window.location.reload(); throw new Error('logged out'); }
         if (!res.ok) throw new Error('HTTP ' + res.status);
-        return res.json();
+        return res.text();
       })
-      .then(function (report) {
-        container.replaceChildren.apply(container, report.sections.map(drawSection));
-        if (generated) {
-          generated.dateTime = report.generatedAt;
-          generated.textContent = report.generatedAt.replace('T', ' ').slice(0, 19) + ' UTC';
-        }
+      .then(function (html) {
+        swap(html);
         if (refresh) refresh.textContent = 'live, every ' + seconds + ' s';
       })
       .catch(function (err) {

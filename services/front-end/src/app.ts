@@ -28,6 +28,9 @@ import { setUpSessionMode } from './sessions/session-mode.js';
 import { registerTotpAccountRoutes } from './second-factors/account-routes.js';
 import { registerSecondFactorLoginRoutes } from './second-factors/login-routes.js';
 import { fastifyTrustProxy } from './http/trust-proxy.js';
+import { registerEmailChangeRoutes } from './verification/email-change-routes.js';
+import { registerVerificationRoutes } from './verification/routes.js';
+import { UNIFORM_ANSWER_MS } from './http/uniform-timing.js';
 
 export interface BuildAppOptions {
   rpc: RpcClient;
@@ -38,6 +41,10 @@ export interface BuildAppOptions {
    * shares one with its in-process Back End). Unset: a bare registry, as in unit tests.
    */
   registry?: Registry;
+  /** This Front End's end of its broker connection, for /status's "this one". */
+  brokerAddress?: () => string | undefined;
+  /** The answer time of the forms that must not tell which addresses exist (unit tests pass 0). */
+  uniformAnswerMs?: number;
 }
 
 /** Our forms hold an email, a password and a token; anything bigger is not ours. */
@@ -55,7 +62,7 @@ const CONNECTION_TIMEOUT_MS = 75_000;
 const ONE_YEAR_S = 365 * 24 * 3600;
 
 /** Builds the Front End web app; the caller owns listen() and close(). */
-export async function buildApp({ rpc: unmeasured, config, logger, registry = new Registry() }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ rpc: unmeasured, config, logger, registry = new Registry(), brokerAddress, uniformAnswerMs = UNIFORM_ANSWER_MS }: BuildAppOptions): Promise<FastifyInstance> {
   const app = createFastify(config, logger as FastifyBaseLogger);
   const metrics = createFrontEndMetrics(registry);
   const rpc = metrics.measureRpc(unmeasured);
@@ -76,6 +83,7 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   await app.register(formbody);
   await registerCookies(app, cookies, config.sessionSecret);
   app.decorateRequest('user', null);
+  app.decorateRequest('emailUnverified', false);
   const { sessions, accounts, backEnd } = await setUpSessionMode(app, rpc, config, cookies, app.log);
 
   // One synchronous hook for what every response carries. Pages show session data and
@@ -95,15 +103,19 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   registerPageRoutes(app, sessions);
   const hasher = new Hasher(config.argon2, config.hashing, metrics.hashing, hashEstimateMs);
   metrics.watchHashing(hasher.load);
-  registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
-  registerPasswordResetRoutes(app, { resets: backEnd?.resets, sessions: backEnd?.sessions, hasher, rateLimitPerMinute: config.rateLimitPerMinute });
+  const verification = backEnd?.verification;
+  const addressConfirmed = config.emailVerification === 'required' && verification ? verification.isVerified.bind(verification) : undefined;
+  registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute, addressConfirmed });
+  registerPasswordResetRoutes(app, { resets: backEnd?.resets, sessions: backEnd?.sessions, hasher, rateLimitPerMinute: config.rateLimitPerMinute, uniformAnswerMs });
   const account = { settings: backEnd?.settings, totp: backEnd?.totp, accounts, sessions, hasher, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute };
   registerAccountRoutes(app, account);
   registerTotpAccountRoutes(app, account);
   registerSecondFactorLoginRoutes(app, { pending: backEnd?.pendingLogins, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerVerificationRoutes(app, { verification, backEndSessions: backEnd?.sessions, sessions, rateLimitPerMinute: config.rateLimitPerMinute, uniformAnswerMs });
+  registerEmailChangeRoutes(app, { ...account, verification });
   registerLogoutRoutes(app, sessions);
   registerMetricsRoute(app, metrics, config.adminToken);
-  registerStatusRoutes(app, { config, rpc, metrics, cookieAttributes: cookies.attributes });
+  registerStatusRoutes(app, { config, rpc, metrics, cookieAttributes: cookies.attributes, brokerAddress });
   app.server.on('connect', refuseConnect);
   return app;
 }

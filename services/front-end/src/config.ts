@@ -17,6 +17,13 @@ export type { LogLevel, QueueMode };
 export const SESSION_STORES = ['back-end', 'cookie'] as const;
 export type SessionStoreKind = (typeof SESSION_STORES)[number];
 
+/**
+ * EMAIL_VERIFICATION: `off` sends no link; `optional` sends one at registration and shows
+ * logged-in users a notice until they click it; `required` also refuses the login until then.
+ */
+export const EMAIL_VERIFICATION_MODES = ['off', 'optional', 'required'] as const;
+export type EmailVerificationMode = (typeof EMAIL_VERIFICATION_MODES)[number];
+
 /** PEM certificate chain and private key, read at start-up. */
 export interface TlsFiles {
   cert: Buffer;
@@ -44,6 +51,8 @@ export interface FrontEndConfig {
   sessionAbsoluteHours: number;
   /** Where sessions live (SESSION_STORE). */
   sessionStore: SessionStoreKind;
+  /** EMAIL_VERIFICATION; with SESSION_STORE=cookie it can only be `off` or `optional` (which then acts as `off`). */
+  emailVerification: EmailVerificationMode;
   /** Inactivity that ends a session: the cookie store enforces it (the Back End has its own setting). */
   sessionIdleMinutes: number;
   /** Login and register POSTs allowed per client IP per minute (per replica). */
@@ -73,6 +82,7 @@ export const FRONT_END_DEFAULTS = {
   hashing: { concurrency: DEFAULT_HASH_CONCURRENCY, maxQueue: DEFAULT_HASH_QUEUE_MAX, caps: MAX_ARGON2_COST, ...hashWaits(5000) },
   sessionAbsoluteHours: 12,
   sessionStore: 'back-end',
+  emailVerification: 'optional',
   sessionIdleMinutes: 30,
   rateLimitPerMinute: 20,
   secureCookies: false,
@@ -136,6 +146,7 @@ const fields = {
   HASH_WAIT_BUDGET_MS: env.optionalInteger(1, 600_000),
   SESSION_ABSOLUTE_HOURS: env.integer(1, 30 * 24, FRONT_END_DEFAULTS.sessionAbsoluteHours),
   SESSION_STORE: z.enum(SESSION_STORES, { error: 'must be "back-end" or "cookie"' }).default(FRONT_END_DEFAULTS.sessionStore),
+  EMAIL_VERIFICATION: z.enum(EMAIL_VERIFICATION_MODES, { error: 'must be "off", "optional" or "required"' }).default(FRONT_END_DEFAULTS.emailVerification),
   // The Back End's own setting, with the same bounds; read here only by the cookie store.
   SESSION_IDLE_MINUTES: env.integer(1, 7 * 24 * 60, FRONT_END_DEFAULTS.sessionIdleMinutes),
   RATE_LIMIT_PER_MINUTE: env.integer(1, 100_000, FRONT_END_DEFAULTS.rateLimitPerMinute),
@@ -179,6 +190,10 @@ function managementTrio(e: Partial<Record<(typeof MANAGEMENT_TRIO)[number], unkn
 function settingsAgree(e: FieldValues, ctx: z.RefinementCtx): void {
   for (const [cost, cap] of ARGON2_CAPPED) {
     if (e[cost] > e[cap]) ctx.addIssue({ code: 'custom', path: [cost], message: `is above ${cap} (${e[cap]}): new hashes would never verify` });
+  }
+  // Links need the Back End's actions, which a textbook Back End (the cookie store's) lacks.
+  if (e.EMAIL_VERIFICATION === 'required' && e.SESSION_STORE === 'cookie') {
+    ctx.addIssue({ code: 'custom', path: ['EMAIL_VERIFICATION'], message: 'cannot be "required" with SESSION_STORE=cookie: verification links need the Back End to keep sessions' });
   }
   if (e.HASH_WAIT_BUDGET_MS !== undefined && e.HASH_WAIT_BUDGET_MS >= e.RPC_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['HASH_WAIT_BUDGET_MS'], message: `must be below RPC_TIMEOUT_MS (${e.RPC_TIMEOUT_MS}): a request waiting that long is answered after its caller gave up` });
@@ -237,6 +252,7 @@ function toConfig(e: EmbeddedValues): EmbeddedFrontEndConfig {
     },
     sessionAbsoluteHours: e.SESSION_ABSOLUTE_HOURS,
     sessionStore: e.SESSION_STORE,
+    emailVerification: e.EMAIL_VERIFICATION,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     tls,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createMetricsRegistry, type Registry } from '@gatehouse/runtime';
 import { AmqpRpcClient, amqpLoginRefusal, connectAmqp, type Connection, type RpcClient } from '@gatehouse/messaging';
 import { buildApp } from './app.js';
+import { brokerAddressOf } from './status/broker-address.js';
 import type { FrontEndConfig } from './config.js';
 import { stopBeingReady } from './routes/health.js';
 
@@ -29,7 +30,7 @@ export async function startFrontEnd(
   if (connection && onRefused) reportRefusedLogin(connection, config.amqpUrls, onRefused);
   const client =
     rpc ?? new AmqpRpcClient({ connection: connection!, queue: config.requestQueue, mode: config.queueMode, timeoutMs: config.rpcTimeoutMs, logger });
-  const app = await buildApp({ rpc: client, config, logger, registry });
+  const app = await buildApp({ rpc: client, config, logger, registry, ...(connection ? { brokerAddress: brokerAddressOf(connection) } : {}) });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -40,7 +40,7 @@ describe('register', () => {
     expect(rpc.requests).toEqual([
       {
         action: 'REGISTER',
-        data: { email: EMAIL, hash: expect.stringMatching(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/), tokenHash: expect.stringMatching(/^[0-9a-f]{64}$/), client: CLIENT, ipLimitPerMinute: expect.any(Number) },
+        data: { email: EMAIL, hash: expect.stringMatching(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/), tokenHash: expect.stringMatching(/^[0-9a-f]{64}$/), verifyEmail: true, client: CLIENT, ipLimitPerMinute: expect.any(Number) },
       },
     ]);
     // The cookie the browser got is the session REGISTER stored.

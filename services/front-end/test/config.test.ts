@@ -50,6 +50,7 @@ describe('loadFrontEndConfig', () => {
       hashing: { concurrency: defaultHashConcurrency(), maxQueue: 1024, waitBudgetMs: 3500, maxWaitMs: 4500, caps: { memoryKib: 77824, timeCost: 8, parallelism: 4 } },
       sessionAbsoluteHours: 12,
       sessionStore: 'back-end',
+      emailVerification: 'optional',
       sessionIdleMinutes: 30,
       rateLimitPerMinute: 20,
       tls: undefined,
@@ -68,6 +69,17 @@ describe('loadFrontEndConfig', () => {
     for (const bad of ['memory', 'Cookie', 'backend']) {
       expect(() => loadFrontEndConfig({ ...valid, SESSION_STORE: bad })).toThrow(/SESSION_STORE: must be "back-end" or "cookie"/);
     }
+  });
+
+  it('reads EMAIL_VERIFICATION (default optional), refuses other values, and refuses required with the cookie store', () => {
+    expect(loadFrontEndConfig(valid).emailVerification).toBe('optional');
+    expect(loadFrontEndConfig({ ...valid, EMAIL_VERIFICATION: 'required' }).emailVerification).toBe('required');
+    expect(loadFrontEndConfig({ ...valid, EMAIL_VERIFICATION: 'off', SESSION_STORE: 'cookie' }).emailVerification).toBe('off');
+    for (const bad of ['on', 'Required', 'true']) {
+      expect(() => loadFrontEndConfig({ ...valid, EMAIL_VERIFICATION: bad })).toThrow(/EMAIL_VERIFICATION: must be "off", "optional" or "required"/);
+    }
+    expect(() => loadFrontEndConfig({ ...valid, EMAIL_VERIFICATION: 'required', SESSION_STORE: 'cookie' })).toThrow(/EMAIL_VERIFICATION: cannot be "required" with SESSION_STORE=cookie/);
+    expect(FRONT_END_VARIABLES).toContain('EMAIL_VERIFICATION');
   });
 
   it('exports the same defaults for configs built in code', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatReport, parseStatusArgs } from '../src/status/cli.js';
+import { clusterFacts, reportOf } from './status/cluster-report.js';
 
 const env = { ADMIN_TOKEN: 'a-token-of-at-least-24-characters' };
 
@@ -9,6 +10,11 @@ describe('npm run status: arguments', () => {
     expect(parseStatusArgs([], { ...env, GATEHOUSE_URL: 'https://gate.example' }).url).toBe('https://gate.example');
     expect(parseStatusArgs([], env).url).toBe('http://127.0.0.1:3000');
     expect(parseStatusArgs(['--json', '--watch', '5'], env)).toMatchObject({ json: true, watchSeconds: 5 });
+  });
+
+  it('watches every 5 seconds when --watch has no number', () => {
+    expect(parseStatusArgs(['--watch'], env).watchSeconds).toBe(5);
+    expect(parseStatusArgs(['--watch', '--url', 'http://fe:8080'], env)).toMatchObject({ watchSeconds: 5, url: 'http://fe:8080' });
   });
 
   it('refuses what it cannot use, with a message for the user', () => {
@@ -51,5 +57,17 @@ describe('npm run status: formatting', () => {
         '  unavailable: not configured',
       ].join('\n'),
     );
+  });
+
+  it('draws the picture between the header and the tables when the report carries its facts', () => {
+    const full = reportOf(clusterFacts());
+    const text = formatReport(full, 'http://fe:3000');
+    const at = (needle: string) => text.indexOf(needle);
+    expect(at('Gatehouse at http://fe:3000')).toBe(0);
+    expect(at('TOPOLOGY')).toBeGreaterThan(0);
+    expect(at('TRAFFIC')).toBeGreaterThan(at('TOPOLOGY'));
+    expect(at('TIERS AND REPLICAS')).toBeGreaterThan(at('TRAFFIC'));
+    expect(text).not.toContain('\x1b[');
+    expect(formatReport(full, 'http://fe:3000', { color: true })).toContain('\x1b[32m● ');
   });
 });

@@ -20,6 +20,7 @@ const facts = (over: Partial<StatusFacts>): StatusFacts => ({
   backEnd: { ok: true, status: FAKE_STATUS },
   broker,
   traffic: [],
+  primaryChanges: [],
   ...over,
 });
 const byName = (tiers: ReturnType<typeof tiersOf>) => Object.fromEntries(tiers.map((t) => [t.name, t]));
@@ -49,23 +50,23 @@ describe('tiers and their health', () => {
 describe('recent traffic', () => {
   const minute = Date.UTC(2026, 10, 26, 0, 10);
 
-  it('counts requests, 4xx and 5xx per minute over the last five, quiet minutes as zeros', () => {
+  it('counts requests, 4xx and 5xx per minute over the last hour, quiet minutes as zeros', () => {
     const traffic = new RecentTraffic();
     traffic.record(200, minute - 60_000);
     traffic.record(303, minute + 1000);
     traffic.record(404, minute + 2000);
     traffic.record(503, minute + 3000);
     const recent = traffic.recent(minute + 5000);
-    expect(recent).toHaveLength(5);
-    expect(recent[4]).toEqual({ minute: new Date(minute).toISOString(), requests: 3, clientErrors: 1, serverErrors: 1 });
-    expect(recent[3]).toMatchObject({ requests: 1, clientErrors: 0, serverErrors: 0 });
+    expect(recent).toHaveLength(60);
+    expect(recent[59]).toEqual({ minute: new Date(minute).toISOString(), requests: 3, clientErrors: 1, serverErrors: 1 });
+    expect(recent[58]).toMatchObject({ requests: 1, clientErrors: 0, serverErrors: 0 });
     expect(recent[0]).toMatchObject({ requests: 0 });
   });
 
-  it('forgets minutes older than five', () => {
+  it('forgets minutes older than an hour', () => {
     const traffic = new RecentTraffic();
     traffic.record(200, minute);
-    traffic.record(200, minute + 6 * 60_000);
-    expect(traffic.recent(minute + 6 * 60_000).reduce((n, m) => n + m.requests, 0)).toBe(1);
+    traffic.record(200, minute + 61 * 60_000);
+    expect(traffic.recent(minute + 61 * 60_000).reduce((n, m) => n + m.requests, 0)).toBe(1);
   });
 });

@@ -32,6 +32,9 @@ const fields = {
   // How long a claim on a mail lasts: another Mailer may send it only after that (if this one died).
   MAIL_LEASE_SECONDS: env.integer(5, 600, 60),
   LOG_LEVEL: env.logLevel(),
+  // /healthz, /readyz and /metrics; off unless set, as on the Back End (several Mailers on one host).
+  HEALTH_PORT: env.optionalPort(),
+  HEALTH_HOST: z.string().default('127.0.0.1'),
 };
 const schema = z.object(fields);
 // npm start: no broker (in-process), no SMTP server (mail written to files), the Front End's own URL.
@@ -58,12 +61,15 @@ export interface MailerConfig {
   rpcTimeoutMs: number;
   leaseMs: number;
   logLevel: LogLevel;
+  /** Where /healthz, /readyz and /metrics answer, if anywhere. */
+  health?: { host: string; port: number };
 }
 
 /** The Mailer's configuration from the environment. Throws ConfigError listing every problem. */
 export function loadMailerConfig(source: Record<string, string | undefined> = process.env): MailerConfig {
   const e = parseEnv(schema, source, 'Mailer');
-  return { ...common(e), amqpUrls: e.AMQP_URL, smtpUrl: e.SMTP_URL, site: siteOf(e, e.PUBLIC_URL) };
+  const health = e.HEALTH_PORT === undefined ? undefined : { host: e.HEALTH_HOST, port: e.HEALTH_PORT };
+  return { ...common(e), amqpUrls: e.AMQP_URL, smtpUrl: e.SMTP_URL, site: siteOf(e, e.PUBLIC_URL), health };
 }
 
 /** `npm start`'s Mailer settings: SMTP_URL unset writes mail to files; PUBLIC_URL defaults to the Front End's. */

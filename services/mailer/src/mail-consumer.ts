@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { mailIdSchema } from '@gatehouse/protocol';
 import { declareMailQueue, requestQueueOptions, type QueueMode } from '@gatehouse/messaging';
 import type { MailDelivery } from './delivery.js';
+import type { MailerMetrics } from './metrics.js';
 import { deliverWithRetry, type RetryPolicy } from './retrying.js';
 
 export interface MailConsumerOptions {
@@ -13,6 +14,7 @@ export interface MailConsumerOptions {
   delivery: MailDelivery;
   retry: RetryPolicy;
   logger: Logger;
+  metrics?: MailerMetrics;
 }
 
 /**
@@ -45,7 +47,8 @@ async function handle(msg: AsyncMessage, options: MailConsumerOptions, signal: A
     options.logger.warn({ messageId: msg.messageId }, 'Mail queue message carries no mail id; dead-lettering it');
     return ConsumerStatus.DROP;
   }
-  const outcome = await deliverWithRetry(options.delivery, id, options.logger.child({ mailId: id }), options.retry, signal);
+  const deliver = () => deliverWithRetry(options.delivery, id, options.logger.child({ mailId: id }), options.retry, signal);
+  const outcome = options.metrics ? await options.metrics.track(deliver) : await deliver();
   if (outcome === 'undeliverable') return ConsumerStatus.DROP;
   if (outcome === 'gave_up' || outcome === 'stopped') return ConsumerStatus.REQUEUE;
   if (outcome === 'gone') options.logger.warn({ mailId: id }, 'Mail is no longer in the outbox; acknowledging it unsent');

@@ -8,6 +8,13 @@ describe('the Mailer configuration', () => {
     const config = loadMailerConfig(valid);
     expect(config).toMatchObject({ mailQueue: 'mail', requestQueue: 'request', queueMode: 'quorum', concurrency: 4, leaseMs: 60_000 });
     expect(config.site).toEqual({ name: 'Gatehouse', publicUrl: 'https://login.example.com', from: '"Gatehouse" <no-reply@login.example.com>' });
+    expect(config.health).toBeUndefined();
+  });
+
+  it('serves health and metrics only where HEALTH_PORT says, on loopback unless HEALTH_HOST says otherwise', () => {
+    expect(loadMailerConfig({ ...valid, HEALTH_PORT: '9102' }).health).toEqual({ host: '127.0.0.1', port: 9102 });
+    expect(loadMailerConfig({ ...valid, HEALTH_PORT: '9102', HEALTH_HOST: '0.0.0.0' }).health).toEqual({ host: '0.0.0.0', port: 9102 });
+    expect(() => loadMailerConfig({ ...valid, HEALTH_PORT: 'ninety' })).toThrow(/HEALTH_PORT/);
   });
 
   it('names every missing or bad setting at once', () => {

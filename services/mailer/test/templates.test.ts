@@ -29,3 +29,29 @@ describe('the password reset mail', () => {
     expect(() => composeMail(mail({ expiresAt: new Date().toISOString() }), site)).toThrow(/no token/);
   });
 });
+
+describe('the address mails', () => {
+  const day = () => new Date(Date.now() + 24 * 3600_000 + 5000).toISOString();
+
+  it('sends the verification link to the account, saying how long it works', () => {
+    const composed = composeMail(mail({ token, expiresAt: day() }, 'email_verification'), site);
+    expect(composed.subject).toBe('Confirm your email address for Example <Accounts>');
+    expect(composed.link).toBe(`https://login.example.com/verify-email?token=${token}`);
+    expect(composed.text).toContain('within 24 hours');
+    expect(composed.text.split(token)).toHaveLength(2);
+  });
+
+  it('sends a change-of-address link to the new address, and the old one a notice without any token', () => {
+    const link = composeMail(mail({ token, expiresAt: day() }, 'email_change'), site);
+    expect(link.link).toBe(`https://login.example.com/confirm-email-change?token=${token}`);
+    const notice = composeMail(mail({ newEmail: 'b•••@example.org' }, 'email_changed'), site);
+    expect(notice.text).toContain('now uses b•••@example.org');
+    expect(notice.text).toContain('ann@example.com');
+    expect(notice.link).toBe('https://login.example.com/login');
+    expect(() => composeMail(mail({}, 'email_changed'), site)).toThrow(/no newEmail/);
+  });
+
+  it('is not fooled by a template named after an Object property', () => {
+    expect(() => composeMail(mail({ token }, 'constructor'), site)).toThrow(/No template named constructor/);
+  });
+});

@@ -22,6 +22,10 @@ function validValue(field: string, n: number): unknown {
       return `$argon2id$v=19$m=19456,t=2,p=1$${b64(`salt${n}`).slice(0, 22)}$${b64(`hash${n}`)}`;
     case 'tokenHash':
       return hex64(`token-${n}`);
+    case 'sessionTokenHash':
+      return hex64(`session-${n}`);
+    case 'newEmail':
+      return `fuzz.new.${n}@example.com`;
     case 'reason':
       return n % 2 === 0 ? 'login' : 'register';
     // Second factors (issue 20): a pending login's and a new session's token hashes, a code, recovery code hashes.

@@ -66,6 +66,7 @@ export async function ensureBrokerUsers(ctx: ClusterContext, nodes: number): Pro
     frontEndPassword: secrets.rabbitmqFrontEnd,
     backEndPassword: secrets.rabbitmqBackEnd,
     monitorPassword: secrets.rabbitmqMonitor,
+    mailerPassword: secrets.rabbitmqMailer,
     expectedNodes: nodes,
   });
 }

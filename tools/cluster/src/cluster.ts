@@ -85,6 +85,8 @@ export class Cluster {
     })();
     await settleAll([database, messaging]);
     await startAll('back-end');
+    await startAll('smtp');
+    await startAll('mailer');
     await startAll('front-end');
     return todo;
   }
@@ -92,7 +94,7 @@ export class Cluster {
   /** Stops everything that runs, front to back. */
   async down(progress: Progress): Promise<void> {
     const started = Date.now();
-    const order: NodeKind[][] = [['front-end'], ['back-end'], ['haproxy'], ['rabbitmq', 'postgres'], ['etcd']];
+    const order: NodeKind[][] = [['front-end'], ['mailer', 'back-end'], ['smtp', 'haproxy'], ['rabbitmq', 'postgres'], ['etcd']];
     for (const kinds of order) {
       const nodes = nodesOf().filter((n) => kinds.includes(n.kind));
       await Promise.all(nodes.map((n) => this.#stopIfRunning(n, progress, started)));

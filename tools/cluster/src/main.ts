@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Cluster, ClusterError } from './cluster.js';
 import { ENV_TARGETS, envFor, exportLines, type EnvTarget } from './env-lines.js';
+import { caughtMails, mailFolder } from './mail/mailbox.js';
 import { clusterStatus, formatStatus, type ClusterStatus } from './status.js';
 import { switchover } from './switchover.js';
 import { ensureClusterPackages } from './system-packages.js';
@@ -19,6 +20,8 @@ Commands:
   switchover [--to <pgN>]  move the PostgreSQL primary gracefully
   env [front-end|back-end|admin]  export lines to start one more tier by hand, or for
                      npm run status (admin, the default): eval "$(npm run -s cluster -- env)"
+  mail [--json]      the mails the SMTP catcher kept (the Mailers send there unless up was
+                     given SMTP_URL): recipient, subject and link, oldest first
   down               stop everything, keeping the data
 
 Options:
@@ -120,6 +123,15 @@ async function run(argv: string[]): Promise<number> {
     case 'switchover': {
       expectArgs(command, args, 0);
       say(`The primary is now ${await switchover((await Cluster.open(dataDir)).ctx, values.to)}`);
+      return 0;
+    }
+    case 'mail': {
+      expectArgs(command, args, 0);
+      const { plan } = (await Cluster.open(dataDir)).ctx;
+      const mails = await caughtMails(plan);
+      if (values.json) say(JSON.stringify(mails, null, 2));
+      else if (!mails.length) say(`No mail caught yet (the SMTP catcher keeps mail in ${mailFolder(plan)}).`);
+      else say(mails.map((m) => `${m.to.join(', ')}: ${m.subject}${m.link ? `\n  ${m.link}` : ''}`).join('\n'));
       return 0;
     }
     case 'down': {

@@ -17,6 +17,8 @@ export interface ClusterSecrets {
   /** The broker users the Front Ends and the Back Ends connect as (@gatehouse/operations). */
   rabbitmqFrontEnd: string;
   rabbitmqBackEnd: string;
+  /** The Mailers' broker user. */
+  rabbitmqMailer: string;
   erlangCookie: string;
   haproxyStats: string;
   sessionSecret: string;
@@ -29,7 +31,7 @@ export interface ClusterSecrets {
 const KEYS: (keyof ClusterSecrets)[] = [
   'postgresSuperuser', 'postgresReplication', 'postgresRewind', 'postgresApp', 'patroniRestApi',
   'rabbitmqAdmin', 'rabbitmqFrontEnd', 'rabbitmqBackEnd', 'erlangCookie', 'haproxyStats', 'sessionSecret',
-  'adminToken', 'rabbitmqMonitor',
+  'adminToken', 'rabbitmqMonitor', 'rabbitmqMailer',
 ];
 
 export const secretsFile = (dataDir: string) => join(dataDir, 'secrets.json');

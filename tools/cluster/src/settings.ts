@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeFileAtomically } from './files.js';
 import { BACK_END_VARIABLES } from '@gatehouse/back-end/config';
 import { FRONT_END_VARIABLES } from '@gatehouse/front-end/config';
+import { MAILER_VARIABLES } from '@gatehouse/mailer/config';
 
 /** What the cluster decides itself: addresses, ports, secrets and the queue's type. */
 const OWN = new Set([
@@ -13,10 +14,11 @@ const OWN = new Set([
 ]);
 
 /**
- * Front End and Back End settings a caller may pass through `up` or `start` (for example to turn
- * the rate limit off for a load test): every variable the two tiers read, but the cluster's own.
+ * Front End, Back End and Mailer settings a caller may pass through `up` or `start` (for example to turn
+ * the rate limit off for a load test, or SMTP_URL for a real SMTP server): every variable the
+ * tiers read, but the cluster's own.
  */
-export const PASS_THROUGH = [...new Set([...FRONT_END_VARIABLES, ...BACK_END_VARIABLES])].filter((name) => !OWN.has(name));
+export const PASS_THROUGH = [...new Set([...FRONT_END_VARIABLES, ...BACK_END_VARIABLES, ...MAILER_VARIABLES])].filter((name) => !OWN.has(name));
 
 const file = (dataDir: string) => join(dataDir, 'settings.json');
 

@@ -4,6 +4,7 @@ import { etcdClientUrl } from './nodes/etcd.js';
 import { drivers, type ClusterContext } from './nodes/index.js';
 import { patroniMembers, patroniState, roleName, type PatroniMember } from './nodes/patroni.js';
 import { managementUrl, RABBIT_ADMIN, rabbitNodeName } from './nodes/rabbitmq.js';
+import { acceptsConnections } from './nodes/smtp.js';
 import { nodesOf, type NodeKind, type NodeSpec } from './plan.js';
 
 export interface NodeStatus {
@@ -74,8 +75,10 @@ async function nodeStatus(ctx: ClusterContext, node: NodeSpec, facts: { members:
       return { ...base, role: await etcdRole(ctx, node.index), state: 'running' };
     case 'haproxy':
       return { ...base, role: 'load balancer', state: 'running' };
+    case 'smtp':
+      return { ...base, role: 'SMTP catcher', state: (await acceptsConnections(ctx.plan.ports.smtp)) ? 'running' : 'not answering' };
     default:
-      return { ...base, role: node.kind === 'front-end' ? 'web' : 'worker', state: (await answers(readyUrl(ctx.plan, node))) ? 'running' : 'not ready' };
+      return { ...base, role: { 'front-end': 'web', mailer: 'mail' }[node.kind as string] ?? 'worker', state: (await answers(readyUrl(ctx.plan, node))) ? 'running' : 'not ready' };
   }
 }
 

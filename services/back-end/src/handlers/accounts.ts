@@ -18,7 +18,9 @@ export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTE
     sessionSeconds: ctx.sessions.absoluteSeconds,
     client: data.client ?? {},
     ipLimitPerMinute: data.ipLimitPerMinute,
-  });
+  }, data.verifyEmail ? ctx.verifications : undefined);
+  // A new account's verification mail was queued with it: relay it now, not at the next sweep.
+  if (data.verifyEmail && (outcome === 'created' || outcome === 'created_with_session')) ctx.outbox.kick();
   return typeof outcome === 'string' ? REGISTER_REPLIES[outcome] : outcome;
 }
 

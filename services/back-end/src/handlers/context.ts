@@ -3,12 +3,14 @@ import {
   DEFAULT_LOCKOUT,
   DEFAULT_RESETS,
   DEFAULT_SESSIONS,
+  DEFAULT_VERIFICATIONS,
   SessionsRepository,
   UsersRepository,
   type Database,
   type LockoutPolicy,
   type ResetPolicy,
   type SessionPolicy,
+  type VerificationPolicy,
 } from '@gatehouse/database';
 import type { StatusSources } from '../status/database-status.js';
 import type { MfaKeyring } from '../second-factors/secret-box.js';
@@ -23,6 +25,8 @@ export interface HandlerContext {
   /** Where SYSTEM_STATUS learns the database's topology. */
   status: StatusSources;
   resets: ResetPolicy;
+  /** Verification and change-of-address links: how long they work, how many an hour. */
+  verifications: VerificationPolicy;
   /** Told after a transaction queued mail, so the outbox is relayed at once (mail/outbox-relay.ts). */
   outbox: OutboxKick;
   /** Seals TOTP secrets; undefined without MFA_ENCRYPTION_KEY, and then nobody can enrol. */
@@ -42,18 +46,20 @@ export interface HandlerPolicies {
   resets: ResetPolicy;
   /** MFA_ENCRYPTION_KEY (and its predecessors), when set. */
   mfaKeys?: MfaKeyring | undefined;
+  verifications: VerificationPolicy;
 }
 
 /**
  * 30 min idle and 12 h absolute sessions; 5 failures lock for 1 min, doubling up to 15 min;
- * reset links valid 30 min, 3 per address per hour.
+ * reset links valid 30 min, 3 per address per hour; verification links valid 24 h, 3 an hour.
  */
-export const DEFAULT_POLICIES: HandlerPolicies = { lockout: DEFAULT_LOCKOUT, sessions: DEFAULT_SESSIONS, resets: DEFAULT_RESETS };
+export const DEFAULT_POLICIES: HandlerPolicies = { lockout: DEFAULT_LOCKOUT, sessions: DEFAULT_SESSIONS, resets: DEFAULT_RESETS, verifications: DEFAULT_VERIFICATIONS };
 
 export function createHandlerContext(db: Database, logger: Logger, policies: HandlerPolicies, status: StatusSources, outbox: OutboxKick): HandlerContext {
   return {
     status,
     resets: policies.resets,
+    verifications: policies.verifications,
     outbox,
     db,
     users: new UsersRepository(db),

@@ -11,6 +11,7 @@ import { passwordReset, passwordResetRequest, resetTokenCheck } from './password
 import { sessionCreate, sessionGet, sessionRevoke, sessionRevokeAll } from './sessions.js';
 import { systemStatus } from './system-status.js';
 import { mfaLoginBegin, mfaLoginVerify, mfaStatus, recoveryCodesReplace, totpDisable, totpEnrolConfirm, totpEnrolStart } from './second-factors/index.js';
+import { emailChange, emailChangeRequest, emailVerify, verificationSend, verificationStatus } from './verification.js';
 import type { StatusSources } from '../status/database-status.js';
 
 export { DEFAULT_POLICIES, NO_RELAY, type HandlerPolicies, type OutboxKick } from './context.js';
@@ -80,6 +81,16 @@ export function createRequestHandler(
         return mfaLoginBegin(ctx, request, meta);
       case 'MFA_LOGIN_VERIFY':
         return mfaLoginVerify(ctx, request, meta);
+      case 'VERIFICATION_SEND':
+        return verificationSend(ctx, request, meta);
+      case 'VERIFICATION_STATUS':
+        return verificationStatus(ctx, request);
+      case 'EMAIL_VERIFY':
+        return emailVerify(ctx, request, meta);
+      case 'EMAIL_CHANGE_REQUEST':
+        return emailChangeRequest(ctx, request, meta);
+      case 'EMAIL_CHANGE':
+        return emailChange(ctx, request, meta);
     }
   };
   return async (request, meta) => {

@@ -16,8 +16,8 @@ export async function sessionCreate(ctx: HandlerContext, { data }: RequestOf<'SE
 }
 
 export async function sessionGet(ctx: HandlerContext, { data }: RequestOf<'SESSION_GET'>): Promise<Reply> {
-  const email = await ctx.sessions.find(data.tokenHash);
-  return email === undefined ? { success: false } : { success: true, email };
+  const found = await ctx.sessions.find(data.tokenHash);
+  return found === undefined ? { success: false } : { success: true, email: found.email, verified: found.verified };
 }
 
 export async function sessionRevoke(ctx: HandlerContext, { data }: RequestOf<'SESSION_REVOKE'>, meta: RequestMeta): Promise<Reply> {

@@ -6,8 +6,8 @@ import type { HandlerContext } from './context.js';
 
 const INSTANCE = `${hostname()}/${process.pid}`;
 const STARTED_AT = new Date().toISOString();
-/** Minutes of auth-event counts in a reply. */
-const MINUTES = 5;
+/** Minutes of auth-event counts in a reply: the hour /status charts. */
+const MINUTES = 60;
 
 /** SYSTEM_STATUS: the database's topology and lag, and the recent auth events (emails masked), for /status. */
 export async function systemStatus(ctx: HandlerContext, { data }: RequestOf<'SYSTEM_STATUS'>): Promise<Reply> {

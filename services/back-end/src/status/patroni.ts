@@ -1,4 +1,4 @@
-import type { DatabaseNode } from '@gatehouse/protocol';
+import type { DatabaseNode, DatabasePromotion } from '@gatehouse/protocol';
 
 /** A member of Patroni's GET /cluster answer (Patroni 3). */
 interface PatroniMember {
@@ -15,7 +15,12 @@ const PRIMARY_ROLES = new Set(['leader', 'master', 'standby_leader']);
 export interface PatroniCluster {
   primary?: string;
   nodes: DatabaseNode[];
+  /** The latest promotions from Patroni's timeline history; absent when it could not be read. */
+  promotions?: DatabasePromotion[];
 }
+
+/** Promotions kept: /status charts the last hour, and a drill seldom has more than a few. */
+const PROMOTIONS = 10;
 
 /**
  * The cluster as the first Patroni REST API that answers describes it: every member, its role,
@@ -28,7 +33,8 @@ export async function patroniCluster(urls: readonly string[], timeoutMs = 2000):
       const res = await fetch(`${url.replace(/\/$/, '')}/cluster`, { signal: AbortSignal.timeout(timeoutMs) });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const body = (await res.json()) as { members?: PatroniMember[] };
-      return fromMembers(body.members ?? []);
+      const promotions = await patroniPromotions(url, timeoutMs);
+      return { ...fromMembers(body.members ?? []), ...(promotions ? { promotions } : {}) };
     } catch (err) {
       failures.push(`${new URL(url).host}: ${(err as Error).message}`);
     }
@@ -48,4 +54,24 @@ function fromMembers(members: PatroniMember[]): PatroniCluster {
     };
   });
   return { primary: nodes.find((n) => n.role === 'primary')?.name, nodes };
+}
+
+/**
+ * GET /history: one entry per timeline switch, `[timeline, lsn, reason, timestamp, new_leader]`
+ * (Patroni adds the new leader's name from 2.1 on). The switches are when a new primary took
+ * over, which /status marks on its charts even if nobody was watching at the time. Undefined
+ * when the history cannot be read: the picture then relies on its own readings.
+ */
+async function patroniPromotions(url: string, timeoutMs: number): Promise<DatabasePromotion[] | undefined> {
+  try {
+    const res = await fetch(`${url.replace(/\/$/, '')}/history`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) return undefined;
+    const entries = (await res.json()) as unknown[][];
+    return entries.slice(-PROMOTIONS).flatMap(([timeline, , , at, leader]) => {
+      if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) return [];
+      return [{ at: new Date(at).toISOString(), timeline: Number(timeline) + 1, ...(typeof leader === 'string' ? { node: leader } : {}) }];
+    });
+  } catch {
+    return undefined;
+  }
 }

@@ -13,7 +13,8 @@ export interface Account {
 /** `secondFactor`: the password was right, and the login now waits for the second factor (second-factors/). */
 export type LoginOutcome = 'loggedIn' | 'secondFactor';
 
-export type RegisterOutcome = 'registered' | 'exists' | 'rateLimited';
+/** `verifyFirst`: registered, but not logged in until the address is confirmed (EMAIL_VERIFICATION=required). */
+export type RegisterOutcome = 'registered' | 'verifyFirst' | 'exists' | 'rateLimited';
 
 /**
  * The account actions the routes use. Two implementations, chosen with the session store

@@ -4,6 +4,7 @@ import type { RpcClient } from '@gatehouse/messaging';
 import { callDetached, callFor } from '../http/rpc-call.js';
 import { accountFrom, refusedRegistration, type Account, type AccountGateway, type LoginOutcome, type RegisterOutcome } from './accounts.js';
 import { clientInfo } from '../http/client-info.js';
+import type { EmailVerificationMode } from '../config.js';
 import type { DeviceTrust } from '../sessions/device-cookies.js';
 import type { PendingLogins } from '../second-factors/pending-login.js';
 import { newSessionId, tokenHashOf, type BackEndSessionStore } from '../sessions/sessions.js';
@@ -28,14 +29,26 @@ export class BackEndAccounts implements AccountGateway {
     private readonly ipLimitPerMinute: number,
     private readonly devices: DeviceTrust,
     private readonly pending: PendingLogins,
+    /** EMAIL_VERIFICATION: whether REGISTER queues a link, and whether the new account may log in before it is clicked. */
+    private readonly verification: EmailVerificationMode = 'off',
   ) {}
 
   async register(request: FastifyRequest, reply: FastifyReply, email: string, hash: string): Promise<RegisterOutcome> {
     // The session is created in REGISTER's own transaction: one round trip, not two.
+    // With EMAIL_VERIFICATION=required there is none: the link in the mail logs the user in.
     const id = newSessionId();
-    const data = { email, hash, tokenHash: tokenHashOf(id), client: clientInfo(request), ipLimitPerMinute: this.ipLimitPerMinute };
+    const required = this.verification === 'required';
+    const data = {
+      email,
+      hash,
+      ...(required ? {} : { tokenHash: tokenHashOf(id) }),
+      ...(this.verification === 'off' ? {} : { verifyEmail: true }),
+      client: clientInfo(request),
+      ipLimitPerMinute: this.ipLimitPerMinute,
+    };
     const result = await callFor(this.rpc, request, { action: 'REGISTER', data });
     if (result.rateLimited) return 'rateLimited';
+    if (result.success && required) return 'verifyFirst';
     if (result.success) {
       // An older Back End (a rolling deploy) ignores tokenHash: it then gets its SESSION_CREATE.
       if (result.session === true) await this.sessions.adopt(request, reply, email, id);

@@ -1,11 +1,20 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RpcError, RpcTimeoutError } from '@gatehouse/messaging';
 import { HashingBusyError } from '../passwords/hash-limiter.js';
-import { renderToString } from './render.js';
+import { render, renderToString } from './render.js';
 import { markLogged } from '../http/request-log.js';
 
 /** The 429 page, for a client IP over the budget all Front Ends share (the forms and the Account page). */
 export const tooManyAttempts = () => Object.assign(new Error('Too many attempts from this IP'), { statusCode: 429 });
+
+/**
+ * The 501 page of a feature this deployment cannot offer: the account flows need the Back End's
+ * session store, and a site with SESSION_STORE=cookie says so plainly instead of failing.
+ */
+export function needsSessionStore(reply: FastifyReply, feature: string, back: { href: string; text: string }) {
+  const message = `${feature} needs the Back End to keep sessions (SESSION_STORE=back-end); this site keeps them in cookies.`;
+  return render(reply, 'message', { title: 'Not available here', message, links: [back] }, 501);
+}
 
 /** Shown when Messaging or the Back End cannot answer in time. */
 export const BUSY_MESSAGE = 'The service is busy. Please try again in a moment.';

@@ -38,7 +38,7 @@ export interface SummaryItem {
 }
 
 /** Form fields in page order: the summary lists them, and focus goes to the first, in this order. */
-const FIELDS = ['email', 'password', 'code', 'enrol-password', 'totp-code', 'current-password', 'new-password', 'disable-password', 'disable-code', 'delete-password'] as const;
+const FIELDS = ['email', 'password', 'code', 'enrol-password', 'totp-code', 'current-password', 'new-password', 'new-email', 'email-password', 'disable-password', 'disable-code', 'delete-password'] as const;
 
 /**
  * The error summary (GOV.UK's pattern) from a form page's `errors` (per field) and
@@ -62,11 +62,34 @@ function layoutData(reply: FastifyReply, data: PageData): PageData {
   const title = typeof data.title === 'string' ? data.title : undefined;
   return {
     user: reply.request.user ?? null,
+    verifyNotice: verifyNotice(reply),
     asset: assetUrl,
     summary,
     focus: FIELDS.find((field) => errors[field]) ?? (summary.length > 0 ? 'summary' : undefined),
     pageTitle: `${summary.length > 0 ? 'Error: ' : ''}${title ? `${title} · ` : ''}Gatehouse`,
   };
+}
+
+const tokens = new WeakMap<FastifyReply, string>();
+
+/**
+ * One CSRF token per response: a page with two forms (the notice's and its own) must not make
+ * two secrets when the browser has none yet, as the second cookie would void the first token.
+ */
+function csrfToken(reply: FastifyReply): string {
+  let token = tokens.get(reply);
+  if (token === undefined) {
+    token = reply.generateCsrf();
+    tokens.set(reply, token);
+  }
+  return token;
+}
+
+/** The "confirm your address" notice's data (its form's CSRF token), for a logged-in user who has not. */
+function verifyNotice(reply: FastifyReply): { csrfToken: string } | undefined {
+  const { request } = reply;
+  if (!request.user || !request.emailUnverified) return undefined;
+  return { csrfToken: csrfToken(reply) };
 }
 
 /** Renders a page to a string; a template failure throws. */
@@ -86,5 +109,5 @@ export async function renderToString(reply: FastifyReply, page: string, data: Pa
 
 /** Renders a page holding a form; the form's hidden `_csrf` input gets a fresh token. */
 export function renderForm(reply: FastifyReply, page: string, data: PageData = {}, status = 200): FastifyReply {
-  return render(reply, page, { csrfToken: reply.generateCsrf(), ...data }, status);
+  return render(reply, page, { csrfToken: csrfToken(reply), ...data }, status);
 }

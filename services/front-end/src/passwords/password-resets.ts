@@ -53,7 +53,8 @@ export class PasswordResets {
   }
 }
 
-function linkState(result: { success: boolean; tokenState?: string; email?: string }, action: string): LinkState {
+/** A link action's reply as a LinkState; a reply that makes no sense throws. */
+export function linkState(result: { success: boolean; tokenState?: string; email?: string }, action: string): LinkState {
   if (result.success && result.tokenState === 'valid' && typeof result.email === 'string') return { state: 'valid', email: result.email };
   if (result.tokenState === 'used' || result.tokenState === 'expired' || result.tokenState === 'unknown') return { state: result.tokenState };
   throw new UnexpectedReplyError(action, `tokenState ${String(result.tokenState)}`);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { browserFamily, type AccountSettings } from '../accounts/account-settings.js';
 import type { AccountGateway } from '../accounts/accounts.js';
 import { field } from '../pages/forms.js';
+import { needsSessionStore, tooManyAttempts } from '../pages/errors.js';
 import { render, renderForm } from '../pages/render.js';
 import { confirmPassword } from '../passwords/check-password.js';
 import type { Hasher } from '../passwords/hasher.js';
@@ -27,11 +28,11 @@ export const ACCOUNT_DONE: Readonly<Record<string, string>> = {
   password: 'Your password was changed. Every other session of your account was ended.',
   sessions: 'The sessions you chose were ended.',
   'totp-off': 'Two-step login is off. Your recovery codes no longer work.',
+  email: 'We sent a link to your new address. Your address changes once you open it; until then, keep using this one.',
 };
 export const WRONG_CURRENT = 'That is not your current password. After several wrong passwords in a row, your account is locked for a few minutes.';
-const NEEDS_BACK_END = 'The Account page needs the Back End to keep sessions (SESSION_STORE=back-end); this site keeps them in cookies.';
 
-export type AccountErrors = Partial<Record<'current-password' | 'new-password' | 'delete-password' | 'disable-password' | 'disable-code', string>>;
+export type AccountErrors = Partial<Record<'current-password' | 'new-password' | 'new-email' | 'email-password' | 'delete-password' | 'disable-password' | 'disable-code', string>>;
 type Errors = AccountErrors;
 
 /** GET /account, and its forms: change the password, end sessions, delete the account. */
@@ -89,6 +90,5 @@ export async function accountPage(deps: Pick<AccountDeps, 'settings' | 'totp'>, 
   return renderForm(reply, 'account', { title: 'Your account', email: request.user, sessions: listed, secondFactors, notice, errors, rules: PASSWORD_RULES, policy: PASSWORD_HINT }, status);
 }
 
-function unavailable(reply: FastifyReply) {
-  return render(reply, 'message', { title: 'Not available here', message: NEEDS_BACK_END, links: [{ href: '/', text: 'Back to the home page' }] }, 501);
-}
+
+const unavailable = (reply: FastifyReply) => needsSessionStore(reply, 'The Account page', { href: '/', text: 'Back to the home page' });

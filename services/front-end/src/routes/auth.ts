@@ -8,8 +8,9 @@ import { needsRehash, type Argon2Params } from '../passwords/password.js';
 import { PASSWORD_HINT, PASSWORD_RULES } from '../passwords/password-policy.js';
 import { safeNextPath } from '../pages/next-path.js';
 import { tooManyAttempts } from '../pages/errors.js';
-import { renderForm } from '../pages/render.js';
+import { render, renderForm } from '../pages/render.js';
 import type { SessionStore } from '../sessions/session-store.js';
+import { CHECK_YOUR_EMAIL, resendPage, VERIFY_FIRST } from '../verification/pages.js';
 
 /**
  * The single login failure text: it never says which of the two was wrong, nor whether the
@@ -36,6 +37,8 @@ export interface AuthDeps {
   hasher: Hasher;
   /** Attempts per client IP per minute, in this process for both forms (and across all Front Ends where the Back End counts). */
   rateLimitPerMinute: number;
+  /** EMAIL_VERIFICATION=required: whether the account's address is confirmed, asked once its password was found right. */
+  addressConfirmed?: (request: FastifyRequest, email: string) => Promise<boolean>;
 }
 
 
@@ -69,6 +72,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     const outcome = await deps.accounts.register(request, reply, email, hash);
     if (outcome === 'rateLimited') throw tooManyAttempts();
     if (outcome === 'exists') return renderForm(reply, 'register', { ...registerPage(next), email, errors: { email: USER_EXISTS } }, 409);
+    if (outcome === 'verifyFirst') return render(reply, 'message', { title: 'Check your email', message: CHECK_YOUR_EMAIL });
     return reply.redirect(next ?? '/', 303);
   });
 
@@ -91,6 +95,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     if (usable === undefined) {
       await deps.accounts.loginFailed(request, email);
       return renderForm(reply, 'login', { ...loginPage(next), email, formError: INVALID_LOGIN }, 401);
+    }
+    if (deps.addressConfirmed && !(await refundOnThrow(deps.accounts, request, email, () => deps.addressConfirmed!(request, email)))) {
+      // The password was right, so this attempt is no failure: given back, like a shed one.
+      deps.accounts.loginAbandoned(request, email);
+      return resendPage(reply, { intro: VERIFY_FIRST, email }, 403);
     }
     // A session that cannot start leaves a right password without a verdict: refunded too.
     const outcome = await refundOnThrow(deps.accounts, request, email, () => deps.accounts.logIn(request, reply, email));

@@ -10,16 +10,19 @@ export const LOGGED_OUT: Readonly<Record<string, string>> = {
 };
 export const ACCOUNT_DELETED = 'Your account was deleted.';
 
+/** What the home page says after a confirmed address (`/?verified=1`): the link logged the user in. */
+export const EMAIL_VERIFIED = 'Your email address is confirmed, and you are logged in.';
+
 /** What the home page says after a password reset (`/?password-reset=1`). */
 export const PASSWORD_RESET_DONE = 'Your password was changed and you are logged in. Every other session of your account was ended.';
 
 export function registerPageRoutes(app: FastifyInstance, sessions: SessionStore): void {
   const page = { preHandler: sessions.loadUser };
 
-  app.get<{ Querystring: { 'logged-out'?: unknown; 'password-reset'?: unknown; 'account-deleted'?: unknown } }>('/', page, async (request, reply) => {
+  app.get<{ Querystring: { 'logged-out'?: unknown; 'password-reset'?: unknown; 'account-deleted'?: unknown; verified?: unknown } }>('/', page, async (request, reply) => {
     const kind = request.query['logged-out'];
     const loggedOut = request.query['account-deleted'] === '1' ? ACCOUNT_DELETED : typeof kind === 'string' && Object.hasOwn(LOGGED_OUT, kind) ? LOGGED_OUT[kind] : undefined;
-    const notice = request.user ? (request.query['password-reset'] === '1' ? PASSWORD_RESET_DONE : undefined) : loggedOut;
+    const notice = request.user ? loggedInNotice(request.query) : loggedOut;
     return render(reply, 'index', { title: 'Home', notice });
   });
 
@@ -29,6 +32,12 @@ export function registerPageRoutes(app: FastifyInstance, sessions: SessionStore)
   );
 
   registerAssetRoutes(app);
+}
+
+/** What the home page tells a logged-in user after a reset (`?password-reset=1`) or a confirmed address (`?verified=1`). */
+function loggedInNotice(query: { 'password-reset'?: unknown; verified?: unknown }): string | undefined {
+  if (query['password-reset'] === '1') return PASSWORD_RESET_DONE;
+  return query.verified === '1' ? EMAIL_VERIFIED : undefined;
 }
 
 /**

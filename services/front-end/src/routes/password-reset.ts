@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Hasher } from '../passwords/hasher.js';
 import { checkNewPassword, checkPasswordLength, PASSWORD_HINT, PASSWORD_RULES } from '../passwords/password-policy.js';
 import { linkTokenHash, type LinkState, type PasswordResets } from '../passwords/password-resets.js';
+import { answerNoSoonerThan } from '../http/uniform-timing.js';
 import { field, parseEmailForm } from '../pages/forms.js';
-import { tooManyAttempts } from '../pages/errors.js';
+import { needsSessionStore, tooManyAttempts } from '../pages/errors.js';
 import { render, renderForm } from '../pages/render.js';
 import { newSessionId, tokenHashOf, type BackEndSessionStore } from '../sessions/sessions.js';
 
@@ -13,6 +14,8 @@ export interface PasswordResetDeps {
   sessions: BackEndSessionStore | undefined;
   hasher: Hasher;
   rateLimitPerMinute: number;
+  /** How long after the request "forgot password" answers, whatever the address (http/uniform-timing.ts). */
+  uniformAnswerMs: number;
 }
 
 /** The one answer to "forgot password", whether or not the address has an account. */
@@ -22,9 +25,9 @@ const LINK_PROBLEMS: Record<Exclude<LinkState['state'], 'valid'>, { status: numb
   expired: { status: 410, text: 'This link has expired: links work for 30 minutes.' },
   unknown: { status: 404, text: 'This link is not valid. Check that you opened the whole link from the mail.' },
 };
-const NEEDS_BACK_END = 'Password reset needs the Back End to keep sessions (SESSION_STORE=back-end); this site keeps them in cookies.';
 
 const forgotPage = { title: 'Forgot your password?' };
+
 const resetPage = (token: string, email: string) => ({ title: 'Choose a new password', token, email, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
 
 /** GET and POST /forgot-password, GET and POST /reset-password (the link in the mail). */
@@ -40,6 +43,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
     if (!form.ok) return renderForm(reply, 'forgot-password', { ...forgotPage, email: form.email, errors: { email: form.error } }, 400);
     const outcome = await resets.request(request, form.email);
     if (outcome === 'rateLimited') throw tooManyAttempts();
+    await answerNoSoonerThan(reply, deps.uniformAnswerMs);
     return render(reply, 'message', { title: 'Check your email', message: RESET_SENT, links: [{ href: '/login', text: 'Back to log in' }] });
   });
 
@@ -78,6 +82,5 @@ function linkProblem(reply: FastifyReply, state: Exclude<LinkState['state'], 'va
   return render(reply, 'message', { title: 'This link does not work', message: text, links: [{ href: '/forgot-password', text: 'Send a new link' }] }, status);
 }
 
-function unavailable(reply: FastifyReply) {
-  return render(reply, 'message', { title: 'Not available here', message: NEEDS_BACK_END, links: [{ href: '/login', text: 'Back to log in' }] }, 501);
-}
+
+const unavailable = (reply: FastifyReply) => needsSessionStore(reply, 'Password reset', { href: '/login', text: 'Back to log in' });

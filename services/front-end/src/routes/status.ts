@@ -6,6 +6,9 @@ import { ADMIN_COOKIE_MAX_AGE_S, adminCookieValue, isAdmin, refuseAdmin, tokenMa
 import type { FrontEndConfig } from '../config.js';
 import type { FrontEndMetrics } from '../metrics.js';
 import { render, renderForm } from '../pages/render.js';
+import { GoneReplicas } from '../status/gone-replicas.js';
+import { pictureOf } from '../status/picture.js';
+import { PrimaryChanges } from '../status/primary-changes.js';
 import { buildStatusReport, type StatusReport } from '../status/report.js';
 import { RecentTraffic } from '../status/traffic.js';
 
@@ -27,17 +30,21 @@ export interface StatusDeps {
   metrics: FrontEndMetrics;
   /** The session cookie's attributes (Secure as the other cookies decide); the admin cookie adds SameSite=Strict. */
   cookieAttributes: CookieSerializeOptions;
+  /** This Front End's end of its broker connection, to mark "this one" among the broker's clients. */
+  brokerAddress?: (() => string | undefined) | undefined;
 }
 
 /**
- * /status (the page), /status.json (what it polls, and what `npm run status` reads) and the
- * token form. All need ADMIN_TOKEN, as a Bearer token or the cookie the form sets; without
- * ADMIN_TOKEN none of them exists (404).
+ * /status (the page), /status/live (the page's live part, which its script polls and swaps in),
+ * /status.json (what `npm run status` reads) and the token form. All need ADMIN_TOKEN, as a
+ * Bearer token or the cookie the form sets; without ADMIN_TOKEN none of them exists (404).
  */
-export function registerStatusRoutes(app: FastifyInstance, { config, rpc, metrics, cookieAttributes }: StatusDeps): void {
+export function registerStatusRoutes(app: FastifyInstance, { config, rpc, metrics, cookieAttributes, brokerAddress }: StatusDeps): void {
   const token = config.adminToken;
   if (token === undefined) return;
   const traffic = new RecentTraffic();
+  const primaryChanges = new PrimaryChanges();
+  const goneReplicas = new GoneReplicas();
   app.addHook('onResponse', (request, reply, done) => {
     if (!OPERATOR_ROUTES.test(request.routeOptions.url ?? '')) traffic.record(reply.statusCode);
     done();
@@ -51,16 +58,32 @@ export function registerStatusRoutes(app: FastifyInstance, { config, rpc, metric
       requestQueue: config.requestQueue,
       management: config.brokerManagement,
       traffic,
+      primaryChanges,
+      goneReplicas,
       rpcInFlight: metrics.rpcInFlight,
+      ...(brokerAddress ? { brokerAddress } : {}),
       timeoutMs: Math.min(config.rpcTimeoutMs, 3000),
     }),
   );
   const loginPage = { title: 'Status' };
+  // Drawn once per report: the open pages share the cached report, so they share its picture too.
+  const pictures = new WeakMap<StatusReport, ReturnType<typeof pictureOf>>();
+  const pageData = async () => {
+    const current = await report();
+    let picture = pictures.get(current);
+    if (!picture) pictures.set(current, (picture = pictureOf(current)));
+    return { title: 'Status', report: current, picture, pollSeconds: POLL_SECONDS, refreshSeconds: REFRESH_SECONDS };
+  };
 
   app.get('/status', async (request, reply) => {
     if (!admin(request)) return renderForm(reply, 'status-login', loginPage, 401);
-    return render(reply, 'status', { title: 'Status', report: await report(), pollSeconds: POLL_SECONDS, refreshSeconds: REFRESH_SECONDS });
+    return render(reply, 'status', await pageData());
   });
+
+  // The page's live part alone: the script swaps it in, so the page updates without a reload's flicker.
+  app.get('/status/live', { logLevel: 'warn' }, async (request, reply) =>
+    admin(request) ? render(reply.header('cache-control', 'no-store'), '_status_live', await pageData()) : refuseAdmin(reply),
+  );
 
   app.post(
     '/status',

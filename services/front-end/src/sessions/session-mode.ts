@@ -13,16 +13,17 @@ import { PasswordResets } from '../passwords/password-resets.js';
 import { AccountSettings } from '../accounts/account-settings.js';
 import { PendingLogins } from '../second-factors/pending-login.js';
 import { TotpSettings } from '../second-factors/totp.js';
+import { EmailVerification } from '../verification/email-verification.js';
 
 /** The session store and the account actions that go with it: one pair per SESSION_STORE. */
 export interface SessionMode {
   sessions: SessionStore;
   accounts: AccountGateway;
   /** The account pages that need the Back End's sessions (password reset); absent with cookies. */
-  backEnd?: { sessions: BackEndSessionStore; resets: PasswordResets; settings: AccountSettings; totp: TotpSettings; pendingLogins: PendingLogins };
+  backEnd?: { sessions: BackEndSessionStore; resets: PasswordResets; settings: AccountSettings; totp: TotpSettings; pendingLogins: PendingLogins; verification: EmailVerification };
 }
 
-type ModeSettings = Pick<FrontEndConfig, 'sessionStore' | 'sessionAbsoluteHours' | 'sessionIdleMinutes' | 'rateLimitPerMinute' | 'sessionSecret'>;
+type ModeSettings = Pick<FrontEndConfig, 'sessionStore' | 'emailVerification' | 'sessionAbsoluteHours' | 'sessionIdleMinutes' | 'rateLimitPerMinute' | 'sessionSecret'>;
 
 /**
  * Chosen once at start-up from SESSION_STORE; the routes only see the interfaces. `cookie`
@@ -30,16 +31,18 @@ type ModeSettings = Pick<FrontEndConfig, 'sessionStore' | 'sessionAbsoluteHours'
  */
 export async function setUpSessionMode(app: FastifyInstance, rpc: RpcClient, config: ModeSettings, cookies: CookieSettings, log: FastifyBaseLogger): Promise<SessionMode> {
   if (config.sessionStore === 'back-end') {
-    const sessions = new BackEndSessionStore(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours });
+    const noticeUnverified = config.emailVerification === 'optional';
+    const sessions = new BackEndSessionStore(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours, noticeUnverified });
     const devices = new DeviceTrust(new DeviceCookies(deriveDeviceCookieKey(config.sessionSecret)), cookies.device, cookies.attributes);
     const pendingLogins = new PendingLogins(rpc, sessions, devices, cookies, config.rateLimitPerMinute);
-    const accounts = new BackEndAccounts(rpc, sessions, config.rateLimitPerMinute, devices, pendingLogins);
+    const accounts = new BackEndAccounts(rpc, sessions, config.rateLimitPerMinute, devices, pendingLogins, config.emailVerification);
     const backEnd = {
       sessions,
       resets: new PasswordResets(rpc, config.rateLimitPerMinute),
       settings: new AccountSettings(rpc, sessions, accounts),
       totp: new TotpSettings(rpc, sessions, accounts),
       pendingLogins,
+      verification: new EmailVerification(rpc, sessions, accounts, config.rateLimitPerMinute),
     };
     return { sessions, accounts, backEnd };
   }

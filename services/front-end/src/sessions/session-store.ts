@@ -4,6 +4,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The logged-in user's email, set by a session preHandler; null when nobody is. */
     user: string | null;
+    /** The logged-in user has not confirmed their address yet (EMAIL_VERIFICATION=optional's notice). */
+    emailUnverified: boolean;
   }
 }
 

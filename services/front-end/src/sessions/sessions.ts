@@ -15,6 +15,8 @@ export interface SessionSettings {
   cookies: CookieSettings;
   /** The cookie's Max-Age; the Back End enforces the same absolute and idle limits. */
   absoluteHours: number;
+  /** Mark pages of users whose address is unconfirmed (`request.emailUnverified`), for the notice. */
+  noticeUnverified?: boolean;
 }
 
 export interface StartOptions {
@@ -61,8 +63,11 @@ export class BackEndSessionStore implements SessionStore {
     const tokenHash = this.tokenHash(request);
     if (tokenHash === undefined) return;
     const result = await callFor(this.rpc, request, { action: 'SESSION_GET', data: { tokenHash } });
-    if (result.success && typeof result.email === 'string' && result.email !== '') request.user = result.email;
-    else if (result.success) throw new UnexpectedReplyError('SESSION_GET', 'success without an email');
+    if (result.success && typeof result.email === 'string' && result.email !== '') {
+      request.user = result.email;
+      // An older Back End sends no `verified`: no notice rather than a wrong one.
+      request.emailUnverified = this.settings.noticeUnverified === true && result.verified === false;
+    } else if (result.success) throw new UnexpectedReplyError('SESSION_GET', 'success without an email');
     else this.#clearCookie(reply); // unknown, revoked or expired: stop sending it
   };
 

@@ -5,6 +5,8 @@ import type { BrokerManagement } from '../config.js';
 import { brokerStatus, type BrokerStatus } from './broker.js';
 import { toSections } from './sections.js';
 import { tiersOf } from './tiers.js';
+import type { GoneReplicas } from './gone-replicas.js';
+import type { PrimaryChanges } from './primary-changes.js';
 import type { RecentTraffic } from './traffic.js';
 import type { StatusReport } from './types.js';
 
@@ -19,7 +21,11 @@ export interface StatusSources {
   requestQueue: string;
   management?: BrokerManagement | undefined;
   traffic: RecentTraffic;
+  primaryChanges: PrimaryChanges;
+  goneReplicas: GoneReplicas;
   rpcInFlight(): number;
+  /** This Front End's end of its broker connection, when it has one. */
+  brokerAddress?: () => string | undefined;
   /** How long SYSTEM_STATUS may take. */
   timeoutMs: number;
 }
@@ -30,9 +36,12 @@ export async function buildStatusReport(sources: StatusSources): Promise<StatusR
     askBackEnd(sources),
     sources.transport === 'amqp' ? brokerStatus(sources.management, sources.requestQueue) : inProcessBroker(),
   ]);
-  const frontEnd = { instance: FRONT_END_INSTANCE, ready: sources.rpc.isReady(), rpcInFlight: sources.rpcInFlight() };
-  const facts = { generatedAt: new Date().toISOString(), transport: sources.transport, frontEnd, backEnd, broker, traffic: sources.traffic.recent() };
-  const tiers = tiersOf(facts);
+  const brokerAddress = sources.brokerAddress?.();
+  const frontEnd = { instance: FRONT_END_INSTANCE, ready: sources.rpc.isReady(), rpcInFlight: sources.rpcInFlight(), ...(brokerAddress ? { brokerAddress } : {}) };
+  if (backEnd.ok) sources.primaryChanges.observe(backEnd.status.database.primary);
+  const primaryChanges = sources.primaryChanges.recent();
+  const facts = { generatedAt: new Date().toISOString(), transport: sources.transport, frontEnd, backEnd, broker, traffic: sources.traffic.recent(), primaryChanges };
+  const tiers = sources.goneReplicas.withGone(tiersOf(facts));
   return { ...facts, tiers, sections: toSections({ ...facts, tiers }) };
 }
 

@@ -1,4 +1,5 @@
-import type { Section, StatusReport } from './types.js';
+import { changesOf, clock } from './traffic-series.js';
+import type { Replica, Section, StatusReport } from './types.js';
 
 export type { Section } from './types.js';
 
@@ -10,9 +11,14 @@ export function toSections(facts: Facts): Section[] {
 }
 
 function tiersSection({ tiers }: Facts): Section {
-  const rows = tiers.flatMap((t) => (t.replicas.length ? t.replicas : [{ id: '-', health: '-', detail: '' }]).map((r) => [t.name, t.health, r.id, r.health, r.detail]));
+  const rows = tiers.flatMap((t) => (t.replicas.length ? t.replicas : [{ id: '-', health: '-', detail: '' }]).map((r) => [t.name, t.health, r.id, r.health, detailOf(r)]));
   const notes = tiers.filter((t) => t.note).map((t) => `${t.name}: ${t.note}`);
   return { id: 'tiers', title: 'Tiers and replicas', columns: ['Tier', 'Tier health', 'Replica', 'Health', 'Detail'], rows, ...(notes.length ? { note: notes.join(' · ') } : {}) };
+}
+
+/** The table's text for a replica: its detail and whatever the picture marks on it. */
+function detailOf(replica: Replica): string {
+  return [replica.detail, ...(replica.marks ?? []).filter((m) => !replica.detail.includes(m))].filter(Boolean).join('; ');
 }
 
 function databaseSection({ backEnd }: Facts): Section {
@@ -33,19 +39,22 @@ function brokerSection({ broker }: Facts): Section {
   return { id: 'broker', title: 'Messaging (RabbitMQ)', note: `nodes: ${nodes.join(', ')}${q ? '' : ' · the request queue does not exist yet'}`, columns, rows };
 }
 
-function trafficSection({ traffic, backEnd }: Facts): Section {
+function trafficSection({ traffic, backEnd, primaryChanges }: Facts): Section {
   const events = new Map((backEnd.ok ? backEnd.status.authEventsPerMinute : []).map((m) => [m.minute, m.counts]));
   const rows = traffic.map((m) => {
     const counts = events.get(m.minute) ?? {};
     const n = (event: string) => String(counts[event] ?? 0);
     return [m.minute.slice(11, 16), String(m.requests), String(m.clientErrors), String(m.serverErrors), n('login_success'), n('login_failure'), n('register'), n('lockout')];
   });
+  // The charts show the whole hour; the table, their text alternative, leaves out the quiet minutes.
+  const busy = rows.filter((row) => row.slice(1).some((cell) => cell !== '0'));
+  const changes = changesOf(backEnd, primaryChanges).map((c) => `${clock(c.at)} UTC: ${c.label}`);
   return {
     id: 'traffic',
     title: 'Requests and errors per minute',
-    note: 'requests and errors: this Front End; auth events: the whole system (from auth_events)',
+    note: ['last hour, quiet minutes left out; requests and errors: this Front End; auth events: the whole system (from auth_events)', ...changes].join(' · '),
     columns: ['Minute (UTC)', 'Requests', '4xx', '5xx', 'Logins', 'Failed logins', 'Registrations', 'Lockouts'],
-    rows,
+    rows: busy,
   };
 }
 

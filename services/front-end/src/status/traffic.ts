@@ -9,9 +9,9 @@ export interface MinuteTraffic {
 
 const MINUTE_MS = 60_000;
 /** Minutes kept: what /status shows. */
-export const TRAFFIC_MINUTES = 5;
+export const TRAFFIC_MINUTES = 60;
 
-/** Counts of responses per minute over the last few minutes, for /status (Prometheus keeps the long view). */
+/** Counts of responses per minute over the last hour, for /status's charts (Prometheus keeps the long view). */
 export class RecentTraffic {
   readonly #buckets = new Map<number, Omit<MinuteTraffic, 'minute'>>();
 

@@ -1,5 +1,6 @@
 import type { SystemStatus } from '@gatehouse/protocol';
 import type { BrokerStatus } from './broker.js';
+import type { PrimaryChange } from './primary-changes.js';
 import type { MinuteTraffic } from './traffic.js';
 
 /** What /status.json answers: the facts, and the same facts as display sections (the page script and `npm run status` draw those). */
@@ -7,12 +8,15 @@ export interface StatusReport {
   generatedAt: string;
   /** `in-process`: npm start's bus inside one process; `amqp`: RabbitMQ. */
   transport: 'amqp' | 'in-process';
-  frontEnd: { instance: string; ready: boolean; rpcInFlight: number };
+  /** `brokerAddress`: this Front End's end of its broker connection, which tells "this one" among the broker's clients. */
+  frontEnd: { instance: string; ready: boolean; rpcInFlight: number; brokerAddress?: string };
   tiers: Tier[];
   /** What a Back End answered to SYSTEM_STATUS, or why none did. */
   backEnd: { ok: true; status: SystemStatus } | { ok: false; reason: string };
   broker: BrokerStatus;
   traffic: MinuteTraffic[];
+  /** When this Front End saw the primary change, over the last hour (only while someone read /status). */
+  primaryChanges: PrimaryChange[];
   sections: Section[];
 }
 
@@ -35,6 +39,10 @@ export interface Replica {
   /** `ok`, or what is wrong with it. */
   health: string;
   detail: string;
+  /** What the picture marks on the box: primary, leads the request queue, this one. */
+  marks?: string[];
+  /** Short facts for the box: consumers, lag. */
+  facts?: string[];
 }
 
 export interface Tier {

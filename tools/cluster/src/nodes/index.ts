@@ -5,6 +5,7 @@ import { etcd } from './etcd.js';
 import { haproxy } from './haproxy.js';
 import { patroni } from './patroni.js';
 import { rabbitmq } from './rabbitmq.js';
+import { smtp } from './smtp.js';
 
 export const drivers: Record<NodeKind, NodeDriver> = {
   etcd,
@@ -12,6 +13,8 @@ export const drivers: Record<NodeKind, NodeDriver> = {
   rabbitmq,
   haproxy,
   'back-end': app,
+  smtp,
+  mailer: app,
   'front-end': app,
 };
 

@@ -1,8 +1,13 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { metricsExposition, type Registry } from '@gatehouse/runtime';
-import type { Readiness } from './readiness.js';
+import { metricsExposition, type Registry } from './metrics.js';
+
+/** What a service's /readyz asks. */
+export interface ReadinessProbe {
+  /** Why the service cannot do its work now, or undefined when it can. */
+  problem(): Promise<string | undefined>;
+}
 
 export interface HealthServer {
   url: string;
@@ -14,7 +19,7 @@ export interface HealthServer {
  * the reason) for orchestrators, and GET /metrics for Prometheus. Nothing else: it is not the
  * Front End's web app. It listens on an internal address (HEALTH_HOST), so /metrics has no token.
  */
-export async function startHealthServer(address: { host: string; port: number }, readiness: Readiness, logger: Logger, registry?: Registry): Promise<HealthServer> {
+export async function startHealthServer(address: { host: string; port: number }, readiness: ReadinessProbe, logger: Logger, registry?: Registry): Promise<HealthServer> {
   const server = createServer((request, response) => {
     const path = request.url?.split('?')[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, { status: 'method not allowed' });

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { Sql, TransactionSql } from 'postgres';
+import { normalizeEmail } from '@gatehouse/protocol';
+import type { ClientContext } from './audit-events.js';
+import { recordEvent } from './audit-events.js';
+import { queueMail } from './outbox.js';
+import { hasSecondFactor } from './second-factors/totp.js';
+import { newLinkToken, spentState, tokenHashOf, type LinkPurpose, type TokenState } from './password-resets.js';
+
+export interface VerificationPolicy {
+  /** How long a verification or change-of-address link works. */
+  ttlHours: number;
+  /** Such links per account per hour (registration's first one counts); more are refused quietly. */
+  perAddressPerHour: number;
+}
+
+export const DEFAULT_VERIFICATIONS: VerificationPolicy = { ttlHours: 24, perAddressPerHour: 3 };
+
+/** The mail template each purpose's link goes out with (services/mailer/src/templates.ts). */
+const TEMPLATES: Record<Exclude<LinkPurpose, 'password_reset'>, string> = { email_verification: 'email_verification', email_change: 'email_change' };
+
+export interface LinkMail {
+  purpose: Exclude<LinkPurpose, 'password_reset'>;
+  /** The account's normalized address: the budget and the token belong to it. */
+  key: string;
+  /** Where the mail goes: the account's address, or for a change the new one. */
+  recipient: string;
+  /** email_change only: the address the account moves to. */
+  newEmail?: string;
+}
+
+/**
+ * A new link and its mail (the outbox), in the caller's transaction, unless the account had
+ * `perAddressPerHour` links of this purpose in the last hour. Returns whether one was queued.
+ */
+export async function queueLink(tx: TransactionSql, link: LinkMail, policy: VerificationPolicy): Promise<boolean> {
+  const [recent] = await tx<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM account_tokens
+    WHERE email = ${link.key} AND purpose = ${link.purpose} AND created_at > now() - interval '1 hour'`;
+  if (recent!.n >= policy.perAddressPerHour) return false;
+  const token = newLinkToken();
+  const [row] = await tx<{ expires_at: Date }[]>`
+    INSERT INTO account_tokens (token_hash, purpose, email, new_email, expires_at)
+    VALUES (${tokenHashOf(token)}, ${link.purpose}, ${link.key}, ${link.newEmail ?? null}, now() + make_interval(hours => ${policy.ttlHours}))
+    RETURNING expires_at`;
+  const data = { token, expiresAt: row!.expires_at.toISOString() };
+  await queueMail(tx, { id: randomUUID(), template: TEMPLATES[link.purpose], recipient: link.recipient, data });
+  return true;
+}
+
+export type VerificationRequest = 'queued' | 'verified' | 'over_budget' | 'unknown';
+
+/**
+ * A verification link for the account `email` (at registration, or "send it again"), with its
+ * audit row. An account that is verified already, or unknown, gets nothing.
+ */
+export async function requestVerification(tx: TransactionSql, email: string, client: ClientContext, policy: VerificationPolicy): Promise<VerificationRequest> {
+  const key = normalizeEmail(email);
+  const [user] = await tx<{ email: string; verified: boolean }[]>`
+    SELECT email, email_verified_at IS NOT NULL AS verified FROM users WHERE lower(email) = ${key} FOR SHARE`;
+  if (!user) return 'unknown';
+  if (user.verified) return 'verified';
+  if (!(await queueLink(tx, { purpose: 'email_verification', key, recipient: user.email }, policy))) return 'over_budget';
+  await recordEvent(tx, 'email_verification_requested', key, client);
+  return 'queued';
+}
+
+/**
+ * A just-registered account's first link. A redelivered REGISTER gets its stored "created"
+ * again: the link its first copy queued is there, so no second one is sent.
+ */
+export async function verifyNewAccount(tx: TransactionSql, email: string, client: ClientContext, policy: VerificationPolicy): Promise<void> {
+  const [sent] = await tx<{ n: number }[]>`SELECT count(*)::int AS n FROM account_tokens WHERE email = ${normalizeEmail(email)} AND purpose = 'email_verification'`;
+  if (sent!.n === 0) await requestVerification(tx, email, client, policy);
+}
+
+/** Whether the account `email` has verified its address; undefined when there is no such account. */
+export async function isVerified(sql: Sql | TransactionSql, email: string): Promise<boolean | undefined> {
+  const [row] = await sql<{ verified: boolean }[]>`SELECT email_verified_at IS NOT NULL AS verified FROM users WHERE lower(email) = ${normalizeEmail(email)}`;
+  return row?.verified;
+}
+
+export interface EmailVerification {
+  tokenHash: string;
+  /** The session the link starts: clicking it logs the user in. */
+  sessionTokenHash: string;
+  sessionSeconds: number;
+  client: ClientContext;
+}
+
+/**
+ * EMAIL_VERIFY, in the caller's transaction: spends the link (one UPDATE, so two clicks at once
+ * spend it once), marks the address verified, spends the account's other verification links,
+ * starts the new session and audits it.
+ */
+export async function verifyEmail(tx: TransactionSql, v: EmailVerification): Promise<{ state: TokenState; email?: string; session?: boolean }> {
+  const [spent] = await tx<{ email: string }[]>`
+    UPDATE account_tokens SET used_at = now()
+    WHERE token_hash = ${v.tokenHash} AND purpose = 'email_verification' AND used_at IS NULL AND expires_at > now()
+    RETURNING email`;
+  if (!spent) return { state: await spentState(tx, v.tokenHash, 'email_verification') };
+  const key = spent.email;
+  const [user] = await tx<{ email: string }[]>`
+    UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE lower(email) = ${key} RETURNING email`;
+  if (!user) return { state: 'unknown' }; // the account was deleted, or changed its address, since
+  await tx`UPDATE account_tokens SET used_at = now() WHERE email = ${key} AND purpose = 'email_verification' AND used_at IS NULL`;
+  await recordEvent(tx, 'email_verified', key, v.client);
+  // A mailbox is not a second factor: with one on, the link confirms the address and logs nobody in.
+  if (await hasSecondFactor(tx, key)) return { state: 'valid', email: user.email, session: false };
+  await tx`SELECT insert_session(${v.sessionTokenHash}, ${user.email}, ${v.sessionSeconds}, ${v.client.ip ?? null}, ${v.client.userAgent ?? null})`;
+  return { state: 'valid', email: user.email, session: true };
+}
