@@ -45,7 +45,7 @@ describe('TOTP', () => {
     // The enrolment spent the current step's code; the next step's is still inside the window.
     expect((await codeStep(client, codeAt(secret, Date.now() + STEP_MS))).status).toBe(303);
     await loggedInAs(client, email);
-    expect(await events(email)).toEqual(['register', 'totp_enrolment_started', 'totp_enabled', 'login_success', 'second_factor_success']);
+    expect(await events(email)).toEqual(['register', 'email_verification_requested', 'totp_enrolment_started', 'totp_enabled', 'login_success', 'second_factor_success']);
   });
 
   it('accepts a code once: the same code is refused again, on this Front End and on another', async () => {
@@ -188,6 +188,22 @@ describe('password reset', () => {
     expect(page.location).toBe('/login/second-factor');
     expect((await codeStep(client, codeAt(secret, Date.now() + STEP_MS))).status).toBe(303);
     await loggedInAs(client, email);
+  });
+
+  it('a verification link confirms the address of a TOTP account but logs nobody in', async () => {
+    const email = newEmail('totp');
+    await enrolTotp(browser(), email);
+    const token = randomBytes(32).toString('base64url');
+    await tiers().db.readWrite`INSERT INTO account_tokens (token_hash, purpose, email, expires_at)
+      VALUES (${createHash('sha256').update(token).digest('hex')}, 'email_verification', ${email}, now() + interval '1 hour')`;
+    const client = browser();
+    const done = await client.submit('/verify-email', { token }, `/verify-email?token=${token}`);
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/login?verified=1');
+    expect(client.cookie('session')).toBeUndefined();
+    expect((await client.get('/secret')).status).toBe(303);
+    const [row] = await tiers().db.readWrite<{ verified: boolean }[]>`SELECT email_verified_at IS NOT NULL AS verified FROM users WHERE email = ${email}`;
+    expect(row!.verified).toBe(true);
   });
 });
 
