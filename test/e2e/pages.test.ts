@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { PasswordErrors } from '@gatehouse/front-end';
-import { ADMIN_TOKEN, fillAndSubmit, focused, PASSWORD, register, startBrowserStack, submitLogin, type BrowserStack } from '../support/browser-stack.js';
+import { ADMIN_TOKEN, enrolTotpIn, fillAndSubmit, focused, PASSWORD, register, startBrowserStack, submitLogin, type BrowserStack } from '../support/browser-stack.js';
 import { checkPage, watchCsp } from '../support/page-checks.js';
 import { newEmail } from '../support/test-ids.js';
 import { mailedPath, main, title, VERIFICATION_PAGES, visit, type Ctx, type PageCase } from './verification-pages.js';
@@ -42,6 +42,16 @@ async function linkRequested(page: Page, prefix: string): Promise<string> {
   return email;
 }
 const resetPath = (stack: BrowserStack, email: string) => mailedPath(stack, email, '/reset-password');
+
+/** A new user with TOTP on, logged out, then through the password step: the browser is on the code page. */
+async function atCodePage(page: Page): Promise<void> {
+  const email = newEmail('totp');
+  await register(page, email);
+  await enrolTotpIn(page);
+  await page.context().clearCookies();
+  await submitLogin(page, email);
+  expect(new URL(page.url()).pathname).toBe('/login/second-factor');
+}
 
 const PAGES: PageCase[] = [
   { name: 'home', open: visit('/') },
@@ -168,6 +178,68 @@ const PAGES: PageCase[] = [
       expect(await title(page)).toMatch(/^Error: /);
       expect(await page.textContent('.error-summary')).toContain('That is not your current password.');
       expect(await focused(page)).toBe('current-password');
+    },
+  },
+  // Second factors (issue 20): enrolment, recovery codes, the Account page with TOTP on, the login's code step.
+  {
+    name: 'totp-enrol',
+    async open({ page }) {
+      await register(page, newEmail('totp'));
+      await page.goto('/account');
+      await fillAndSubmit(page, {}, 'form[action="/account/totp/start"] button');
+      expect(await page.isVisible('.qr-code svg')).toBe(true);
+      expect(await page.textContent('#totp-secret')).toMatch(/^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/);
+    },
+  },
+  {
+    name: 'totp-enrol-wrong-code',
+    async open({ page }) {
+      await register(page, newEmail('totp'));
+      await page.goto('/account');
+      await fillAndSubmit(page, {}, 'form[action="/account/totp/start"] button');
+      await fillAndSubmit(page, { 'enrol-password': PASSWORD, 'totp-code': '12' }, 'form[action="/account/totp/confirm"] button');
+      expect(await title(page)).toMatch(/^Error: /);
+      expect(await focused(page)).toBe('totp-code');
+    },
+  },
+  {
+    name: 'recovery-codes',
+    async open({ page }) {
+      await register(page, newEmail('totp'));
+      await enrolTotpIn(page);
+      expect(await page.locator('.recovery-codes code').count()).toBe(10);
+    },
+  },
+  {
+    name: 'account-totp-on',
+    async open({ page }) {
+      await register(page, newEmail('totp'));
+      await enrolTotpIn(page);
+      await page.goto('/account');
+      expect(await main(page)).toContain('Recovery codes left: 10 of 10.');
+    },
+  },
+  {
+    name: 'login-second-factor',
+    async open({ page }) {
+      await atCodePage(page);
+      expect(await keptFromSecret(page)).toBe(true);
+    },
+  },
+  {
+    name: 'login-second-factor-wrong',
+    async open({ page }) {
+      await atCodePage(page);
+      expect(await fillAndSubmit(page, { code: '000000' })).toBe(401);
+      expect(await title(page)).toMatch(/^Error: /);
+      expect(await focused(page)).toBe('code');
+    },
+  },
+  {
+    name: 'login-second-factor-without-password',
+    async open({ page }) {
+      expect((await page.goto('/login/second-factor'))?.status()).toBe(401);
+      expect(await main(page)).toContain('Log in again with your password.');
     },
   },
   { name: 'forgot-password', open: visit('/forgot-password') },

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from '@gatehouse/messaging';
 import { spawnService, type ServiceProcess } from '../support/service-process.js';
+import { TEST_MFA_KEY } from '../support/totp-client.js';
 
 /** Lines a crashed or crashing Node service prints; none may appear during a fuzz run. */
 export const CRASH_PATTERN = /uncaught|unhandled|FATAL|"level":60|out of memory|Maximum call stack|heap limit/i;
@@ -49,7 +50,8 @@ export async function queueCounts(connection: Connection, queue: string): Promis
  * consumption", so readiness is its consumer showing up on the queue.
  */
 export async function startBackEndProcess(connection: Connection, env: Record<string, string>): Promise<WatchedService> {
-  const backEnd = watch(spawnService('services/back-end/src/main.ts', { LOG_LEVEL: 'warn', ...env }));
+  // With the MFA key, the TOTP forms do their work instead of answering "not set up here" (501).
+  const backEnd = watch(spawnService('services/back-end/src/main.ts', { LOG_LEVEL: 'warn', MFA_ENCRYPTION_KEY: TEST_MFA_KEY, ...env }));
   const queue = env.REQUEST_QUEUE ?? 'request';
   await until('the Back End to consume from its queue', 60_000, async () => {
     if (backEnd.state !== 'running') throw new Error(`Back End exited (${backEnd.state}) during start-up:\n${backEnd.process.output().slice(-3000)}`);

@@ -9,8 +9,18 @@ import { launchChromium } from './chromium.js';
 import { testFrontEndConfig } from './front-end-config.js';
 import { testLogger as logger } from './silent-logger.js';
 import { SmtpCatcher } from './smtp-catcher.js';
+import { codeAt, TEST_MFA_KEY } from './totp-client.js';
 
 export const PASSWORD = 'correct horse battery staple';
+
+/** From the Account page: switches TOTP on for the logged-in user of `page`; returns the secret. The page ends on the recovery codes. */
+export async function enrolTotpIn(page: Page): Promise<string> {
+  await page.goto('/account');
+  await fillAndSubmit(page, {}, 'form[action="/account/totp/start"] button');
+  const secret = (await page.textContent('#totp-secret'))!.replace(/\s/g, '');
+  await fillAndSubmit(page, { 'enrol-password': PASSWORD, 'totp-code': codeAt(secret) }, 'form[action="/account/totp/confirm"] button');
+  return secret;
+}
 /** The first Front End's ADMIN_TOKEN: /status is one of the pages under test. */
 export const ADMIN_TOKEN = `browser-admin-${randomUUID()}`;
 
@@ -35,7 +45,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
   const mailQueue = `mail.${randomUUID()}`;
   const databaseUrl = await createTestDatabase(inject('postgresUrl'));
   let backEnd: RunningBackEnd | undefined = await startBackEnd(
-    loadBackEndConfig({ AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue, MAIL_QUEUE: mailQueue }),
+    loadBackEndConfig({ AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, REQUEST_QUEUE: queue, MAIL_QUEUE: mailQueue, MFA_ENCRYPTION_KEY: TEST_MFA_KEY }),
     logger,
   );
   const frontEnds: RunningFrontEnd[] = [];

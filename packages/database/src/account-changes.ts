@@ -4,6 +4,7 @@ import { normalizeEmail } from '@gatehouse/protocol';
 import type { ClientContext } from './audit-events.js';
 import { recordEvent } from './audit-events.js';
 import type { SessionsRepository } from './sessions.js';
+import { removeSecondFactors } from './second-factors/totp.js';
 
 /**
  * A change the logged-in user makes to their own account, after the Front End checked their
@@ -54,6 +55,7 @@ export async function deleteAccount(tx: TransactionSql, sessions: SessionsReposi
   await tx`DELETE FROM login_failures WHERE email = ${key}`;
   await tx`DELETE FROM login_device_failures WHERE email = ${key}`;
   await tx`DELETE FROM login_attempts_open WHERE email = ${key}`;
+  await removeSecondFactors(tx, email);
   const pseudonym = deletedAccountName(email);
   await tx`UPDATE auth_events SET email = ${pseudonym} WHERE lower(email) = ${key}`;
   await tx`INSERT INTO auth_events (event, email, ip, user_agent) VALUES ('account_deleted', ${pseudonym}, ${c.client.ip ?? null}, ${c.client.userAgent ?? null})`;

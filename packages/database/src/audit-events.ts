@@ -5,6 +5,9 @@ import { normalizeEmail } from '@gatehouse/protocol';
 export type AuthEvent =
   | 'register' | 'login_success' | 'login_failure' | 'lockout' | 'device_lockout' | 'logout' | 'logout_everywhere'
   | 'password_reset_requested' | 'password_reset' | 'password_change' | 'session_end' | 'account_deleted'
+  // Second factors (migration 0010).
+  | 'totp_enrolment_started' | 'totp_enabled' | 'totp_disabled' | 'second_factor_success' | 'second_factor_failure'
+  | 'recovery_code_used' | 'recovery_codes_replaced' | 'second_factor_reset'
   | 'email_verification_requested' | 'email_verified' | 'email_change_requested' | 'email_changed';
 
 export interface ClientContext {

@@ -4,6 +4,7 @@ import { normalizeEmail } from '@gatehouse/protocol';
 import type { ClientContext } from './audit-events.js';
 import { recordEvent } from './audit-events.js';
 import { queueMail } from './outbox.js';
+import { hasSecondFactor } from './second-factors/totp.js';
 import { newLinkToken, spentState, tokenHashOf, type LinkPurpose, type TokenState } from './password-resets.js';
 
 export interface VerificationPolicy {
@@ -92,7 +93,7 @@ export interface EmailVerification {
  * spend it once), marks the address verified, spends the account's other verification links,
  * starts the new session and audits it.
  */
-export async function verifyEmail(tx: TransactionSql, v: EmailVerification): Promise<{ state: TokenState; email?: string }> {
+export async function verifyEmail(tx: TransactionSql, v: EmailVerification): Promise<{ state: TokenState; email?: string; session?: boolean }> {
   const [spent] = await tx<{ email: string }[]>`
     UPDATE account_tokens SET used_at = now()
     WHERE token_hash = ${v.tokenHash} AND purpose = 'email_verification' AND used_at IS NULL AND expires_at > now()
@@ -103,7 +104,9 @@ export async function verifyEmail(tx: TransactionSql, v: EmailVerification): Pro
     UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE lower(email) = ${key} RETURNING email`;
   if (!user) return { state: 'unknown' }; // the account was deleted, or changed its address, since
   await tx`UPDATE account_tokens SET used_at = now() WHERE email = ${key} AND purpose = 'email_verification' AND used_at IS NULL`;
-  await tx`SELECT insert_session(${v.sessionTokenHash}, ${user.email}, ${v.sessionSeconds}, ${v.client.ip ?? null}, ${v.client.userAgent ?? null})`;
   await recordEvent(tx, 'email_verified', key, v.client);
-  return { state: 'valid', email: user.email };
+  // A mailbox is not a second factor: with one on, the link confirms the address and logs nobody in.
+  if (await hasSecondFactor(tx, key)) return { state: 'valid', email: user.email, session: false };
+  await tx`SELECT insert_session(${v.sessionTokenHash}, ${user.email}, ${v.sessionSeconds}, ${v.client.ip ?? null}, ${v.client.userAgent ?? null})`;
+  return { state: 'valid', email: user.email, session: true };
 }

@@ -10,7 +10,7 @@ export type AttemptDecision =
   /** The account was already locked; this attempt was not counted. */
   | { outcome: 'locked'; lockedUntil: Date }
   /** Counted; `lockedUntil` is set when this attempt reached the threshold: later ones wait, this one is checked. */
-  | { outcome: 'allowed'; failures?: number; lockedUntil?: Date; hash?: string }
+  | { outcome: 'allowed'; failures?: number; lockedUntil?: Date; hash?: string; secondFactor?: boolean }
   /** A redelivered request whose first copy a Back End from before migration 0006 answered. */
   | { outcome: 'stored'; reply: Reply };
 
@@ -40,8 +40,10 @@ export async function attemptLogin(db: Database, a: LoginAttempt, policy: Lockou
   const key = normalizeEmail(a.email);
   // The hash comes in the same round trip, read after the decision (only for an allowed attempt),
   // so the stored outcome for a redelivery never holds it.
-  const [row] = await db.primary((sql) => sql<{ decision: Record<string, unknown>; hash: string | null }[]>`
-    SELECT d AS decision, CASE WHEN d->>'outcome' = 'allowed' THEN (SELECT hash FROM users WHERE lower(email) = ${key}) END AS hash
+  // So is whether a second factor is due after the password (has_second_factor, migration 0010).
+  const [row] = await db.primary((sql) => sql<{ decision: Record<string, unknown>; hash: string | null; second_factor: boolean | null }[]>`
+    SELECT d AS decision, CASE WHEN d->>'outcome' = 'allowed' THEN (SELECT hash FROM users WHERE lower(email) = ${key}) END AS hash,
+      CASE WHEN d->>'outcome' = 'allowed' THEN has_second_factor(${key}) END AS second_factor
     FROM attempt_login(${a.requestId ?? null}, ${key}, ${ip}, ${a.client.userAgent ?? null}, ${ipLimit},
       ${policy.threshold}, ${arrayLiteral(lockLadderSeconds(policy))}::double precision[], ${policy.resetAfterMs / 1000},
       ${a.attemptId ?? null}::text, ${a.device ?? null}::text) AS d`);
@@ -49,7 +51,8 @@ export async function attemptLogin(db: Database, a: LoginAttempt, policy: Lockou
   if (outcome === undefined) return { outcome: 'stored', reply: row!.decision as Reply };
   const until = typeof lockedUntil === 'string' ? { lockedUntil: new Date(lockedUntil) } : {};
   const hash = row!.hash === null ? {} : { hash: row!.hash };
-  return { outcome, ...until, ...hash, ...(typeof failures === 'number' ? { failures } : {}) } as AttemptDecision;
+  const factor = row!.second_factor ? { secondFactor: true } : {};
+  return { outcome, ...until, ...hash, ...factor, ...(typeof failures === 'number' ? { failures } : {}) } as AttemptDecision;
 }
 
 /** A login that ended without a verdict: what its LOGIN_ATTEMPT counted is undone (abandon_login, migration 0007). */

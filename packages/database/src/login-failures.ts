@@ -1,6 +1,7 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { normalizeEmail } from '@gatehouse/protocol';
 import type { Database } from './connect.js';
+import { readPrimaryElseStandby } from './primary-else-standby.js';
 
 export interface LockoutPolicy {
   /** Failures in a row before the first lock. */
@@ -52,11 +53,5 @@ export async function lockedUntil(db: Database, email: string): Promise<Date | u
   const query = (sql: Sql) => sql<{ locked_until: Date }[]>`
     SELECT locked_until FROM login_failures
     WHERE email = ${normalizeEmail(email)} AND locked_until > now()`;
-  try {
-    // Not retried when a standby can answer instead: during a failover the retry would only wait again.
-    return (await db.primary(query, { retry: !db.hasStandby }))[0]?.locked_until;
-  } catch (err) {
-    if (!db.hasStandby) throw err;
-    return (await db.standby(query).catch(() => Promise.reject(err)))[0]?.locked_until;
-  }
+  return (await readPrimaryElseStandby(db, query))[0]?.locked_until;
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hasSecondFactor } from './second-factors/totp.js';
 import type { TransactionSql } from 'postgres';
 import { normalizeEmail } from '@gatehouse/protocol';
 import type { Database } from './connect.js';
@@ -78,9 +79,10 @@ export interface PasswordReset {
 /**
  * PASSWORD_RESET, inside the caller's transaction: spends the token (one UPDATE, so of two
  * clicks at once exactly one wins), stores the new hash, ends every session of the user and
- * every other reset link, clears the lockout, starts the new session and audits it.
+ * every other reset link, clears the lockout, audits it and starts the new session (none when the
+ * account has a second factor: the user then logs in with the new password and that factor).
  */
-export async function completePasswordReset(tx: TransactionSql, r: PasswordReset): Promise<{ state: TokenState; email?: string }> {
+export async function completePasswordReset(tx: TransactionSql, r: PasswordReset): Promise<{ state: TokenState; email?: string; session?: boolean }> {
   const [spent] = await tx<{ email: string }[]>`
     UPDATE account_tokens SET used_at = now()
     WHERE token_hash = ${r.tokenHash} AND purpose = 'password_reset' AND used_at IS NULL AND expires_at > now()
@@ -93,9 +95,11 @@ export async function completePasswordReset(tx: TransactionSql, r: PasswordReset
   await tx`UPDATE account_tokens SET used_at = now() WHERE email = ${key} AND purpose = 'password_reset' AND used_at IS NULL`;
   await tx`DELETE FROM login_failures WHERE email = ${key}`;
   await tx`DELETE FROM login_device_failures WHERE email = ${key}`;
-  await tx`SELECT insert_session(${r.sessionTokenHash}, ${user.email}, ${r.sessionSeconds}, ${r.client.ip ?? null}, ${r.client.userAgent ?? null})`;
   await recordEvent(tx, 'password_reset', key, r.client);
-  return { state: 'valid', email: user.email };
+  // A mailbox is not a second factor: with one on, the user logs in with the new password and it.
+  if (await hasSecondFactor(tx, key)) return { state: 'valid', email: user.email, session: false };
+  await tx`SELECT insert_session(${r.sessionTokenHash}, ${user.email}, ${r.sessionSeconds}, ${r.client.ip ?? null}, ${r.client.userAgent ?? null})`;
+  return { state: 'valid', email: user.email, session: true };
 }
 
 /** Why a link of `purpose` could not be spent: used, expired, or never one of that purpose. */

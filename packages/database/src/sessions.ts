@@ -36,13 +36,14 @@ export class SessionsRepository {
   /**
    * SESSION_CREATE as one statement on the primary (create_session, migrations 0006 and 0007):
    * the session, and at login the cleared failure count (the trusted `device`'s, or without one
-   * the untrusted clients') and the audit row, with the stored outcome.
+   * the untrusted clients') and the audit row, with the stored outcome. A login of an account
+   * with a second factor is refused (migration 0010): its session starts in MFA_LOGIN_VERIFY.
    */
   async start(
     requestId: string | undefined,
     s: { tokenHash: string; email: string; client: ClientContext; atLogin: boolean; device?: string },
-  ): Promise<StoredOutcome<'created'>> {
-    const [row] = await this.db.primary((sql) => sql<{ outcome: StoredOutcome<'created'> }[]>`
+  ): Promise<StoredOutcome<'created' | 'second_factor_required'>> {
+    const [row] = await this.db.primary((sql) => sql<{ outcome: StoredOutcome<'created' | 'second_factor_required'> }[]>`
       SELECT create_session(${requestId ?? null}, ${s.tokenHash}, ${s.email.trim()}, ${normalizeEmail(s.email)},
         ${this.absoluteSeconds}, ${s.client.ip ?? null}, ${s.client.userAgent ?? null}, ${s.atLogin}, ${s.device ?? null}::text) AS outcome`);
     return row!.outcome;

@@ -5,3 +5,4 @@ export * from './normalize-email.js';
 export * from './decode-json.js';
 export * from './phc.js';
 export * from './system-status.js';
+export * from './second-factors.js';

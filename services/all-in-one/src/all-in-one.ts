@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { migrate } from '@gatehouse/database';
 import { InProcessRpc, type RpcClient } from '@gatehouse/messaging';
 import {
-  connectBackEndDatabase, createBackEndMetrics, createRequestHandler, retentionPolicy, startBackEnd, startHousekeeping, type BackEndConfig,
+  checkMfaKeys, connectBackEndDatabase, MfaKeyring, parseMfaKey, createBackEndMetrics, createRequestHandler, retentionPolicy, startBackEnd, startHousekeeping, type BackEndConfig,
 } from '@gatehouse/back-end';
 import type { Database } from '@gatehouse/database';
 import { createMetricsRegistry, type Registry } from '@gatehouse/runtime';
@@ -12,7 +12,7 @@ import { startFrontEnd } from '@gatehouse/front-end';
 import type { AllInOneConfig } from './config.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
-import { loadOrCreateSessionSecret } from './session-secret.js';
+import { loadOrCreateMfaKey, loadOrCreateSessionSecret } from './session-secret.js';
 import { LateOutboxKick, startEmbeddedMail } from './embedded-mail.js';
 
 export interface RunningGatehouse {
@@ -38,6 +38,10 @@ export async function startAllInOne(config: AllInOneConfig, logger: Logger): Pro
       stops.push(() => embedded.stop());
       // PGlite has a single backend, so the embedded database gets a single connection.
       backEnd = { ...backEnd, databaseUrl: embedded.url, databaseReadUrl: embedded.url, databasePoolSize: 1 };
+    }
+    if (!backEnd.policies.mfaKeys) {
+      const mfaKeys = new MfaKeyring(parseMfaKey(await loadOrCreateMfaKey(dataDir)));
+      backEnd = { ...backEnd, policies: { ...backEnd.policies, mfaKeys } };
     }
     // One registry for both tiers: the Front End's /metrics shows the whole process.
     const registry = createMetricsRegistry();
@@ -75,6 +79,7 @@ async function startBackEndPart(
   const db = connectBackEndDatabase(config, metrics);
   stops.push(() => db.close());
   await migrate(db.readWrite);
+  await checkMfaKeys(db, config.policies.mfaKeys);
   // No Back End runs here, so this process prunes what one would (processed_requests, audit rows).
   const stopHousekeeping = startHousekeeping(db, logger, retentionPolicy(config.auditRetentionDays, config.policies.lockout));
   stops.push(async () => stopHousekeeping());

@@ -8,6 +8,7 @@ import { retentionPolicy, startHousekeeping } from './housekeeping.js';
 import { createBackEndMetrics, type BackEndMetrics } from './metrics.js';
 import { createReadiness } from './readiness.js';
 import { OutboxRelay } from './mail/outbox-relay.js';
+import { checkMfaKeys } from './second-factors/key-check.js';
 
 export interface RunningBackEnd {
   /** Fails /readyz at once, stops consuming, finishes requests in flight, closes the broker and database. */
@@ -37,6 +38,7 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger, regist
   await withBackoff('the database', () => db.ping(), { logger, refusal: (err) => postgresLoginRefusal(err, config.databaseUrl) });
   const applied = await migrate(db.readWrite, { onRetry: (err, attempt) => logger.warn({ err: { message: err.message }, attempt }, 'Migrations will be retried') });
   if (applied.length) logger.info({ applied }, 'Applied migrations');
+  await checkMfaKeys(db, config.policies.mfaKeys);
 
   const connection = connectAmqp({ urls: config.amqpUrls, name: 'gatehouse-back-end', logger });
   await withBackoff('messaging service', () => connection.onConnect(5000, true), { logger, refusal: (err) => amqpLoginRefusal(err, config.amqpUrls) });

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { env, parseEnv, type LogLevel, type QueueMode } from '@gatehouse/runtime';
 import type { HandlerPolicies } from './handlers/index.js';
+import { MfaKeyring, parseMfaKey } from './second-factors/secret-box.js';
+
+function mfaKey() {
+  return z.string().transform((value, ctx) => {
+    try {
+      return parseMfaKey(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+}
 
 const fields = {
   AMQP_URL: env.amqpUrls(),
@@ -27,6 +39,10 @@ const fields = {
   VERIFY_MAILS_PER_HOUR: env.integer(1, 100, 3),
   // Where the outbox's mails go: the queue the Mailers consume (services/mailer).
   MAIL_QUEUE: env.queueName('mail'),
+  // Seals TOTP secrets (AES-256-GCM): 32 random bytes, hex or base64. _PREVIOUS: comma-separated
+  // older keys that still open secrets until `npm run accounts -- rotate-mfa-key` re-seals them.
+  MFA_ENCRYPTION_KEY: mfaKey().optional(),
+  MFA_ENCRYPTION_KEY_PREVIOUS: z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)).pipe(z.array(mfaKey())).optional(),
   LOG_LEVEL: env.logLevel(),
   // Off unless set: several Back Ends on one host would otherwise fight over one port.
   HEALTH_PORT: env.optionalPort(),
@@ -101,6 +117,7 @@ function toConfig(e: z.infer<typeof embeddedSchema>): EmbeddedBackEndConfig {
     policies: {
       sessions: { idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000, touchIntervalMs: 60_000 },
       resets: { ttlMinutes: e.RESET_LINK_MINUTES, perAddressPerHour: e.RESET_MAILS_PER_HOUR },
+      mfaKeys: e.MFA_ENCRYPTION_KEY ? new MfaKeyring(e.MFA_ENCRYPTION_KEY, e.MFA_ENCRYPTION_KEY_PREVIOUS ?? []) : undefined,
       verifications: { ttlHours: e.VERIFY_LINK_HOURS, perAddressPerHour: e.VERIFY_MAILS_PER_HOUR },
       lockout: { threshold: e.LOCKOUT_THRESHOLD, baseDelayMs: e.LOCKOUT_BASE_SECONDS * 1000, maxDelayMs: e.LOCKOUT_MAX_MINUTES * 60_000, resetAfterMs: e.LOCKOUT_RESET_MINUTES * 60_000 },
     },

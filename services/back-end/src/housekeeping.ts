@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import {
   DEFAULT_RETENTION, pruneAccountTokens, pruneAuthEvents, pruneIpAttempts, pruneLoginFailures, pruneOpenAttempts, pruneOutbox,
-  pruneProcessedRequests, pruneSessions,
+  prunePendingLogins, pruneProcessedRequests, pruneSessions,
   type Database, type RetentionPolicy,
 } from '@gatehouse/database';
 
@@ -28,6 +28,7 @@ async function pruneAll(db: Database, retention: RetentionPolicy) {
     openAttempts: await pruneOpenAttempts(db),
     accountTokens: await pruneAccountTokens(db),
     sentMail: await pruneOutbox(db),
+    pendingLogins: await prunePendingLogins(db),
   };
 }
 

@@ -5,3 +5,6 @@ export { retentionPolicy, startHousekeeping } from './housekeeping.js';
 export { createBackEndMetrics, type BackEndMetrics } from './metrics.js';
 export { OutboxRelay, RELAY_DEFAULTS, type MailPublisher } from './mail/outbox-relay.js';
 export type { OutboxKick } from './handlers/index.js';
+export { checkMfaKeys } from './second-factors/key-check.js';
+export { MfaKeyring, parseMfaKey } from './second-factors/secret-box.js';
+export { rotateMfaKey, runAccounts } from './second-factors/accounts-cli.js';

@@ -28,6 +28,14 @@ function validValue(field: string, n: number): unknown {
       return `fuzz.new.${n}@example.com`;
     case 'reason':
       return n % 2 === 0 ? 'login' : 'register';
+    // Second factors (issue 20): a pending login's and a new session's token hashes, a code, recovery code hashes.
+    case 'pendingHash':
+    case 'sessionTokenHash':
+      return hex64(`${field}-${n}`);
+    case 'code':
+      return String(n % 1_000_000).padStart(6, '0');
+    case 'recoveryCodeHashes':
+      return Array.from({ length: 10 }, (_, i) => hex64(`recovery-${n}-${i}`));
     case 'client':
       return n % 3 === 0 ? undefined : { ip: '127.0.0.1', userAgent: 'gatehouse-fuzz/1.0' };
     default:
@@ -67,6 +75,8 @@ const ODD_VALID: Record<string, unknown[]> = {
   ],
   reason: ['login', 'register'],
   tokenHash: ['0'.repeat(64), 'f'.repeat(64)],
+  code: ['000000', '999999'],
+  recoveryCodeHashes: [Array.from({ length: 10 }, () => '0'.repeat(64))],
 };
 
 /** Schema-valid requests with odd values and extra fields. */

@@ -56,8 +56,10 @@ export const bin = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 /** Every route of the Front End, and those that take a form post. */
 /** The stylesheet under its fingerprinted name: a static file, e.g. for Range requests. */
 export const STYLESHEET = assetUrl('style.css');
-export const ROUTES = ['/', '/register', '/login', '/logout', '/logout-everywhere', '/secret', '/healthz', '/readyz', STYLESHEET];
-export const FORM_ROUTES = ['/register', '/login', '/logout', '/logout-everywhere'];
+/** The second factor's pages (issue 20): the login's code step and the Account page's TOTP forms. */
+const SECOND_FACTOR_FORMS = ['/login/second-factor', '/account/totp/start', '/account/totp/confirm', '/account/totp/disable', '/account/recovery-codes'];
+export const ROUTES = ['/', '/register', '/login', '/logout', '/logout-everywhere', '/secret', '/healthz', '/readyz', '/login/second-factor', STYLESHEET];
+export const FORM_ROUTES = ['/register', '/login', '/logout', '/logout-everywhere', ...SECOND_FACTOR_FORMS];
 export const routeArb = fc.constantFrom(...ROUTES);
 export const formRouteArb = fc.constantFrom(...FORM_ROUTES);
 

@@ -38,6 +38,9 @@ export const cookieArb: fc.Arbitrary<string | undefined> = fc.oneof(
       'session=../../etc/passwd',
       "session=' OR '1'='1",
       `session=${'0'.repeat(43)}`,
+      `login-pending=${'A'.repeat(43)}; csrf=${CSRF}`,
+      `login-pending=${SESSION}; login-pending=x; csrf=${CSRF}`,
+      'login-pending=%00',
     ),
   },
 );

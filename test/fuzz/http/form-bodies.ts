@@ -65,7 +65,7 @@ function encodeValue(value: string, how: Encoding, pick: number): string {
   }
 }
 
-const EXTRA_FIELDS = ['email[]', 'password[]', '_csrf[]', '__proto__', 'constructor', 'prototype', 'extra', 'Email', 'email ', 'e%6dail', '', 'a'.repeat(1000)];
+const EXTRA_FIELDS = ['code', 'totp-code', 'enrol-password', 'disable-code', 'disable-password', 'code[]', 'email[]', 'password[]', '_csrf[]', '__proto__', 'constructor', 'prototype', 'extra', 'Email', 'email ', 'e%6dail', '', 'a'.repeat(1000)];
 
 /** A form body with the fields of /login and /register, each maybe missing, repeated, mangled, or joined by extras. */
 export const formBodyArb = fc

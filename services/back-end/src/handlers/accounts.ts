@@ -1,5 +1,5 @@
 import { Messages, type Reply, type RequestOf } from '@gatehouse/protocol';
-import { countFailure, lockedUntil, recordEvent, registerAccount, runOnce, type RegisterOutcome } from '@gatehouse/database';
+import { countFailure, lockedUntil, secondFactorForLogin, recordEvent, registerAccount, runOnce, type RegisterOutcome } from '@gatehouse/database';
 import type { RequestMeta } from '@gatehouse/messaging';
 import type { HandlerContext } from './context.js';
 import { RATE_LIMITED } from './login-attempt.js';
@@ -37,8 +37,15 @@ const REGISTER_REPLIES: Record<RegisterOutcome, Reply> = {
  * the primary cannot answer), so reads keep working through a failover.
  */
 export async function getHash(ctx: HandlerContext, { data }: RequestOf<'GETHASH'>): Promise<Reply> {
-  const [hash, locked] = await Promise.all([ctx.users.findHash(data.email), lockedUntil(ctx.db, data.email)]);
+  const [hash, locked, secondFactor] = await Promise.all([
+    ctx.users.findHash(data.email),
+    lockedUntil(ctx.db, data.email),
+    secondFactorForLogin(ctx.db, data.email),
+  ]);
   const lock = locked ? { lockedUntil: locked.toISOString() } : {};
+  // GETHASH logs in with the password alone (SESSION_STORE=cookie, the textbook's clients): an
+  // account with a second factor must not, so its hash is not given out here.
+  if (secondFactor) return { success: false, secondFactor: true, ...lock };
   return hash === undefined ? { success: false, ...lock } : { success: true, hash, ...lock };
 }
 

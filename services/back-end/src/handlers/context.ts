@@ -13,6 +13,7 @@ import {
   type VerificationPolicy,
 } from '@gatehouse/database';
 import type { StatusSources } from '../status/database-status.js';
+import type { MfaKeyring } from '../second-factors/secret-box.js';
 
 /** What every handler may use. Built once per Back End. */
 export interface HandlerContext {
@@ -28,6 +29,8 @@ export interface HandlerContext {
   verifications: VerificationPolicy;
   /** Told after a transaction queued mail, so the outbox is relayed at once (mail/outbox-relay.ts). */
   outbox: OutboxKick;
+  /** Seals TOTP secrets; undefined without MFA_ENCRYPTION_KEY, and then nobody can enrol. */
+  mfaKeys: MfaKeyring | undefined;
 }
 
 export interface OutboxKick {
@@ -41,6 +44,8 @@ export interface HandlerPolicies {
   lockout: LockoutPolicy;
   sessions: SessionPolicy;
   resets: ResetPolicy;
+  /** MFA_ENCRYPTION_KEY (and its predecessors), when set. */
+  mfaKeys?: MfaKeyring | undefined;
   verifications: VerificationPolicy;
 }
 
@@ -61,5 +66,6 @@ export function createHandlerContext(db: Database, logger: Logger, policies: Han
     sessions: new SessionsRepository(db, policies.sessions),
     lockout: policies.lockout,
     logger,
+    mfaKeys: policies.mfaKeys,
   };
 }

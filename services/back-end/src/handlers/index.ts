@@ -10,6 +10,7 @@ import { mailClaim, mailSent } from './mail.js';
 import { passwordReset, passwordResetRequest, resetTokenCheck } from './password-resets.js';
 import { sessionCreate, sessionGet, sessionRevoke, sessionRevokeAll } from './sessions.js';
 import { systemStatus } from './system-status.js';
+import { mfaLoginBegin, mfaLoginVerify, mfaStatus, recoveryCodesReplace, totpDisable, totpEnrolConfirm, totpEnrolStart } from './second-factors/index.js';
 import { emailChange, emailChangeRequest, emailVerify, verificationSend, verificationStatus } from './verification.js';
 import type { StatusSources } from '../status/database-status.js';
 
@@ -66,6 +67,20 @@ export function createRequestHandler(
         return passwordChange(ctx, request, meta);
       case 'ACCOUNT_DELETE':
         return accountDelete(ctx, request, meta);
+      case 'MFA_STATUS':
+        return mfaStatus(ctx, request);
+      case 'TOTP_ENROL_START':
+        return totpEnrolStart(ctx, request);
+      case 'TOTP_ENROL_CONFIRM':
+        return totpEnrolConfirm(ctx, request, meta);
+      case 'RECOVERY_CODES_REPLACE':
+        return recoveryCodesReplace(ctx, request, meta);
+      case 'TOTP_DISABLE':
+        return totpDisable(ctx, request, meta);
+      case 'MFA_LOGIN_BEGIN':
+        return mfaLoginBegin(ctx, request, meta);
+      case 'MFA_LOGIN_VERIFY':
+        return mfaLoginVerify(ctx, request, meta);
       case 'VERIFICATION_SEND':
         return verificationSend(ctx, request, meta);
       case 'VERIFICATION_STATUS':

@@ -28,7 +28,8 @@ export async function loginAttempt(ctx: HandlerContext, { data }: RequestOf<'LOG
     const what = data.deviceHash ? 'A trusted device locked' : 'Account locked for untrusted clients';
     ctx.logger.warn({ failures: decision.failures, lockedUntil: decision.lockedUntil }, `${what} after failed logins`);
   }
-  return decision.hash === undefined ? { success: false } : { success: true, hash: decision.hash };
+  if (decision.hash === undefined) return { success: false };
+  return decision.secondFactor ? { success: true, hash: decision.hash, secondFactor: true } : { success: true, hash: decision.hash };
 }
 
 /**

@@ -35,9 +35,9 @@ export async function resetTokenCheck(ctx: HandlerContext, { data }: RequestOf<'
 export async function passwordReset(ctx: HandlerContext, { data }: RequestOf<'PASSWORD_RESET'>, meta: RequestMeta): Promise<Reply> {
   return runOnce(ctx.db, meta.requestId, async (tx) => {
     const reset = { tokenHash: data.tokenHash, hash: data.hash, sessionTokenHash: data.sessionTokenHash, sessionSeconds: ctx.sessions.absoluteSeconds, client: data.client ?? {} };
-    const { state, email } = await completePasswordReset(tx, reset);
+    const { state, email, session } = await completePasswordReset(tx, reset);
     if (state !== 'valid') return { success: false, tokenState: state };
     ctx.logger.info('Password reset; every other session ended');
-    return { success: true, tokenState: state, email };
+    return session ? { success: true, tokenState: state, email } : { success: true, tokenState: state, email, secondFactor: true };
   });
 }

@@ -11,6 +11,7 @@ export async function sessionCreate(ctx: HandlerContext, { data }: RequestOf<'SE
     atLogin: data.reason === 'login',
     device: data.deviceHash,
   });
+  if (outcome === 'second_factor_required') return { success: false, secondFactor: true, message: 'A second factor is required (MFA_LOGIN_VERIFY starts this session)' };
   return outcome === 'created' ? { success: true } : outcome;
 }
 

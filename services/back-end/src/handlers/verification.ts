@@ -35,8 +35,9 @@ export async function verificationStatus(ctx: HandlerContext, { data }: RequestO
 export async function emailVerify(ctx: HandlerContext, { data }: RequestOf<'EMAIL_VERIFY'>, meta: RequestMeta): Promise<Reply> {
   return runOnce(ctx.db, meta.requestId, async (tx) => {
     const v = { tokenHash: data.tokenHash, sessionTokenHash: data.sessionTokenHash, sessionSeconds: ctx.sessions.absoluteSeconds, client: data.client ?? {} };
-    const { state, email } = await verifyEmail(tx, v);
-    return state === 'valid' ? { success: true, tokenState: state, email } : { success: false, tokenState: state };
+    const { state, email, session } = await verifyEmail(tx, v);
+    if (state !== 'valid') return { success: false, tokenState: state };
+    return session ? { success: true, tokenState: state, email } : { success: true, tokenState: state, email, secondFactor: true };
   });
 }
 

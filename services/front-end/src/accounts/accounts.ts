@@ -6,7 +6,12 @@ import { UnexpectedReplyError } from '../unexpected-reply.js';
 export interface Account {
   hash: string | undefined;
   locked: boolean;
+  /** GETHASH: the account has a second factor, which a password-only login cannot pass. */
+  secondFactor?: boolean;
 }
+
+/** `secondFactor`: the password was right, and the login now waits for the second factor (second-factors/). */
+export type LoginOutcome = 'loggedIn' | 'secondFactor';
 
 /** `verifyFirst`: registered, but not logged in until the address is confirmed (EMAIL_VERIFICATION=required). */
 export type RegisterOutcome = 'registered' | 'verifyFirst' | 'exists' | 'rateLimited';
@@ -28,8 +33,11 @@ export interface AccountGateway {
    * counted is given back, in the background, and a failure to do so only logged.
    */
   loginAbandoned(request: FastifyRequest, email: string): void;
-  /** The password matched: the session starts (and, where the Back End has lockout, this browser becomes a trusted device). */
-  logIn(request: FastifyRequest, reply: FastifyReply, email: string): Promise<void>;
+  /**
+   * The password matched: the session starts (and, where the Back End has lockout, this browser
+   * becomes a trusted device), or, for an account with a second factor, a pending login does.
+   */
+  logIn(request: FastifyRequest, reply: FastifyReply, email: string): Promise<LoginOutcome>;
   /** Stores a hash at today's parameters (`makeHash` runs only where the Back End can store it). */
   upgradeHash(request: FastifyRequest, email: string, makeHash: () => Promise<string>): Promise<void>;
 }
@@ -53,7 +61,7 @@ export function accountFrom(action: string, result: Reply, log: FastifyBaseLogge
   if (!result.success) {
     // The protocol's "not found" is a bare {success:false}; anything else is worth a look.
     if (result.message) log.warn({ backEndMessage: result.message }, `${action} refused`);
-    return { hash: undefined, locked };
+    return result.secondFactor ? { hash: undefined, locked, secondFactor: true } : { hash: undefined, locked };
   }
   if (typeof result.hash !== 'string' || result.hash === '') throw new UnexpectedReplyError(action, 'success without a hash');
   return { hash: result.hash, locked };

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RpcClient } from '@gatehouse/messaging';
 import { callDetached, callFor } from '../http/rpc-call.js';
-import { accountFrom, refusedRegistration, type Account, type AccountGateway, type RegisterOutcome } from './accounts.js';
+import { accountFrom, refusedRegistration, type Account, type AccountGateway, type LoginOutcome, type RegisterOutcome } from './accounts.js';
 import { clientInfo } from '../http/client-info.js';
 import type { EmailVerificationMode } from '../config.js';
 import type { DeviceTrust } from '../sessions/device-cookies.js';
+import type { PendingLogins } from '../second-factors/pending-login.js';
 import { newSessionId, tokenHashOf, type BackEndSessionStore } from '../sessions/sessions.js';
 
 /**
@@ -18,6 +19,8 @@ import { newSessionId, tokenHashOf, type BackEndSessionStore } from '../sessions
 export class BackEndAccounts implements AccountGateway {
   /** The id of the LOGIN_ATTEMPT each login in flight began with, for its refund. */
   readonly #attempts = new WeakMap<FastifyRequest, string>();
+  /** Logins whose account has a second factor (LOGIN_ATTEMPT said so): logIn begins a pending login instead. */
+  readonly #secondFactor = new WeakSet<FastifyRequest>();
 
   constructor(
     private readonly rpc: RpcClient,
@@ -25,6 +28,7 @@ export class BackEndAccounts implements AccountGateway {
     /** Attempts per client IP per minute, counted by the Back End across all Front Ends. */
     private readonly ipLimitPerMinute: number,
     private readonly devices: DeviceTrust,
+    private readonly pending: PendingLogins,
     /** EMAIL_VERIFICATION: whether REGISTER queues a link, and whether the new account may log in before it is clicked. */
     private readonly verification: EmailVerificationMode = 'off',
   ) {}
@@ -75,6 +79,7 @@ export class BackEndAccounts implements AccountGateway {
       this.loginAbandoned(request, email);
       throw err;
     });
+    if (result.secondFactor) this.#secondFactor.add(request);
     return result.rateLimited ? 'rateLimited' : accountFrom('LOGIN_ATTEMPT', result, request.log);
   }
 
@@ -112,11 +117,18 @@ export class BackEndAccounts implements AccountGateway {
     );
   }
 
-  async logIn(request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
+  async logIn(request: FastifyRequest, reply: FastifyReply, email: string): Promise<LoginOutcome> {
+    if (this.#secondFactor.has(request)) {
+      // MFA_LOGIN_BEGIN gives this attempt's count back: the codes are counted from here on.
+      await this.pending.begin(request, reply, email, this.#attempts.get(request));
+      this.#attempts.delete(request);
+      return 'secondFactor';
+    }
     const device = this.devices.deviceOf(request, email);
     await this.sessions.start(request, reply, email, 'login', device ? { deviceHash: device.hash } : {});
     this.#attempts.delete(request);
     this.devices.trust(request, reply, email);
+    return 'loggedIn';
   }
 
   /** The user is already logged in, so a failure here is only worth a warning. */

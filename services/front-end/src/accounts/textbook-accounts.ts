@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RpcClient } from '@gatehouse/messaging';
 import { callFor } from '../http/rpc-call.js';
-import { accountFrom, refusedRegistration, type Account, type AccountGateway, type RegisterOutcome } from './accounts.js';
+import { accountFrom, refusedRegistration, type Account, type LoginOutcome, type AccountGateway, type RegisterOutcome } from './accounts.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
 /**
@@ -33,8 +33,9 @@ export class TextbookAccounts implements AccountGateway {
   /** GETHASH counts nothing, so there is nothing to give back. */
   loginAbandoned(): void {}
 
-  async logIn(request: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
+  async logIn(request: FastifyRequest, reply: FastifyReply, email: string): Promise<LoginOutcome> {
     await this.sessions.start(request, reply, email, 'login');
+    return 'loggedIn';
   }
 
   async upgradeHash(): Promise<void> {}

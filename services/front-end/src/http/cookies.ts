@@ -34,6 +34,8 @@ export interface CookieSettings {
   csrf: string;
   /** The device cookie: this browser logged in to an account before (device-cookies.ts). */
   device: string;
+  /** A login between its password and its second factor (second-factors/pending-login.ts). */
+  pendingLogin: string;
   /** Attributes shared by all cookies; a cookie is only cleared with the same ones. */
   attributes: CookieSerializeOptions;
 }
@@ -48,6 +50,7 @@ export function cookieSettings(secure: boolean): CookieSettings {
     session: `${prefix}session`,
     csrf: `${prefix}csrf`,
     device: `${prefix}device`,
+    pendingLogin: `${prefix}login-pending`,
     attributes: { path: '/', httpOnly: true, sameSite: 'lax', secure },
   };
 }

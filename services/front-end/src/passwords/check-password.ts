@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { refundOnThrow, type AccountGateway } from '../accounts/accounts.js';
 import type { Hasher } from './hasher.js';
 import type { HashTicket } from './hash-limiter.js';
+import { tooManyAttempts } from '../pages/errors.js';
 
 export interface PasswordCheckDeps {
   accounts: AccountGateway;
@@ -23,4 +24,16 @@ export async function checkPassword(deps: PasswordCheckDeps, request: FastifyReq
   const verify = () => deps.hasher.verify(usable ?? deps.dummyHash, password, request.log, { ticket, deadlineAt: request.deadlineAt });
   const matches = await refundOnThrow(deps.accounts, request, email, verify);
   return matches ? usable : undefined;
+}
+
+/**
+ * The Account page's password checks (changes, deletion, TOTP off): the login's check, so a wrong
+ * password counts towards the lock; a client over its budget gets the 429 page.
+ */
+export async function confirmPassword(deps: PasswordCheckDeps, request: FastifyRequest, email: string, password: string): Promise<boolean> {
+  const ticket = deps.hasher.reserve(request.deadlineAt);
+  const stored = await checkPassword(deps, request, email, password, ticket).finally(() => ticket.release());
+  if (stored === 'rateLimited') throw tooManyAttempts();
+  if (stored === undefined) await deps.accounts.loginFailed(request, email);
+  return stored !== undefined;
 }

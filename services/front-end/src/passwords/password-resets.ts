@@ -6,7 +6,7 @@ import { clientInfo } from '../http/client-info.js';
 import { UnexpectedReplyError } from '../unexpected-reply.js';
 
 /** What a reset link is worth; `valid` carries whose it is. */
-export type LinkState = { state: 'valid'; email: string } | { state: 'used' | 'expired' | 'unknown' };
+export type LinkState = { state: 'valid'; email: string; secondFactor?: boolean } | { state: 'used' | 'expired' | 'unknown' };
 
 /** A reset link's token as the mail carries it: 32 random bytes, base64url (43 characters). */
 const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -47,7 +47,9 @@ export class PasswordResets {
   /** Spends the link: the new hash, every session ended, and the new session `sessionTokenHash`. */
   async complete(request: FastifyRequest, tokenHash: string, hash: string, sessionTokenHash: string): Promise<LinkState> {
     const result = await callFor(this.rpc, request, { action: 'PASSWORD_RESET', data: { tokenHash, hash, sessionTokenHash, client: clientInfo(request) } });
-    return linkState(result, 'PASSWORD_RESET');
+    const state = linkState(result, 'PASSWORD_RESET');
+    // The account has a second factor: the reset started no session (a mailbox is no second factor).
+    return state.state === 'valid' && result.secondFactor === true ? { ...state, secondFactor: true } : state;
   }
 }
 

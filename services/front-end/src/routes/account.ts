@@ -4,15 +4,18 @@ import type { AccountGateway } from '../accounts/accounts.js';
 import { field } from '../pages/forms.js';
 import { needsSessionStore, tooManyAttempts } from '../pages/errors.js';
 import { render, renderForm } from '../pages/render.js';
-import { checkPassword } from '../passwords/check-password.js';
+import { confirmPassword } from '../passwords/check-password.js';
 import type { Hasher } from '../passwords/hasher.js';
 import { checkNewPassword, checkPasswordLength, PASSWORD_HINT, PASSWORD_RULES } from '../passwords/password-policy.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { requireLogin } from './pages.js';
+import type { TotpSettings } from '../second-factors/totp.js';
 
 export interface AccountDeps {
   /** Undefined with SESSION_STORE=cookie: the page then says what it needs. */
   settings: AccountSettings | undefined;
+  /** The page's "Two-step login" section (second-factors/); undefined with cookies, as `settings`. */
+  totp: TotpSettings | undefined;
   accounts: AccountGateway;
   sessions: SessionStore;
   hasher: Hasher;
@@ -24,11 +27,12 @@ export interface AccountDeps {
 export const ACCOUNT_DONE: Readonly<Record<string, string>> = {
   password: 'Your password was changed. Every other session of your account was ended.',
   sessions: 'The sessions you chose were ended.',
+  'totp-off': 'Two-step login is off. Your recovery codes no longer work.',
   email: 'We sent a link to your new address. Your address changes once you open it; until then, keep using this one.',
 };
 export const WRONG_CURRENT = 'That is not your current password. After several wrong passwords in a row, your account is locked for a few minutes.';
 
-export type AccountErrors = Partial<Record<'current-password' | 'new-password' | 'new-email' | 'email-password' | 'delete-password', string>>;
+export type AccountErrors = Partial<Record<'current-password' | 'new-password' | 'new-email' | 'email-password' | 'delete-password' | 'disable-password' | 'disable-code', string>>;
 type Errors = AccountErrors;
 
 /** GET /account, and its forms: change the password, end sessions, delete the account. */
@@ -52,7 +56,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountDeps): 
     const freshProblem = fresh.ok ? checkNewPassword(fresh.password, email) : fresh.error;
     if (freshProblem) errors['new-password'] = freshProblem;
     if (!current.ok || !fresh.ok || freshProblem) return accountPage(deps, request, reply, errors);
-    if (!(await passwordIsRight(deps, request, email, current.password))) return accountPage(deps, request, reply, { 'current-password': WRONG_CURRENT });
+    if (!(await confirmPassword(deps, request, email, current.password))) return accountPage(deps, request, reply, { 'current-password': WRONG_CURRENT });
     // Only the hash leaves this process, as at registration.
     const changed = await settings.changePassword(request, await deps.hasher.hash(fresh.password, request.deadlineAt));
     return changed ? reply.redirect('/account?done=password', 303) : reply.redirect('/login?next=%2Faccount', 303);
@@ -69,29 +73,21 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountDeps): 
     if (!deps.settings) return unavailable(reply);
     const password = checkPasswordLength(field(request.body, 'delete-password'));
     if (!password.ok) return accountPage(deps, request, reply, { 'delete-password': password.error });
-    if (!(await passwordIsRight(deps, request, request.user!, password.password))) return accountPage(deps, request, reply, { 'delete-password': WRONG_CURRENT });
+    if (!(await confirmPassword(deps, request, request.user!, password.password))) return accountPage(deps, request, reply, { 'delete-password': WRONG_CURRENT });
     if (!(await deps.settings.deleteAccount(request))) return reply.redirect('/login?next=%2Faccount', 303);
     await deps.sessions.end(request, reply);
     return reply.redirect('/?account-deleted=1', 303);
   });
 }
 
-/** The login's check (LOGIN_ATTEMPT, a bounded verify): a wrong password counts towards the lock. */
-export async function passwordIsRight(deps: AccountDeps, request: FastifyRequest, email: string, password: string): Promise<boolean> {
-  const ticket = deps.hasher.reserve(request.deadlineAt);
-  const stored = await checkPassword(deps, request, email, password, ticket).finally(() => ticket.release());
-  if (stored === 'rateLimited') throw tooManyAttempts();
-  if (stored === undefined) await deps.accounts.loginFailed(request, email);
-  return stored !== undefined;
-}
-
-export async function accountPage(deps: AccountDeps, request: FastifyRequest, reply: FastifyReply, errors: Errors, notice?: string) {
+/** The Account page, with a form's errors or a notice. */
+export async function accountPage(deps: Pick<AccountDeps, 'settings' | 'totp'>, request: FastifyRequest, reply: FastifyReply, errors: Errors, notice?: string) {
   if (!deps.settings) return unavailable(reply);
-  const sessions = await deps.settings.listSessions(request);
+  const [sessions, secondFactors] = await Promise.all([deps.settings.listSessions(request), deps.totp?.status(request)]);
   if (!sessions) return reply.redirect('/login?next=%2Faccount', 303);
   const listed = sessions.map((s) => ({ ...s, browser: browserFamily(s.userAgent) }));
   const status = Object.keys(errors).length > 0 ? 400 : 200;
-  return renderForm(reply, 'account', { title: 'Your account', email: request.user, sessions: listed, notice, errors, rules: PASSWORD_RULES, policy: PASSWORD_HINT }, status);
+  return renderForm(reply, 'account', { title: 'Your account', email: request.user, sessions: listed, secondFactors, notice, errors, rules: PASSWORD_RULES, policy: PASSWORD_HINT }, status);
 }
 
 

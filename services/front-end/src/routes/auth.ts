@@ -20,6 +20,10 @@ export const INVALID_LOGIN = 'Invalid email or password.';
 export const USER_EXISTS = 'An account with this email address already exists.';
 /** Shown on the login page reached from a page that needs a login (`?next=`). */
 export const LOGIN_NEEDED = 'Log in to see that page.';
+/** After a password reset of an account with a second factor: the reset logs nobody in. */
+export const RESET_THEN_LOG_IN = 'Your password was changed. Log in with it and your second factor.';
+/** Where a login whose password was right asks for the second factor (second-factors/login-routes.ts). */
+export const SECOND_FACTOR_PATH = '/login/second-factor';
 
 export interface AuthDeps {
   /** The account actions of the Back End in use, and the session store that goes with them (session-mode.ts). */
@@ -74,7 +78,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
 
   app.get('/login', formPage, async (request, reply) => {
     const next = nextOf(request.query);
-    return renderForm(reply, 'login', { ...loginPage(next), notice: next ? LOGIN_NEEDED : undefined });
+    const reset = (request.query as Record<string, unknown>)['password-reset'] === '1';
+    return renderForm(reply, 'login', { ...loginPage(next), notice: reset ? RESET_THEN_LOG_IN : next ? LOGIN_NEEDED : undefined });
   });
 
   app.post('/login', attempt, async (request, reply) => {
@@ -97,9 +102,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
       return resendPage(reply, { intro: VERIFY_FIRST, email }, 403);
     }
     // A session that cannot start leaves a right password without a verdict: refunded too.
-    await refundOnThrow(deps.accounts, request, email, () => deps.accounts.logIn(request, reply, email));
-    // A hash made with other parameters: store one at today's (the user is logged in already).
+    const outcome = await refundOnThrow(deps.accounts, request, email, () => deps.accounts.logIn(request, reply, email));
+    // A hash made with other parameters: store one at today's (the password is proven right).
     if (needsRehash(usable, deps.argon2)) await deps.accounts.upgradeHash(request, email, () => deps.hasher.hash(password));
+    if (outcome === 'secondFactor') return reply.redirect(`${SECOND_FACTOR_PATH}${next ? `?next=${encodeURIComponent(next)}` : ''}`, 303);
     return reply.redirect(next ?? '/', 303);
   });
 }

@@ -71,6 +71,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
     const done = await resets.complete(request, tokenHash, hash, tokenHashOf(id));
     // Two clicks at once: the other one won; this one gets the "used" page, not a second change.
     if (done.state !== 'valid') return linkProblem(reply, done.state);
+    if (done.secondFactor) return reply.redirect('/login?password-reset=1', 303);
     await sessions.adopt(request, reply, done.email, id);
     return reply.redirect('/?password-reset=1', 303);
   });

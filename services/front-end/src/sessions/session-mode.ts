@@ -11,6 +11,8 @@ import { BackEndSessionStore } from './sessions.js';
 import { TextbookAccounts } from '../accounts/textbook-accounts.js';
 import { PasswordResets } from '../passwords/password-resets.js';
 import { AccountSettings } from '../accounts/account-settings.js';
+import { PendingLogins } from '../second-factors/pending-login.js';
+import { TotpSettings } from '../second-factors/totp.js';
 import { EmailVerification } from '../verification/email-verification.js';
 
 /** The session store and the account actions that go with it: one pair per SESSION_STORE. */
@@ -18,7 +20,7 @@ export interface SessionMode {
   sessions: SessionStore;
   accounts: AccountGateway;
   /** The account pages that need the Back End's sessions (password reset); absent with cookies. */
-  backEnd?: { sessions: BackEndSessionStore; resets: PasswordResets; settings: AccountSettings; verification: EmailVerification };
+  backEnd?: { sessions: BackEndSessionStore; resets: PasswordResets; settings: AccountSettings; totp: TotpSettings; pendingLogins: PendingLogins; verification: EmailVerification };
 }
 
 type ModeSettings = Pick<FrontEndConfig, 'sessionStore' | 'emailVerification' | 'sessionAbsoluteHours' | 'sessionIdleMinutes' | 'rateLimitPerMinute' | 'sessionSecret'>;
@@ -32,11 +34,14 @@ export async function setUpSessionMode(app: FastifyInstance, rpc: RpcClient, con
     const noticeUnverified = config.emailVerification === 'optional';
     const sessions = new BackEndSessionStore(rpc, { cookies, absoluteHours: config.sessionAbsoluteHours, noticeUnverified });
     const devices = new DeviceTrust(new DeviceCookies(deriveDeviceCookieKey(config.sessionSecret)), cookies.device, cookies.attributes);
-    const accounts = new BackEndAccounts(rpc, sessions, config.rateLimitPerMinute, devices, config.emailVerification);
+    const pendingLogins = new PendingLogins(rpc, sessions, devices, cookies, config.rateLimitPerMinute);
+    const accounts = new BackEndAccounts(rpc, sessions, config.rateLimitPerMinute, devices, pendingLogins, config.emailVerification);
     const backEnd = {
       sessions,
       resets: new PasswordResets(rpc, config.rateLimitPerMinute),
       settings: new AccountSettings(rpc, sessions, accounts),
+      totp: new TotpSettings(rpc, sessions, accounts),
+      pendingLogins,
       verification: new EmailVerification(rpc, sessions, accounts, config.rateLimitPerMinute),
     };
     return { sessions, accounts, backEnd };

@@ -3,7 +3,8 @@ import { field, parseEmailForm } from '../pages/forms.js';
 import { render } from '../pages/render.js';
 import { linkTokenHash } from '../passwords/password-resets.js';
 import { checkPasswordLength } from '../passwords/password-policy.js';
-import { accountPage, passwordIsRight, WRONG_CURRENT, type AccountDeps, type AccountErrors } from '../routes/account.js';
+import { confirmPassword } from '../passwords/check-password.js';
+import { accountPage, WRONG_CURRENT, type AccountDeps, type AccountErrors } from '../routes/account.js';
 import { requireLogin } from '../routes/pages.js';
 import type { ChangeRequest, EmailVerification } from './email-verification.js';
 import { CHANGE_TAKEN, confirmPage, linkProblem, unavailable } from './pages.js';
@@ -39,7 +40,7 @@ export function registerEmailChangeRoutes(app: FastifyInstance, deps: EmailChang
     if (!wanted.ok) errors['new-email'] = wanted.error;
     if (!password.ok) errors['email-password'] = password.error;
     if (!wanted.ok || !password.ok) return accountPage(deps, request, reply, errors);
-    if (!(await passwordIsRight(deps, request, request.user!, password.password))) return accountPage(deps, request, reply, { 'email-password': WRONG_CURRENT });
+    if (!(await confirmPassword(deps, request, request.user!, password.password))) return accountPage(deps, request, reply, { 'email-password': WRONG_CURRENT });
     const outcome = await verification.requestChange(request, wanted.email);
     if (outcome === 'ended') return reply.redirect('/login?next=%2Faccount', 303);
     if (outcome === 'queued') return reply.redirect('/account?done=email', 303);

@@ -50,7 +50,9 @@ export class EmailVerification {
   /** Spends a verification link; the user is logged in under `sessionTokenHash`. */
   async verify(request: FastifyRequest, tokenHash: string, sessionTokenHash: string): Promise<LinkState> {
     const result = await callFor(this.rpc, request, { action: 'EMAIL_VERIFY', data: { tokenHash, sessionTokenHash, client: clientInfo(request) } });
-    return linkState(result, 'EMAIL_VERIFY');
+    const state = linkState(result, 'EMAIL_VERIFY');
+    // The account has a second factor: the link confirmed the address but started no session.
+    return state.state === 'valid' && result.secondFactor === true ? { ...state, secondFactor: true } : state;
   }
 
   /** A link to `newEmail`, once the caller checked the password through `accounts` (whose attempt it hands over). */

@@ -44,6 +44,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: Verificat
     const id = newSessionId();
     const done = await verification.verify(request, tokenHash, tokenHashOf(id));
     if (done.state !== 'valid') return linkProblem(reply, done.state, RESEND);
+    if (done.secondFactor) return reply.redirect('/login?verified=1', 303);
     // A new session for whoever holds the link, as a reset link does: it proves the mailbox.
     await backEndSessions.adopt(request, reply, done.email, id);
     return reply.redirect('/?verified=1', 303);

@@ -1,0 +1,3 @@
+export * from './totp.js';
+export * from './recovery-codes.js';
+export * from './pending-logins.js';
