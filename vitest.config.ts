@@ -12,6 +12,9 @@ const sources = {
   },
 };
 
+/** The page-by-page browser checks: their own project, npm run test:browser. */
+const BROWSER_PAGES = ['test/e2e/pages.test.ts'];
+
 export default defineConfig({
   plugins: [sources],
   test: {
@@ -28,7 +31,20 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/cluster/**', 'test/deploy-live/**'],
+          exclude: ['test/cluster/**', 'test/deploy-live/**', ...BROWSER_PAGES],
+          globalSetup: ['test/harness/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        // npm run test:browser: every page in Chromium with axe-core, both colour schemes, both
+        // widths (about 3 minutes), run by .ci/run after npm test, which it would push past 15 minutes.
+        plugins: [sources],
+        test: {
+          name: 'browser',
+          include: BROWSER_PAGES,
           globalSetup: ['test/harness/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,

@@ -46,7 +46,11 @@ describe('npm run audit on the embedded database', () => {
       expect(await stopped.process.stop('SIGTERM')).toBe(0);
       const { code, output } = await audit(`--data-dir=${stopped.dataDir}`, '--email', email, '--json');
       expect(code, output).toBe(0);
-      expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual([expect.objectContaining({ event: 'register', email })]);
+      // Newest first: the verification link registration asked for (EMAIL_VERIFICATION=optional), then the registration.
+      expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual([
+        expect.objectContaining({ event: 'email_verification_requested', email }),
+        expect.objectContaining({ event: 'register', email }),
+      ]);
       expect((await audit('--data-dir', stopped.dataDir, '--limit', '1')).code).toBe(0); // no stale lock left
     } finally {
       await stopped.stop();

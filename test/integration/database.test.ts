@@ -19,11 +19,13 @@ describe('migrations', () => {
         '0006_one_statement_writes.sql',
         '0007_refunds_and_devices.sql',
         '0008_account_tokens_and_outbox.sql',
+        '0009_email_verification.sql',
+        '0010_second_factors.sql',
       ]);
       expect(await migrate(db.readWrite)).toEqual([]);
       const columns = await db.readWrite<{ column_name: string }[]>`
         SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position`;
-      expect(columns.map((c) => c.column_name)).toEqual(['email', 'hash', 'created_at']);
+      expect(columns.map((c) => c.column_name)).toEqual(['email', 'hash', 'created_at', 'email_verified_at']);
       await db.readWrite`INSERT INTO users (email, hash) VALUES ('Case@Example.com', 'h')`;
       await expect(db.readWrite`INSERT INTO users (email, hash) VALUES ('case@example.COM', 'h')`).rejects.toThrow(/unique/);
     } finally {

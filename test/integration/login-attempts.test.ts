@@ -67,7 +67,7 @@ describe('lockout under parallel guessing', () => {
     // Only THRESHOLD attempts got an attempt slot (and the real hash); the rest found the lock.
     expect(await failureRow(db, email)).toEqual({ failures: THRESHOLD, locked: true });
     const failed = statuses.filter((s) => s === 401).length;
-    expect(await eventCounts(db, email)).toEqual({ register: 1, login_failure: failed, lockout: 1 });
+    expect(await eventCounts(db, email)).toEqual({ register: 1, email_verification_requested: 1, login_failure: failed, lockout: 1 });
 
     const right = await login(urls[1]!, email, PASSWORD);
     expect(right.status).toBe(401);
