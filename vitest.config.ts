@@ -14,6 +14,8 @@ const sources = {
 
 /** The page-by-page browser checks: their own project, npm run test:browser. */
 const BROWSER_PAGES = ['test/e2e/pages.test.ts'];
+/** Files that share the harness's RabbitMQ and PostgreSQL run one at a time. */
+const ON_THE_HARNESS = { globalSetup: ['test/harness/global-setup.ts'], fileParallelism: false, testTimeout: 60_000, hookTimeout: 180_000 };
 
 export default defineConfig({
   plugins: [sources],
@@ -32,10 +34,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           exclude: ['test/cluster/**', 'test/deploy-live/**', ...BROWSER_PAGES],
-          globalSetup: ['test/harness/global-setup.ts'],
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 180_000,
+          ...ON_THE_HARNESS,
         },
       },
       {
@@ -45,10 +44,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: BROWSER_PAGES,
-          globalSetup: ['test/harness/global-setup.ts'],
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 180_000,
+          ...ON_THE_HARNESS,
         },
       },
       {
