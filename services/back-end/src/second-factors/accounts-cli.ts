@@ -43,15 +43,29 @@ export async function rotateMfaKey(db: Database, keys: MfaKeyring): Promise<numb
   })) as Promise<number>;
 }
 
-/** The command's work; returns the exit code. `databaseUrl` for tests, else DATABASE_URL. */
-export async function runAccounts(argv: string[], databaseUrl?: string, source: Record<string, string | undefined> = process.env): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, options: { email: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  if (values.help || positionals.length !== 1) return console.log(ACCOUNTS_USAGE), values.help ? 0 : 2;
+/**
+ * The command's work; returns the exit code. `databaseUrl` for tests and npm start's embedded
+ * database (services/all-in-one/src/accounts-cli.ts), else DATABASE_URL.
+ */
+export async function runAccounts(
+  argv: string[],
+  databaseUrl?: string,
+  source: Record<string, string | undefined> = process.env,
+  usage = ACCOUNTS_USAGE,
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { email: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    return console.error(`${(err as Error).message}\n\n${usage}`), 2;
+  }
+  const { positionals, values } = parsed;
+  if (values.help || positionals.length !== 1) return console.log(usage), values.help ? 0 : 2;
   const db = connectDatabase({ url: databaseUrl ?? parseEnv(envSchema, source, 'accounts').DATABASE_URL, max: 1 });
   try {
     if (positionals[0] === 'reset-mfa') {
       const email = emailSchema.safeParse(values.email);
-      if (!email.success) return console.error(`reset-mfa needs --email <address>\n\n${ACCOUNTS_USAGE}`), 2;
+      if (!email.success) return console.error(`reset-mfa needs --email <address>\n\n${usage}`), 2;
       const had = await resetMfa(db, email.data);
       console.log(had ? `Second factors of ${email.data} switched off (audited).` : `${email.data} had no second factor; the reset is audited anyway.`);
       return 0;
@@ -63,7 +77,7 @@ export async function runAccounts(argv: string[], databaseUrl?: string, source: 
       console.log(`Re-sealed ${await rotateMfaKey(db, new MfaKeyring(parseMfaKey(current), previous))} TOTP secret(s) under the current key.`);
       return 0;
     }
-    console.error(`Unknown command ${positionals[0]}\n\n${ACCOUNTS_USAGE}`);
+    console.error(`Unknown command ${positionals[0]}\n\n${usage}`);
     return 2;
   } finally {
     await db.close();
