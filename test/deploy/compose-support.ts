@@ -20,10 +20,12 @@ export const COMPOSE_SECRETS = [
   'BACK_END_AMQP_PASSWORD',
   'MAILER_AMQP_PASSWORD',
   'SESSION_SECRET',
+  'MFA_ENCRYPTION_KEY',
 ] as const;
 
+/** Random values of the sizes the services accept: the MFA key is 32 bytes, the rest 24. */
 export const randomSecrets = (): Record<string, string> =>
-  Object.fromEntries(COMPOSE_SECRETS.map((name) => [name, randomBytes(24).toString('hex')]));
+  Object.fromEntries(COMPOSE_SECRETS.map((name) => [name, randomBytes(name === 'MFA_ENCRYPTION_KEY' ? 32 : 24).toString('hex')]));
 
 export interface Service {
   image?: string;

@@ -22,7 +22,7 @@ import {
 
 // docker-compose.yml (the midterm) and deploy/compose/ha.yml, checked with Debian's docker-compose 1.29.
 const FILES = {
-  'docker-compose.yml': { secrets: ['POSTGRES_PASSWORD', 'GATEHOUSE_DB_PASSWORD', 'RABBITMQ_ADMIN_PASSWORD', 'FRONT_END_AMQP_PASSWORD', 'BACK_END_AMQP_PASSWORD', 'MAILER_AMQP_PASSWORD', 'SESSION_SECRET'], replicas: 1 },
+  'docker-compose.yml': { secrets: ['POSTGRES_PASSWORD', 'GATEHOUSE_DB_PASSWORD', 'RABBITMQ_ADMIN_PASSWORD', 'FRONT_END_AMQP_PASSWORD', 'BACK_END_AMQP_PASSWORD', 'MAILER_AMQP_PASSWORD', 'SESSION_SECRET', 'MFA_ENCRYPTION_KEY'], replicas: 1 },
   'deploy/compose/ha.yml': { secrets: [...COMPOSE_SECRETS], replicas: 3 },
 } as const;
 type File = keyof typeof FILES;

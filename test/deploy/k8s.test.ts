@@ -115,7 +115,7 @@ describe('policy', () => {
   });
 
   it('no secret is written in the manifests: only the generated Secret holds them', () => {
-    expect(secretValues).toHaveLength(12);
+    expect(secretValues).toHaveLength(13);
     expect(literalSecretProblems(objects, secretValues, ['gatehouse-secrets'])).toEqual([]);
     const broken = clone(objects);
     container(broken, 'Deployment', 'front-end').env!.push({ name: 'SESSION_SECRET', value: secretValues[0]! });
