@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { attemptIdSchema, deviceHashSchema, emailSchema, request, tokenHashSchema } from './request-shape.js';
+import { authenticationResponseSchema } from './passkeys.js';
 
 /** Issue 20: TOTP and recovery codes. Every action but MFA_LOGIN_* names the account by the caller's live session (`tokenHash`). */
 
@@ -40,7 +41,8 @@ export const mfaLoginBeginRequestSchema = request('MFA_LOGIN_BEGIN', {
   deviceHash: deviceHashSchema.optional(),
 });
 /**
- * The second factor of pending login `pendingHash`: a TOTP `code`, or a recovery code's hash.
+ * The second factor of pending login `pendingHash`: a TOTP `code`, a recovery code's hash, or a
+ * passkey's assertion (`passkey`, answering PASSKEY_LOGIN_OPTIONS for this pending login).
  * Counted like a password attempt; on success the session `sessionTokenHash` starts.
  */
 export const mfaLoginVerifyRequestSchema = request('MFA_LOGIN_VERIFY', {
@@ -48,8 +50,9 @@ export const mfaLoginVerifyRequestSchema = request('MFA_LOGIN_VERIFY', {
   sessionTokenHash: tokenHashSchema,
   code: totpCodeSchema.optional(),
   recoveryCodeHash: tokenHashSchema.optional(),
+  passkey: authenticationResponseSchema.optional(),
   ipLimitPerMinute: z.number().int().positive().optional(),
-}).refine((r) => (r.data.code === undefined) !== (r.data.recoveryCodeHash === undefined), 'data: exactly one of code and recoveryCodeHash');
+}).refine((r) => [r.data.code, r.data.recoveryCodeHash, r.data.passkey].filter((p) => p !== undefined).length === 1, 'data: exactly one of code, recoveryCodeHash and passkey');
 
 export const secondFactorRequestSchemas = {
   MFA_STATUS: mfaStatusRequestSchema,
