@@ -54,7 +54,11 @@ export const mfaLoginVerifyRequestSchema = request('MFA_LOGIN_VERIFY', {
   ipLimitPerMinute: z.number().int().positive().optional(),
 }).refine((r) => [r.data.code, r.data.recoveryCodeHash, r.data.passkey].filter((p) => p !== undefined).length === 1, 'data: exactly one of code, recoveryCodeHash and passkey');
 
+/** Which second factors pending login `pendingHash` can use, so its page offers those (and nothing if it is not live). */
+export const mfaLoginFactorsRequestSchema = request('MFA_LOGIN_FACTORS', { pendingHash: tokenHashSchema });
+
 export const secondFactorRequestSchemas = {
+  MFA_LOGIN_FACTORS: mfaLoginFactorsRequestSchema,
   MFA_STATUS: mfaStatusRequestSchema,
   TOTP_ENROL_START: totpEnrolStartRequestSchema,
   TOTP_ENROL_CONFIRM: totpEnrolConfirmRequestSchema,
@@ -68,8 +72,8 @@ export const secondFactorRequestSchemas = {
 export const secondFactorReplyFields = {
   /** LOGIN_ATTEMPT (a right password is yet to be checked): the account has a second factor. PASSWORD_RESET: no session was started because of it. */
   secondFactor: z.boolean().optional(),
-  /** MFA_STATUS: what the account has. */
-  secondFactors: z.looseObject({ totp: z.boolean(), recoveryCodesLeft: z.number() }).optional(),
+  /** MFA_STATUS, MFA_LOGIN_FACTORS: what the account has (`passkeys`: how many; MFA_LOGIN_FACTORS only). */
+  secondFactors: z.looseObject({ totp: z.boolean(), recoveryCodesLeft: z.number(), passkeys: z.number().optional() }).optional(),
   /** TOTP_ENROL_START: the new secret (base32), and the otpauth:// URI an app scans. */
   totpSecret: z.string().optional(),
   /** Why a code was refused: `wrong` (or replayed), `expired` (no such pending login, or it ran out), `not_enrolled`, `not_configured` (no MFA_ENCRYPTION_KEY). */

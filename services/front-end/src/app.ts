@@ -28,6 +28,8 @@ import { setUpSessionMode } from './sessions/session-mode.js';
 import { registerTotpAccountRoutes } from './second-factors/account-routes.js';
 import { registerSecondFactorLoginRoutes } from './second-factors/login-routes.js';
 import { fastifyTrustProxy } from './http/trust-proxy.js';
+import { registerPasskeyAccountRoutes } from './passkeys/account-routes.js';
+import { registerPasskeyLoginRoutes } from './passkeys/login-routes.js';
 import { registerEmailChangeRoutes } from './verification/email-change-routes.js';
 import { registerVerificationRoutes } from './verification/routes.js';
 import { UNIFORM_ANSWER_MS } from './http/uniform-timing.js';
@@ -111,6 +113,8 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   registerAccountRoutes(app, account);
   registerTotpAccountRoutes(app, account);
   registerSecondFactorLoginRoutes(app, { pending: backEnd?.pendingLogins, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerPasskeyAccountRoutes(app, { ...account, passkeys: backEnd?.passkeys });
+  registerPasskeyLoginRoutes(app, { logins: backEnd?.passkeyLogins, pending: backEnd?.pendingLogins, rateLimitPerMinute: config.rateLimitPerMinute });
   registerVerificationRoutes(app, { verification, backEndSessions: backEnd?.sessions, sessions, rateLimitPerMinute: config.rateLimitPerMinute, uniformAnswerMs });
   registerEmailChangeRoutes(app, { ...account, verification });
   registerLogoutRoutes(app, sessions);

@@ -10,7 +10,7 @@ import { mailClaim, mailSent } from './mail.js';
 import { passwordReset, passwordResetRequest, resetTokenCheck } from './password-resets.js';
 import { sessionCreate, sessionGet, sessionRevoke, sessionRevokeAll } from './sessions.js';
 import { systemStatus } from './system-status.js';
-import { mfaLoginBegin, mfaLoginVerify, mfaStatus, recoveryCodesReplace, totpDisable, totpEnrolConfirm, totpEnrolStart } from './second-factors/index.js';
+import { mfaLoginBegin, mfaLoginFactors, mfaLoginVerify, mfaStatus, recoveryCodesReplace, totpDisable, totpEnrolConfirm, totpEnrolStart } from './second-factors/index.js';
 import { passkeyLogin, passkeyLoginOptions, passkeyRegister, passkeyRegisterOptions, passkeyRemove } from './passkeys/index.js';
 import { emailChange, emailChangeRequest, emailVerify, verificationSend, verificationStatus } from './verification.js';
 import type { StatusSources } from '../status/database-status.js';
@@ -80,6 +80,8 @@ export function createRequestHandler(
         return totpDisable(ctx, request, meta);
       case 'MFA_LOGIN_BEGIN':
         return mfaLoginBegin(ctx, request, meta);
+      case 'MFA_LOGIN_FACTORS':
+        return mfaLoginFactors(ctx, request);
       case 'MFA_LOGIN_VERIFY':
         return mfaLoginVerify(ctx, request, meta);
       case 'PASSKEY_REGISTER_OPTIONS':

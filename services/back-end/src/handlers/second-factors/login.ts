@@ -1,6 +1,6 @@
 import type { Reply, RequestOf } from '@gatehouse/protocol';
 import {
-  beginPendingLogin, completeLogin, countFactorAttempt, endPendingLogin, giveBackAttempt, hasSecondFactor, lockPendingLogin, recordEvent, runOnce, spendRecoveryCode,
+  beginPendingLogin, completeLogin, livePendingLogin, listPasskeys, recoveryCodesLeft, totpEnabled, countFactorAttempt, endPendingLogin, giveBackAttempt, hasSecondFactor, lockPendingLogin, recordEvent, runOnce, spendRecoveryCode,
 } from '@gatehouse/database';
 import type { TransactionSql } from 'postgres';
 import type { RequestMeta } from '@gatehouse/messaging';
@@ -20,6 +20,17 @@ export async function mfaLoginBegin(ctx: HandlerContext, { data }: RequestOf<'MF
     await beginPendingLogin(tx, data.pendingHash, data.email, data.deviceHash);
     await giveBackAttempt(tx, data.attemptId, data.email);
     return { success: true };
+  });
+}
+
+/** MFA_LOGIN_FACTORS: what the code page may offer; a pending login that is not live gets nothing. Reads the primary, where it was written. */
+export async function mfaLoginFactors(ctx: HandlerContext, { data }: RequestOf<'MFA_LOGIN_FACTORS'>): Promise<Reply> {
+  return ctx.db.primary(async (sql) => {
+    const pending = await livePendingLogin(sql, data.pendingHash);
+    if (!pending) return { success: false, codeState: 'expired' };
+    const totp = await totpEnabled(sql, pending.email);
+    const passkeys = ctx.passkeys ? (await listPasskeys(sql, pending.email)).length : 0;
+    return { success: true, secondFactors: { totp, recoveryCodesLeft: totp ? await recoveryCodesLeft(sql, pending.email) : 0, passkeys } };
   });
 }
 
