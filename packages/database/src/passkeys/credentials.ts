@@ -28,8 +28,6 @@ interface RawRow {
   last_used_at: Date | null;
 }
 
-const COLUMNS = 'id, email, public_key, counter::text, transports, backup_eligible, backed_up, name, created_at, last_used_at';
-
 const toRow = (r: RawRow): PasskeyRow => ({
   id: r.id,
   email: r.email,
@@ -66,7 +64,8 @@ export async function addPasskey(tx: TransactionSql, email: string, p: NewPasske
 /** The account's passkeys, oldest first. */
 export async function listPasskeys(sql: Sql | TransactionSql, email: string): Promise<PasskeyRow[]> {
   const rows = await sql<RawRow[]>`
-    SELECT ${sql.unsafe(COLUMNS)} FROM webauthn_credentials WHERE email = ${normalizeEmail(email)} ORDER BY created_at, id`;
+    SELECT id, email, public_key, counter::text, transports, backup_eligible, backed_up, name, created_at, last_used_at
+    FROM webauthn_credentials WHERE email = ${normalizeEmail(email)} ORDER BY created_at, id`;
   return rows.map(toRow);
 }
 
@@ -76,7 +75,9 @@ export async function listPasskeys(sql: Sql | TransactionSql, email: string): Pr
  */
 export async function lockPasskey(tx: TransactionSql, id: string, email?: string): Promise<PasskeyRow | undefined> {
   const owner = email === undefined ? tx`` : tx`AND email = ${normalizeEmail(email)}`;
-  const [row] = await tx<RawRow[]>`SELECT ${tx.unsafe(COLUMNS)} FROM webauthn_credentials WHERE id = ${id} ${owner} FOR UPDATE`;
+  const [row] = await tx<RawRow[]>`
+    SELECT id, email, public_key, counter::text, transports, backup_eligible, backed_up, name, created_at, last_used_at
+    FROM webauthn_credentials WHERE id = ${id} ${owner} FOR UPDATE`;
   return row && toRow(row);
 }
 

@@ -13,13 +13,17 @@ export interface WebauthnSettings {
 
 const origin = () =>
   z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// origin' }).refine((value) => {
+    // Refinements run even after the URL check failed: a value that does not parse is left to it.
+    if (!URL.canParse(value)) return true;
     const url = new URL(value);
     return (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username;
   }, 'must be an origin only (scheme, host and port), without a path');
 
+const RP_ID = /^[a-z0-9.-]{1,253}$/;
+
 /** The variables the Back End reads for passkeys. PUBLIC_URL is the Mailer's, read here only as a default. */
 export const webauthnFields = {
-  WEBAUTHN_RP_ID: z.string().regex(/^[a-z0-9.-]{1,253}$/, 'must be a lowercase domain name, such as example.com').optional(),
+  WEBAUTHN_RP_ID: z.string().regex(RP_ID, 'must be a lowercase domain name, such as example.com').optional(),
   WEBAUTHN_ORIGIN: origin().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
 };
@@ -39,7 +43,10 @@ const scopes = (rpId: string, host: string) => host === rpId || host.endsWith(`.
 export function webauthnProblem(e: Source): { path: string; message: string } | undefined {
   if (e.WEBAUTHN_RP_ID && !e.WEBAUTHN_ORIGIN && !e.PUBLIC_URL) return { path: 'WEBAUTHN_ORIGIN', message: 'is required with WEBAUTHN_RP_ID (or set PUBLIC_URL)' };
   if (!e.WEBAUTHN_ORIGIN && !e.WEBAUTHN_RP_ID) return undefined;
-  const url = new URL(e.WEBAUTHN_ORIGIN ?? e.PUBLIC_URL!);
+  const given = e.WEBAUTHN_ORIGIN ?? e.PUBLIC_URL!;
+  // The object's check runs even when a field's failed: that field's own message says enough.
+  if (!URL.canParse(given) || (e.WEBAUTHN_RP_ID !== undefined && !RP_ID.test(e.WEBAUTHN_RP_ID))) return undefined;
+  const url = new URL(given);
   if (!secureContext(url)) return { path: 'WEBAUTHN_ORIGIN', message: 'must be https:// (browsers allow plain http:// only on localhost)' };
   const rpId = e.WEBAUTHN_RP_ID ?? url.hostname;
   if (isIP(rpId.replace(/^\[|\]$/g, ''))) return { path: 'WEBAUTHN_RP_ID', message: 'must be a domain name: browsers refuse IP addresses as RP IDs' };
