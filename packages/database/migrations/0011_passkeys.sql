@@ -3,7 +3,7 @@
 
 -- One row per passkey. `id` is the credential id (base64url) the authenticator made: unique
 -- across accounts, so a passwordless login finds the account from it. `public_key` is the COSE
--- key as the attestation gave it. `counter` is the signature counter last seen: an assertion
+-- key as the attestation gave it; `transports` the browser's hints, comma-separated (schema-checked names). `counter` is the signature counter last seen: an assertion
 -- whose counter does not grow (when either is non-zero) is a cloned authenticator and refused.
 -- `backup_eligible` is fixed at registration (the spec's BE flag must not change afterwards);
 -- `backed_up` (BS) may change at each use and is updated then.
@@ -12,7 +12,7 @@ CREATE TABLE webauthn_credentials (
   email           text        NOT NULL,
   public_key      bytea       NOT NULL,
   counter         bigint      NOT NULL DEFAULT 0,
-  transports      text[]      NOT NULL DEFAULT '{}',
+  transports      text        NOT NULL DEFAULT '',
   backup_eligible boolean     NOT NULL,
   backed_up       boolean     NOT NULL,
   name            text        NOT NULL,

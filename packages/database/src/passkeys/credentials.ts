@@ -20,7 +20,7 @@ interface RawRow {
   email: string;
   public_key: Uint8Array;
   counter: string;
-  transports: string[];
+  transports: string;
   backup_eligible: boolean;
   backed_up: boolean;
   name: string;
@@ -33,7 +33,7 @@ const toRow = (r: RawRow): PasskeyRow => ({
   email: r.email,
   publicKey: new Uint8Array(r.public_key),
   counter: Number(r.counter),
-  transports: r.transports,
+  transports: r.transports.split(',').filter(Boolean),
   backupEligible: r.backup_eligible,
   backedUp: r.backed_up,
   name: r.name,
@@ -51,11 +51,15 @@ export interface NewPasskey {
   name: string;
 }
 
-/** Stores a verified passkey; false when that credential id is registered already (to anyone). */
+/**
+ * Stores a verified passkey; false when that credential id is registered already (to anyone).
+ * Transports are schema-checked names (no commas), kept as one comma-separated text: our
+ * connections do not fetch array types, so a text[] would come back as its literal.
+ */
 export async function addPasskey(tx: TransactionSql, email: string, p: NewPasskey): Promise<boolean> {
   const rows = await tx`
     INSERT INTO webauthn_credentials (id, email, public_key, counter, transports, backup_eligible, backed_up, name)
-    VALUES (${p.id}, ${normalizeEmail(email)}, ${Buffer.from(p.publicKey)}, ${p.counter}, ${tx.array([...p.transports])}::text[],
+    VALUES (${p.id}, ${normalizeEmail(email)}, ${Buffer.from(p.publicKey)}, ${p.counter}, ${p.transports.join(',')},
       ${p.backupEligible}, ${p.backedUp}, ${p.name})
     ON CONFLICT (id) DO NOTHING`;
   return rows.count === 1;
