@@ -69,7 +69,11 @@ export const passkeyLoginRequestSchema = request('PASSKEY_LOGIN', {
   ipLimitPerMinute: z.number().int().positive().optional(),
 });
 
+/** Whether this site offers passkeys at all (the Back End has WebAuthn settings): the login page asks, and caches the answer. */
+export const passkeySupportRequestSchema = request('PASSKEY_SUPPORT', {});
+
 export const passkeyRequestSchemas = {
+  PASSKEY_SUPPORT: passkeySupportRequestSchema,
   PASSKEY_REGISTER_OPTIONS: passkeyRegisterOptionsRequestSchema,
   PASSKEY_REGISTER: passkeyRegisterRequestSchema,
   PASSKEY_REMOVE: passkeyRemoveRequestSchema,
@@ -93,6 +97,8 @@ export const passkeyReplyFields = {
   passkeyOptions: z.record(z.string(), z.unknown()).optional(),
   /** MFA_STATUS: the account's passkeys (absent: this Back End has no WebAuthn settings). */
   passkeys: z.array(passkeyListingSchema).optional(),
+  /** PASSKEY_SUPPORT: whether passkeys can be added and used here. */
+  passkeysOffered: z.boolean().optional(),
   /** PASSKEY_REGISTER: `exists` (that authenticator is registered already). */
   passkeyState: z.enum(['exists']).optional(),
 };

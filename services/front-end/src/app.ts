@@ -107,14 +107,16 @@ export async function buildApp({ rpc: unmeasured, config, logger, registry = new
   metrics.watchHashing(hasher.load);
   const verification = backEnd?.verification;
   const addressConfirmed = config.emailVerification === 'required' && verification ? verification.isVerified.bind(verification) : undefined;
-  registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute, addressConfirmed });
+  const passkeyLogins = backEnd?.passkeyLogins;
+  const passkeysOffered = passkeyLogins && { ask: passkeyLogins.offered.bind(passkeyLogins), known: passkeyLogins.offeredAsKnown.bind(passkeyLogins) };
+  registerAuthRoutes(app, { accounts, sessions, argon2: config.argon2, dummyHash, hasher, rateLimitPerMinute: config.rateLimitPerMinute, addressConfirmed, passkeysOffered });
   registerPasswordResetRoutes(app, { resets: backEnd?.resets, sessions: backEnd?.sessions, hasher, rateLimitPerMinute: config.rateLimitPerMinute, uniformAnswerMs });
   const account = { settings: backEnd?.settings, totp: backEnd?.totp, accounts, sessions, hasher, dummyHash, rateLimitPerMinute: config.rateLimitPerMinute };
   registerAccountRoutes(app, account);
   registerTotpAccountRoutes(app, account);
   registerSecondFactorLoginRoutes(app, { pending: backEnd?.pendingLogins, rateLimitPerMinute: config.rateLimitPerMinute });
   registerPasskeyAccountRoutes(app, { ...account, passkeys: backEnd?.passkeys });
-  registerPasskeyLoginRoutes(app, { logins: backEnd?.passkeyLogins, pending: backEnd?.pendingLogins, rateLimitPerMinute: config.rateLimitPerMinute });
+  registerPasskeyLoginRoutes(app, { logins: passkeyLogins, pending: backEnd?.pendingLogins, rateLimitPerMinute: config.rateLimitPerMinute });
   registerVerificationRoutes(app, { verification, backEndSessions: backEnd?.sessions, sessions, rateLimitPerMinute: config.rateLimitPerMinute, uniformAnswerMs });
   registerEmailChangeRoutes(app, { ...account, verification });
   registerLogoutRoutes(app, sessions);

@@ -11,7 +11,7 @@ import { passwordReset, passwordResetRequest, resetTokenCheck } from './password
 import { sessionCreate, sessionGet, sessionRevoke, sessionRevokeAll } from './sessions.js';
 import { systemStatus } from './system-status.js';
 import { mfaLoginBegin, mfaLoginFactors, mfaLoginVerify, mfaStatus, recoveryCodesReplace, totpDisable, totpEnrolConfirm, totpEnrolStart } from './second-factors/index.js';
-import { passkeyLogin, passkeyLoginOptions, passkeyRegister, passkeyRegisterOptions, passkeyRemove } from './passkeys/index.js';
+import { passkeyLogin, passkeyLoginOptions, passkeySupport, passkeyRegister, passkeyRegisterOptions, passkeyRemove } from './passkeys/index.js';
 import { emailChange, emailChangeRequest, emailVerify, verificationSend, verificationStatus } from './verification.js';
 import type { StatusSources } from '../status/database-status.js';
 
@@ -84,6 +84,8 @@ export function createRequestHandler(
         return mfaLoginFactors(ctx, request);
       case 'MFA_LOGIN_VERIFY':
         return mfaLoginVerify(ctx, request, meta);
+      case 'PASSKEY_SUPPORT':
+        return passkeySupport(ctx);
       case 'PASSKEY_REGISTER_OPTIONS':
         return passkeyRegisterOptions(ctx, request);
       case 'PASSKEY_REGISTER':

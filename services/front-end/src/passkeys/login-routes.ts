@@ -72,4 +72,4 @@ function outcomePage(reply: FastifyReply, next: string | undefined, outcome: Ver
   return refused(expired, 401);
 }
 
-const loginPage = (reply: FastifyReply, next: string | undefined, notice: string, status: number) => renderForm(reply, 'login', { title: 'Log in', next, notice }, status);
+const loginPage = (reply: FastifyReply, next: string | undefined, notice: string, status: number) => renderForm(reply, 'login', { title: 'Log in', next, notice, passkeys: true }, status);

@@ -13,6 +13,8 @@ import { refusal, type PasskeyRefusal } from './passkey-settings.js';
 /** The Back End keeps a challenge five minutes; the passwordless cookie goes with it. */
 const FLOW_SECONDS = 5 * 60;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/** How long the Back End's "passkeys offered" answer is trusted: a settings change shows within a minute. */
+const SUPPORT_TTL_MS = 60_000;
 
 type Options = { options: Record<string, unknown> } | { refused: PasskeyRefusal };
 
@@ -32,6 +34,28 @@ export class PasskeyLogins {
     /** Attempts per client IP per minute, shared with the password's. */
     private readonly ipLimitPerMinute: number,
   ) {}
+
+  #support: { offered: boolean; until: number } | undefined;
+
+  /** The last answer to offered(), without asking: the failed-login page must cost the same calls whatever failed. */
+  offeredAsKnown(): boolean {
+    return this.#support?.offered === true;
+  }
+
+  /**
+   * Whether the login page shows "Sign in with a passkey": asked of the Back End at most once a
+   * minute per Front End. A failed question answers no (the password form is always there).
+   */
+  async offered(request: FastifyRequest): Promise<boolean> {
+    if (this.#support && this.#support.until > Date.now()) return this.#support.offered;
+    try {
+      const result = await callFor(this.rpc, request, { action: 'PASSKEY_SUPPORT', data: {} });
+      this.#support = { offered: result.passkeysOffered === true, until: Date.now() + SUPPORT_TTL_MS };
+      return this.#support.offered;
+    } catch {
+      return false;
+    }
+  }
 
   /** Options for the pending login's second factor: its account's passkeys. */
   async secondFactorOptions(request: FastifyRequest): Promise<Options> {

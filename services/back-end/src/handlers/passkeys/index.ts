@@ -1,3 +1,3 @@
-export { passkeyListing, passkeyRegister, passkeyRegisterOptions, passkeyRemove } from './registration.js';
+export { passkeyListing, passkeySupport, passkeyRegister, passkeyRegisterOptions, passkeyRemove } from './registration.js';
 export { passkeyLogin, passkeyLoginOptions } from './login.js';
 export { checkAssertion } from './assertion.js';

@@ -15,6 +15,9 @@ const listing = (p: PasskeyRow): PasskeyListing => ({
   backedUp: p.backedUp,
 });
 
+/** PASSKEY_SUPPORT: reads nothing; the settings decide. */
+export const passkeySupport = async (ctx: HandlerContext): Promise<Reply> => ({ success: true, passkeysOffered: ctx.passkeys !== undefined });
+
 /** MFA_STATUS's passkey list; undefined when this Back End has no WebAuthn settings (the page then offers none). */
 export async function passkeyListing(ctx: HandlerContext, sql: Sql | TransactionSql, email: string): Promise<PasskeyListing[] | undefined> {
   return ctx.passkeys ? (await listPasskeys(sql, email)).map(listing) : undefined;
