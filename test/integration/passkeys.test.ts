@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { connectAmqp } from '@gatehouse/messaging';
 import { FormClient } from '../support/form-client.js';
+import { auditEvents, loggedInAs } from '../support/login-checks.js';
 import {
   addPasskey, ceremonyOptions, newAuthenticator, PASSKEY_BACK_END_ENV, passkeyStep, passwordless, postAnswer, registerWithPasskey, TEST_RP_ID,
 } from '../support/passkey-client.js';
@@ -16,16 +17,7 @@ const THRESHOLD = 5;
 const tiers = useStackWithDatabase({}, { ...PASSKEY_BACK_END_ENV, MFA_ENCRYPTION_KEY: TEST_MFA_KEY });
 const browser = () => new FormClient(tiers().stack.url);
 
-async function loggedInAs(client: FormClient, email: string): Promise<void> {
-  const page = await client.get('/secret');
-  expect(page.status).toBe(200);
-  expect(page.body).toContain(email);
-}
-
-async function events(email: string): Promise<string[]> {
-  const rows = await tiers().db.readWrite<{ event: string }[]>`SELECT event FROM auth_events WHERE email = ${email} ORDER BY id`;
-  return rows.map((r) => r.event);
-}
+const events = (email: string) => auditEvents(tiers().db, email);
 
 describe('adding passkeys', () => {
   it('adds a named passkey from the Account page, stores its key, counter, transports and backup flags, and lists it', async () => {

@@ -77,14 +77,8 @@ export class RelyingParty {
 
   /** The new passkey, or undefined when the answer does not verify (wrong origin, RP ID, challenge, format). */
   async verifyRegistration(response: RegistrationResponse, challenge: string): Promise<VerifiedRegistration | undefined> {
-    try {
-      const result = await verifyRegistrationResponse({
-        response: response as never,
-        expectedChallenge: challenge,
-        expectedOrigin: this.settings.origin,
-        expectedRPID: this.settings.rpId,
-        requireUserVerification: false,
-      });
+    return this.#checked(async () => {
+      const result = await verifyRegistrationResponse({ response: response as never, ...this.#expected(challenge), requireUserVerification: false });
       if (!result.verified) return this.#refuse('registration not verified');
       const { credential, credentialDeviceType, credentialBackedUp } = result.registrationInfo;
       return {
@@ -95,9 +89,7 @@ export class RelyingParty {
         backupEligible: credentialDeviceType === 'multiDevice',
         backedUp: credentialBackedUp,
       };
-    } catch (err) {
-      return this.#refuse((err as Error).message);
-    }
+    });
   }
 
   /**
@@ -106,20 +98,26 @@ export class RelyingParty {
    * registration (the spec fixes it for a credential's life).
    */
   async verifyAssertion(response: AuthenticationResponse, challenge: string, stored: PasskeyRow, requireUserVerification: boolean): Promise<VerifiedAssertion | undefined> {
-    try {
-      const result = await verifyAuthenticationResponse({
-        response: response as never,
-        expectedChallenge: challenge,
-        expectedOrigin: this.settings.origin,
-        expectedRPID: this.settings.rpId,
-        credential: { id: stored.id, publicKey: stored.publicKey as Uint8Array<ArrayBuffer>, counter: stored.counter, transports: stored.transports as AuthenticatorTransportFuture[] },
-        requireUserVerification,
-      });
+    return this.#checked(async () => {
+      const credential = { id: stored.id, publicKey: stored.publicKey as Uint8Array<ArrayBuffer>, counter: stored.counter, transports: stored.transports as AuthenticatorTransportFuture[] };
+      const result = await verifyAuthenticationResponse({ response: response as never, ...this.#expected(challenge), credential, requireUserVerification });
       if (!result.verified) return this.#refuse('assertion not verified');
       const info = result.authenticationInfo;
       const backupEligible = info.credentialDeviceType === 'multiDevice';
       if (backupEligible !== stored.backupEligible) return this.#refuse('backup eligibility changed since registration');
       return { counter: info.newCounter, backupEligible, backedUp: info.credentialBackedUp };
+    });
+  }
+
+  /** What every answer must match: the challenge handed out (already matched to a stored one), our origin and RP ID. */
+  #expected(challenge: string) {
+    return { expectedChallenge: challenge, expectedOrigin: this.settings.origin, expectedRPID: this.settings.rpId };
+  }
+
+  /** The library throws on most mismatches: each is a refusal, with its reason logged. */
+  async #checked<T>(verify: () => Promise<T | undefined>): Promise<T | undefined> {
+    try {
+      return await verify();
     } catch (err) {
       return this.#refuse((err as Error).message);
     }
