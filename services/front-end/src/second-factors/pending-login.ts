@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RpcClient } from '@gatehouse/messaging';
-import type { AuthenticationResponse } from '@gatehouse/protocol';
+import { Messages, type AuthenticationResponse } from '@gatehouse/protocol';
 import { callFor } from '../http/rpc-call.js';
 import { clientInfo } from '../http/client-info.js';
 import type { CookieSettings } from '../http/cookies.js';
@@ -51,6 +51,8 @@ export class PendingLogins {
     const pendingHash = this.#hash(request);
     if (!pendingHash) return undefined;
     const result = await callFor(this.rpc, request, { action: 'MFA_LOGIN_FACTORS', data: { pendingHash } });
+    // A Back End from before passkeys (a rolling deploy) knows only codes; the code's answer says whether the login is live.
+    if (result.message === Messages.unknownAction) return { totp: true, passkeys: false };
     if (!result.success || !result.secondFactors) return undefined;
     return { totp: result.secondFactors.totp, passkeys: (result.secondFactors.passkeys ?? 0) > 0 };
   }
