@@ -182,13 +182,13 @@ describe('signing in with a passkey alone', () => {
     expect(late.cookie('session')).toBeUndefined();
   });
 
-  it('refuses a signature counter that did not grow (a cloned authenticator), a wrong origin and a wrong RP ID', async () => {
+  it('refuses a signature counter that did not grow (a cloned authenticator), a wrong origin or RP ID, a forged signature, a changed backup flag and another user handle', async () => {
     const email = newEmail('passkey');
     const authenticator = await registerWithPasskey(browser(), email);
     expect((await passwordless(browser(), (o) => authenticator.assert(o, { counter: 7 }))).status).toBe(303);
     // Each answer is right but for one thing; four, so the account does not lock on the way.
     const tampers = [{ counter: 7 }, { counter: 3 }, { origin: 'https://evil.example', counter: 8 }, { rpId: 'evil.example', counter: 9 }];
-    const more = [{ forgeSignature: true, counter: 10 }, { backup: { eligible: true, state: true }, counter: 11 }, { origin: 'http://gatehouse.test', counter: 12 }];
+    const more = [{ forgeSignature: true, counter: 10 }, { backup: { eligible: true, state: true }, counter: 11 }, { origin: 'http://gatehouse.test', counter: 12 }, { userHandle: 'c29tZW9uZS1lbHNl', counter: 13 }];
     for (const tamper of [...tampers, ...more]) {
       if (tamper === more[0]) expect((await passwordless(browser(), (o) => authenticator.assert(o, { counter: 9 }))).status).toBe(303);
       const client = browser();
@@ -198,14 +198,14 @@ describe('signing in with a passkey alone', () => {
     }
     const [row] = await tiers().db.readWrite<{ counter: string; backup_eligible: boolean }[]>`SELECT counter::text, backup_eligible FROM webauthn_credentials WHERE email = ${email}`;
     expect(row).toEqual({ counter: '9', backup_eligible: false });
-    expect((await events(email)).filter((e) => e === 'passkey_failure')).toHaveLength(7);
+    expect((await events(email)).filter((e) => e === 'passkey_failure')).toHaveLength(8);
     // Each was refused for the reason it was built for (the Back End logs why; the user only learns "not accepted").
     const reasons = tiers().stack.logs();
     for (const reason of ['counter value 7 was lower than expected 7', 'counter value 3 was lower than expected 7', 'Unexpected RP ID hash', 'assertion not verified', 'backup eligibility changed since registration']) {
       expect(reasons).toContain(reason);
     }
     // Those failures counted, and a right answer clears them.
-    expect((await passwordless(browser(), (o) => authenticator.assert(o, { counter: 13 }))).status).toBe(303);
+    expect((await passwordless(browser(), (o) => authenticator.assert(o, { counter: 14 }))).status).toBe(303);
     expect((await tiers().db.readWrite`SELECT 1 FROM login_failures WHERE email = ${email} AND failures > 0`)).toHaveLength(0);
   });
 

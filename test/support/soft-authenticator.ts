@@ -51,6 +51,8 @@ export interface Tamper {
   backup?: { eligible: boolean; state: boolean };
   /** Sign with another key. */
   forgeSignature?: boolean;
+  /** Name another user (base64url) in the assertion's userHandle. */
+  userHandle?: string;
 }
 
 interface CreationOptions {
@@ -110,7 +112,7 @@ export class SoftAuthenticator {
       id: wanted,
       rawId: wanted,
       type: 'public-key',
-      response: { clientDataJSON: b64url(clientDataJSON), authenticatorData: b64url(authData), signature: b64url(signature), userHandle: credential.userHandle },
+      response: { clientDataJSON: b64url(clientDataJSON), authenticatorData: b64url(authData), signature: b64url(signature), userHandle: tamper.userHandle ?? credential.userHandle },
       clientExtensionResults: {},
       authenticatorAttachment: 'platform',
     };

@@ -103,3 +103,9 @@ export async function userHandleOf(tx: TransactionSql, email: string, fresh: str
   const [row] = await tx<{ handle: string }[]>`SELECT handle FROM webauthn_user_handles WHERE email = ${key}`;
   return row!.handle;
 }
+
+/** The account's WebAuthn user handle, if it has one (a passwordless answer's userHandle must be it). */
+export async function storedUserHandle(sql: Sql | TransactionSql, email: string): Promise<string | undefined> {
+  const [row] = await sql<{ handle: string }[]>`SELECT handle FROM webauthn_user_handles WHERE email = ${normalizeEmail(email)}`;
+  return row?.handle;
+}

@@ -1,5 +1,5 @@
 import type { TransactionSql } from 'postgres';
-import { lockPasskey, spendChallenge, usePasskey, type ChallengePurpose, type PasskeyRow } from '@gatehouse/database';
+import { lockPasskey, spendChallenge, storedUserHandle, usePasskey, type ChallengePurpose, type PasskeyRow } from '@gatehouse/database';
 import type { AuthenticationResponse } from '@gatehouse/protocol';
 import type { HandlerContext } from '../context.js';
 import { answeredChallenge, challengeHashOf } from '../../passkeys/relying-party.js';
@@ -28,6 +28,9 @@ export async function checkAssertion(
   if ((await spendChallenge(tx, challengeHashOf(challenge), a.purpose, a.boundTo)) !== 'valid') return { outcome: 'expired' };
   const passkey = await lockPasskey(tx, a.credential.id, a.email);
   if (!passkey) return { outcome: 'wrong' };
+  // A discoverable passkey names its user too (WebAuthn §7.2 step 6): it must be the account the credential id is.
+  const userHandle = a.credential.response.userHandle;
+  if (userHandle !== undefined && userHandle !== (await storedUserHandle(tx, passkey.email))) return { outcome: 'wrong', passkey };
   // A login with the passkey alone must prove the user too (PIN, biometrics): it stands for both factors.
   const verified = await rp.verifyAssertion(a.credential, challenge, passkey, a.purpose === 'passwordless');
   if (!verified) return { outcome: 'wrong', passkey };
