@@ -65,6 +65,7 @@ describe('passkeys in Chromium', () => {
     await register(page, email);
     await page.goto('/account');
     await page.fill('input[name="passkey-name"]', 'Virtual key');
+    await page.fill('input[name="passkey-password"]', PASSWORD);
     expect(await ceremony(page, 'form[data-passkey="register"] button')).toBe('/account?done=passkey-added');
     expect(await page.textContent('main')).toContain('Your passkey was added');
     expect(await page.textContent('.passkeys-table')).toContain('Virtual key');

@@ -34,10 +34,10 @@ export async function postAnswer(client: FormClient, path: string, formPath: str
 }
 
 /** Adds a passkey from the Account page of the logged-in `client`. */
-export async function addPasskey(client: FormClient, authenticator: SoftAuthenticator, name = 'Test key', tamper: Tamper = {}): Promise<Page> {
+export async function addPasskey(client: FormClient, authenticator: SoftAuthenticator, name = 'Test key', tamper: Tamper = {}, password = PASSWORD): Promise<Page> {
   const { status, options } = await ceremonyOptions(client, '/account/passkeys/options', '/account');
   expect(status).toBe(200);
-  return postAnswer(client, '/account/passkeys', '/account', authenticator.register(options, tamper), { 'passkey-name': name });
+  return postAnswer(client, '/account/passkeys', '/account', authenticator.register(options, tamper), { 'passkey-name': name, 'passkey-password': password });
 }
 
 /** Registers `email` and adds one passkey; returns its authenticator. */

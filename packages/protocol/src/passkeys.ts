@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { request, text, tokenHashSchema } from './request-shape.js';
+import { attemptIdSchema, request, text, tokenHashSchema } from './request-shape.js';
 
 /**
  * Issue 20 §2: passkeys (WebAuthn). The browser's answers travel as the JSON that
@@ -48,8 +48,17 @@ export type AuthenticationResponse = z.infer<typeof authenticationResponseSchema
 
 /** Options for adding a passkey to the account of session `tokenHash`; the challenge is bound to that session. */
 export const passkeyRegisterOptionsRequestSchema = request('PASSKEY_REGISTER_OPTIONS', { tokenHash: tokenHashSchema });
-/** The browser's answer to those options: verified, then stored under `name`. */
-export const passkeyRegisterRequestSchema = request('PASSKEY_REGISTER', { tokenHash: tokenHashSchema, name: passkeyNameSchema, credential: registrationResponseSchema });
+/**
+ * The browser's answer to those options: verified, then stored under `name`, after the Front End
+ * checked the password through LOGIN_ATTEMPT `attemptId` (given back on success): a stolen
+ * session alone must not be able to add a lasting way in.
+ */
+export const passkeyRegisterRequestSchema = request('PASSKEY_REGISTER', {
+  tokenHash: tokenHashSchema,
+  name: passkeyNameSchema,
+  credential: registrationResponseSchema,
+  attemptId: attemptIdSchema.optional(),
+});
 /** Removes one of the account's passkeys (the Front End asked the user to confirm). */
 export const passkeyRemoveRequestSchema = request('PASSKEY_REMOVE', { tokenHash: tokenHashSchema, credentialId: credentialIdSchema });
 /**

@@ -22,8 +22,10 @@
     const button = form.querySelector('button[type="submit"]');
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const name = form.elements['passkey-name'];
-      if (name && !name.reportValidity()) return;
+      for (const name of ['passkey-name', 'passkey-password']) {
+        const input = form.elements[name];
+        if (input && !input.reportValidity()) return;
+      }
       button.disabled = true;
       status.textContent = 'Waiting for your passkey…';
       try {

@@ -2,13 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { credentialIdSchema, passkeyNameSchema, registrationResponseSchema } from '@gatehouse/protocol';
 import { field } from '../pages/forms.js';
 import { render, renderForm } from '../pages/render.js';
-import { accountPage, type AccountDeps } from '../routes/account.js';
+import { confirmPassword, type PasswordCheckDeps } from '../passwords/check-password.js';
+import { checkPasswordLength } from '../passwords/password-policy.js';
+import { accountPage, WRONG_CURRENT, type AccountDeps } from '../routes/account.js';
 import { requireLogin } from '../routes/pages.js';
 import { unavailable } from '../second-factors/login-routes.js';
 import { credentialOf, MALFORMED_ANSWER, optionsReply, PASSKEY_MESSAGES } from './ceremony.js';
 import type { PasskeyRefusal, PasskeySettings } from './passkey-settings.js';
 
-export type PasskeyAccountDeps = Pick<AccountDeps, 'settings' | 'totp' | 'sessions' | 'rateLimitPerMinute'> & { passkeys: PasskeySettings | undefined };
+export type PasskeyAccountDeps = Pick<AccountDeps, 'settings' | 'totp' | 'sessions' | 'rateLimitPerMinute'> & PasswordCheckDeps & { passkeys: PasskeySettings | undefined };
 
 const NAME_PROBLEM = 'Give the passkey a name of 1 to 64 characters, such as "Work laptop".';
 
@@ -30,9 +32,14 @@ export function registerPasskeyAccountRoutes(app: FastifyInstance, deps: Passkey
   app.post('/account/passkeys', form, async (request, reply) => {
     if (!deps.passkeys) return unavailable(reply);
     const name = passkeyNameSchema.safeParse(field(request.body, 'passkey-name'));
+    const password = checkPasswordLength(field(request.body, 'passkey-password'));
     const credential = credentialOf(request.body, registrationResponseSchema);
-    if (!name.success) return accountPage(deps, request, reply, { 'passkey-name': NAME_PROBLEM });
+    if (!name.success || !password.ok) {
+      return accountPage(deps, request, reply, { 'passkey-name': name.success ? undefined : NAME_PROBLEM, 'passkey-password': password.ok ? undefined : password.error });
+    }
     if (!credential) return accountPage(deps, request, reply, { 'passkey-name': MALFORMED_ANSWER });
+    // A stolen session alone must not add a lasting way in: the password too (a wrong one counts towards the lock).
+    if (!(await confirmPassword(deps, request, request.user!, password.password))) return accountPage(deps, request, reply, { 'passkey-password': WRONG_CURRENT });
     const refused = await deps.passkeys.register(request, name.data, credential);
     if (refused === 'gone') return reply.redirect('/login?next=%2Faccount', 303);
     if (refused) return accountPage(deps, request, reply, { 'passkey-name': PASSKEY_MESSAGES[refused] });

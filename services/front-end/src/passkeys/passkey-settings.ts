@@ -3,6 +3,7 @@ import type { RpcClient } from '@gatehouse/messaging';
 import type { RegistrationResponse } from '@gatehouse/protocol';
 import { callFor } from '../http/rpc-call.js';
 import { clientInfo } from '../http/client-info.js';
+import type { BackEndAccounts } from '../accounts/back-end-accounts.js';
 import type { BackEndSessionStore } from '../sessions/sessions.js';
 import { UnexpectedReplyError } from '../unexpected-reply.js';
 
@@ -18,6 +19,8 @@ export class PasskeySettings {
   constructor(
     private readonly rpc: RpcClient,
     private readonly sessions: BackEndSessionStore,
+    /** Whose LOGIN_ATTEMPT checked the password before a passkey is added: its count is given back. */
+    private readonly accounts: BackEndAccounts,
   ) {}
 
   /** Options for navigator.credentials.create(), or why there are none. */
@@ -29,10 +32,13 @@ export class PasskeySettings {
     return { refused: refusal('PASSKEY_REGISTER_OPTIONS', result) };
   }
 
+  /** After the password was checked (passwords/check-password.ts). */
   async register(request: FastifyRequest, name: string, credential: RegistrationResponse): Promise<PasskeyRefusal | undefined> {
     const tokenHash = this.sessions.tokenHash(request);
     if (!tokenHash) return 'gone';
-    const result = await callFor(this.rpc, request, { action: 'PASSKEY_REGISTER', data: { tokenHash, name, credential, client: clientInfo(request) } });
+    const attemptId = this.accounts.takeAttempt(request);
+    const data = { tokenHash, name, credential, client: clientInfo(request), ...(attemptId ? { attemptId } : {}) };
+    const result = await callFor(this.rpc, request, { action: 'PASSKEY_REGISTER', data });
     return result.success ? undefined : refusal('PASSKEY_REGISTER', result);
   }
 

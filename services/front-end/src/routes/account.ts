@@ -34,7 +34,7 @@ export const ACCOUNT_DONE: Readonly<Record<string, string>> = {
 };
 export const WRONG_CURRENT = 'That is not your current password. After several wrong passwords in a row, your account is locked for a few minutes.';
 
-export type AccountErrors = Partial<Record<'current-password' | 'new-password' | 'new-email' | 'email-password' | 'delete-password' | 'disable-password' | 'disable-code' | 'passkey-name', string>>;
+export type AccountErrors = Partial<Record<'current-password' | 'new-password' | 'new-email' | 'email-password' | 'delete-password' | 'disable-password' | 'disable-code' | 'passkey-name' | 'passkey-password', string>>;
 type Errors = AccountErrors;
 
 /** GET /account, and its forms: change the password, end sessions, delete the account. */

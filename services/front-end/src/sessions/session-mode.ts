@@ -53,7 +53,7 @@ export async function setUpSessionMode(app: FastifyInstance, rpc: RpcClient, con
       settings: new AccountSettings(rpc, sessions, accounts),
       totp: new TotpSettings(rpc, sessions, accounts),
       pendingLogins,
-      passkeys: new PasskeySettings(rpc, sessions),
+      passkeys: new PasskeySettings(rpc, sessions, accounts),
       passkeyLogins: new PasskeyLogins(rpc, sessions, pendingLogins, cookies, config.rateLimitPerMinute),
       verification: new EmailVerification(rpc, sessions, accounts, config.rateLimitPerMinute),
     };

@@ -1,5 +1,5 @@
 import type { PasskeyListing, Reply, RequestOf } from '@gatehouse/protocol';
-import { addPasskey, listPasskeys, recordEvent, removePasskey, runOnce, spendChallenge, storeChallenge, userHandleOf, type PasskeyRow } from '@gatehouse/database';
+import { addPasskey, giveBackAttempt, listPasskeys, recordEvent, removePasskey, runOnce, spendChallenge, storeChallenge, userHandleOf, type PasskeyRow } from '@gatehouse/database';
 import type { Sql, TransactionSql } from 'postgres';
 import type { RequestMeta } from '@gatehouse/messaging';
 import type { HandlerContext } from '../context.js';
@@ -44,7 +44,7 @@ export async function passkeyRegisterOptions(ctx: HandlerContext, { data }: Requ
 /**
  * PASSKEY_REGISTER: the browser's answer must name a live challenge of this session (spent now,
  * right or wrong) and verify for our origin and RP ID; then the passkey is stored with its
- * counter, transports and backup flags.
+ * counter, transports and backup flags, and the password check's attempt is given back.
  */
 export async function passkeyRegister(ctx: HandlerContext, { data }: RequestOf<'PASSKEY_REGISTER'>, meta: RequestMeta): Promise<Reply> {
   const rp = ctx.passkeys;
@@ -57,6 +57,7 @@ export async function passkeyRegister(ctx: HandlerContext, { data }: RequestOf<'
     const verified = await rp.verifyRegistration(data.credential, challenge);
     if (!verified) return { success: false, codeState: 'wrong' };
     if (!(await addPasskey(tx, email, { ...verified, name: data.name }))) return { success: false, passkeyState: 'exists' };
+    await giveBackAttempt(tx, data.attemptId, email);
     await recordEvent(tx, 'passkey_added', email, data.client);
     return { success: true };
   });
