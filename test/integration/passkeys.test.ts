@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
+import { runAccounts } from '@gatehouse/back-end';
 import { connectAmqp } from '@gatehouse/messaging';
 import { FormClient } from '../support/form-client.js';
 import { auditEvents } from '../support/login-checks.js';
@@ -124,6 +125,18 @@ describe('removing a passkey', () => {
     const tried = await thief.submit('/account/passkeys/remove', { id: authenticator.lastId, confirm: 'yes' }, '/account');
     expect(tried.location).toBe('/account');
     expect((await tiers().db.readWrite`SELECT 1 FROM webauthn_credentials WHERE email = ${owner}`)).toHaveLength(1);
+  });
+});
+
+describe("an operator's reset-mfa", () => {
+  it('removes the passkeys of a user who lost them all: then the password alone logs in', async () => {
+    const email = newEmail('passkey');
+    await registerWithPasskey(browser(), email);
+    expect((await browser().submit('/login', { email, password: PASSWORD })).location).toBe('/login/second-factor');
+    expect(await runAccounts(['reset-mfa', '--email', email], tiers().stack.databaseUrl)).toBe(0);
+    expect(await tiers().db.readWrite`SELECT 1 FROM webauthn_credentials WHERE email = ${email}`).toHaveLength(0);
+    expect((await browser().submit('/login', { email, password: PASSWORD })).location).toBe('/');
+    expect(await events(email)).toContain('second_factor_reset');
   });
 });
 

@@ -109,3 +109,9 @@ export async function storedUserHandle(sql: Sql | TransactionSql, email: string)
   const [row] = await sql<{ handle: string }[]>`SELECT handle FROM webauthn_user_handles WHERE email = ${normalizeEmail(email)}`;
   return row?.handle;
 }
+
+/** Every passkey of the account (an operator's reset-mfa for a user who lost every factor); how many went. */
+export async function removeAllPasskeys(tx: TransactionSql, email: string): Promise<number> {
+  const rows = await tx`DELETE FROM webauthn_credentials WHERE email = ${normalizeEmail(email)}`;
+  return rows.count;
+}
