@@ -79,6 +79,7 @@ describe('passkeys in Chromium', () => {
     await context.clearCookies();
     await page.goto('/login');
     expect(await page.isVisible('text=Sign in with a passkey')).toBe(true);
+    await checkPage(page, 'login-passkey');
     expect(await ceremony(page, 'form[data-passkey="authenticate"] button')).toBe('/');
     await page.goto('/secret');
     expect(await page.textContent('main')).toContain(email);
