@@ -11,6 +11,11 @@ export type ChallengePurpose = 'register' | 'second_factor' | 'passwordless';
  * login or passwordless token that asked). Only its SHA-256 is stored.
  */
 export async function storeChallenge(tx: Sql | TransactionSql, challengeHash: string, purpose: ChallengePurpose, boundTo: string): Promise<void> {
+  // Anyone may ask for passwordless options: expired rows go here too, a few at a time, so the
+  // table holds about five minutes of challenges rather than an hour's (housekeeping's period).
+  await tx`
+    DELETE FROM webauthn_challenges WHERE challenge_hash IN (
+      SELECT challenge_hash FROM webauthn_challenges WHERE expires_at <= now() LIMIT 20 FOR UPDATE SKIP LOCKED)`;
   await tx`
     INSERT INTO webauthn_challenges (challenge_hash, purpose, bound_to, expires_at)
     VALUES (${challengeHash}, ${purpose}, ${boundTo}, now() + make_interval(secs => ${CHALLENGE_SECONDS}))`;
