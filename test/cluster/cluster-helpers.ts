@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import { join } from 'node:path';
 import { amqpUrls, Cluster, clusterStatus, type ClusterStatus, type NodeStatus } from '@gatehouse/cluster';
+import { tail } from '@gatehouse/processes';
 import { connectAmqp, deadLetterCount } from '@gatehouse/messaging';
 import { FormClient } from '../support/form-client.js';
 import { REPO_ROOT } from '../support/service-process.js';
@@ -77,9 +79,18 @@ export async function waitUntilWhole(cluster: Cluster, timeoutMs = 120_000): Pro
     const wrong = problems(status);
     if (wrong.length === 0 && !(await servedThroughLoadBalancer(cluster))) wrong.push('the load balancer has no ready Front End yet');
     if (wrong.length === 0) return status;
-    if (Date.now() > deadline) throw new Error(`the cluster is not whole: ${wrong.join('; ')}`);
+    if (Date.now() > deadline) throw new Error(`the cluster is not whole: ${wrong.join('; ')}${await stoppedLogs(cluster, status)}`);
     await sleep(1000);
   }
+}
+
+/** The last lines each stopped node wrote: the suite removes the cluster's folder, so a crash must be told here. */
+async function stoppedLogs(cluster: Cluster, status: ClusterStatus): Promise<string> {
+  const stopped = status.nodes.filter((n) => n.state === 'stopped');
+  const logs = await Promise.all(
+    stopped.map(async (n) => `\n--- the end of ${n.name}'s log ---\n${await tail(join(cluster.plan.dataDir, 'logs', `${n.name}.log`), 30)}`),
+  );
+  return logs.join('');
 }
 
 /** Starts whatever an earlier test left stopped, then waits until the cluster is whole. */

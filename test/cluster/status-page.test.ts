@@ -8,7 +8,10 @@ import { appUrl, byKind, cliOk, openCluster, primaryOf, waitUntilWhole } from '.
 interface Report {
   transport: string;
   tiers: { name: string; health: string; replicas: unknown[] }[];
-  backEnd: { ok: boolean; status?: { database: { source: string; primary?: string; nodes: { name: string; role: string; lagBytes?: number | null }[] } } };
+  backEnd: {
+    ok: boolean;
+    status?: { database: { source: string; primary?: string; nodes: { name: string; role: string; lagBytes?: number | null }[]; infrastructure?: { name: string; kind: string; role: string; state: string; facts?: string[] }[] } };
+  };
   broker: { available: boolean; nodes?: { name: string }[]; queue?: { consumers: number; leader?: string }; frontEnds?: unknown[]; backEnds?: unknown[] };
 }
 
@@ -37,9 +40,16 @@ it('/status.json shows the Patroni primary and streaming standbys, the three bro
   expect(report.broker.frontEnds).toHaveLength(byKind(whole, 'front-end').length);
   expect(report.broker.backEnds).toHaveLength(byKind(whole, 'back-end').length);
 
+  // etcd and HAProxy (issue 21): every member with one leader, and HAProxy sending the writes to the primary.
+  const infrastructure = database?.infrastructure ?? [];
+  expect(infrastructure.filter((n) => n.kind === 'etcd').map((n) => [n.name, n.state])).toEqual(byKind(whole, 'etcd').map((n) => [n.name, 'running']));
+  expect(infrastructure.filter((n) => n.kind === 'etcd' && n.role === 'leader')).toHaveLength(1);
+  expect(infrastructure.find((n) => n.kind === 'haproxy')?.facts).toContain(`writes → ${primaryOf(whole)[0]?.name}`);
+
   const replicas = Object.fromEntries(report.tiers.map((t) => [t.name, t.replicas.length]));
   expect(replicas['Front End']).toBe(byKind(whole, 'front-end').length);
   expect(replicas['Back End']).toBe(byKind(whole, 'back-end').length);
+  expect(replicas['Database support']).toBe(byKind(whole, 'etcd').length + 1);
   expect(report.tiers.filter((t) => t.health !== 'ok').map((t) => t.name)).toEqual([]);
 });
 

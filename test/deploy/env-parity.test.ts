@@ -20,6 +20,8 @@ const LOADERS: Record<Tier, (env: Record<string, string>) => unknown> = { 'front
 const TIERS: Tier[] = ['front-end', 'back-end'];
 /** Set only where a proxy adds X-Forwarded-For: ha.yml's HAProxy (Kubernetes' LoadBalancer is plain TCP). */
 const BEHIND_HTTP_PROXY = new Set(['TRUST_PROXY']);
+/** Set only where Patroni, etcd and HAProxy run beside the Back Ends, for /status's picture: ha.yml (Kubernetes has no etcd or HAProxy). */
+const BESIDE_HA_DATABASE = new Set(['PATRONI_URLS', 'ETCD_URLS', 'HAPROXY_STATS_URL']);
 /**
  * Set only beside a memory limit it was sized with: Kubernetes' Front End (k8s-front-end.test.ts).
  * Compose sets no limits, so there the default (one slot per CPU of the cgroup quota) serves.
@@ -70,10 +72,11 @@ describe.each(TIERS)('the %s environment', (tier) => {
     expect(services[0]).toEqual(withoutSizing(kubernetes[tier]));
   });
 
-  it('each of ha.yml\'s three replicas passes the same names too (plus TRUST_PROXY behind its HTTP proxy)', () => {
+  it('each of ha.yml\'s three replicas passes the same names too (plus TRUST_PROXY behind its HTTP proxy, and where Patroni, etcd and HAProxy answer)', () => {
     const services = compose['deploy/compose/ha.yml']![tier]!;
     expect(services).toHaveLength(3);
-    for (const names of services) expect(names.filter((n) => !BEHIND_HTTP_PROXY.has(n))).toEqual(withoutSizing(kubernetes[tier]));
+    for (const names of services) expect(names.filter((n) => !BEHIND_HTTP_PROXY.has(n) && !BESIDE_HA_DATABASE.has(n))).toEqual(withoutSizing(kubernetes[tier]));
+    if (tier === 'back-end') for (const names of services) expect(names).toEqual(expect.arrayContaining([...BESIDE_HA_DATABASE]));
   });
 });
 

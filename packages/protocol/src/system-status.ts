@@ -29,6 +29,18 @@ export const databasePromotionSchema = z.looseObject({
   node: z.string().optional(),
 });
 
+/** A server the database tier leans on without being PostgreSQL: an etcd member (Patroni's DCS), the HAProxy in front. */
+export const infrastructureNodeSchema = z.looseObject({
+  name: z.string(),
+  kind: z.string(),
+  /** etcd: leader or member; HAProxy: load balancer. */
+  role: z.string(),
+  /** running, or what is wrong: not answering, no leader. */
+  state: z.string(),
+  /** Short facts for the picture: where the writes go. */
+  facts: z.array(z.string()).optional(),
+});
+
 export const databaseStatusSchema = z.looseObject({
   /** Where the facts come from: Patroni's REST API, the primary's pg_stat_replication, or the embedded database. */
   source: z.enum(['patroni', 'pg_stat_replication', 'embedded']),
@@ -39,6 +51,8 @@ export const databaseStatusSchema = z.looseObject({
   note: z.string().optional(),
   /** Recent promotions, oldest first (Patroni only; optional, so older Back Ends still parse). */
   promotions: z.array(databasePromotionSchema).optional(),
+  /** etcd and HAProxy, where the Back End was told their addresses (ETCD_URLS, HAPROXY_STATS_URL). */
+  infrastructure: z.array(infrastructureNodeSchema).optional(),
 });
 
 export const authEventSummarySchema = z.looseObject({
@@ -59,6 +73,7 @@ export const systemStatusSchema = z.looseObject({
 
 export type DatabaseNode = z.infer<typeof databaseNodeSchema>;
 export type DatabaseStatus = z.infer<typeof databaseStatusSchema>;
+export type InfrastructureNode = z.infer<typeof infrastructureNodeSchema>;
 export type DatabasePromotion = z.infer<typeof databasePromotionSchema>;
 export type AuthEventSummary = z.infer<typeof authEventSummarySchema>;
 export type SystemStatus = z.infer<typeof systemStatusSchema>;

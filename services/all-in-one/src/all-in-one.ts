@@ -83,7 +83,7 @@ async function startBackEndPart(
   // No Back End runs here, so this process prunes what one would (processed_requests, audit rows).
   const stopHousekeeping = startHousekeeping(db, logger, retentionPolicy(config.auditRetentionDays, config.policies.lockout));
   stops.push(async () => stopHousekeeping());
-  const handler = createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [], embedded: embeddedDatabase }, outbox);
+  const handler = createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [], etcdUrls: config.etcdUrls, haproxyStatsUrl: config.haproxyStatsUrl, embedded: embeddedDatabase }, outbox);
   const rpc: RpcClient = new InProcessRpc(metrics.measure(handler), rpcTimeoutMs, logger);
   return { rpc, db };
 }

@@ -70,7 +70,7 @@ describe("npm start's configuration", () => {
     expect(needing.length).toBeGreaterThan(3);
     for (const cells of needing) {
       const name = /`([A-Z0-9_]+)`/.exec(cells[1]!)![1]!;
-      const value = name.endsWith('_URL') ? WITH_BROKER.DATABASE_URL : name === 'REQUEST_QUEUE_MODE' ? 'quorum' : name === 'REQUEST_QUEUE' ? 'request' : '60';
+      const value = /(_URLS|_STATS_URL)$/.test(name) ? 'http://127.0.0.1:1' : name.endsWith('_URL') ? WITH_BROKER.DATABASE_URL : name === 'REQUEST_QUEUE_MODE' ? 'quorum' : name === 'REQUEST_QUEUE' ? 'request' : '60';
       expect(problemsOf({ [name]: value }), name).toEqual([expect.stringMatching(new RegExp(`^${name}: applies only with ${/`([A-Z_]+)`/.exec(cells[3]!)![1]}`))]);
     }
   });

@@ -51,7 +51,7 @@ export async function startBackEnd(config: BackEndConfig, logger: Logger, regist
     queue: config.requestQueue,
     mode: config.queueMode,
     prefetch: config.prefetch,
-    handle: metrics.measure(createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [] }, relay)),
+    handle: metrics.measure(createRequestHandler(db, logger, config.policies, { patroniUrls: config.patroniUrls ?? [], etcdUrls: config.etcdUrls, haproxyStatsUrl: config.haproxyStatsUrl }, relay)),
     logger,
     onDeadLettered: metrics.deadLettered,
     replyConnection,

@@ -15,6 +15,14 @@ function mfaKey() {
   });
 }
 
+/** A comma-separated list of http(s) URLs: Patroni's REST APIs, etcd's members. */
+const httpUrlList = () =>
+  z
+    .string()
+    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'entries must be http:// or https:// URLs' })))
+    .optional();
+
 const fields = {
   AMQP_URL: env.amqpUrls(),
   DATABASE_URL: env.postgresUrl(),
@@ -51,11 +59,10 @@ const fields = {
   HEALTH_PORT: env.optionalPort(),
   HEALTH_HOST: z.string().default('127.0.0.1'),
   // For SYSTEM_STATUS (the Front End's /status): where a Patroni cluster's REST APIs answer.
-  PATRONI_URLS: z
-    .string()
-    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'entries must be http:// or https:// URLs' })))
-    .optional(),
+  PATRONI_URLS: httpUrlList(),
+  // Also for /status: the etcd members Patroni uses, and HAProxy's stats page (user:password@ allowed).
+  ETCD_URLS: httpUrlList(),
+  HAPROXY_STATS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
 };
 /** Settings that are only wrong together (webauthn-settings.ts). */
 const consistent = (e: Parameters<typeof webauthnProblem>[0], ctx: z.RefinementCtx) => {
@@ -90,6 +97,8 @@ export interface BackEndConfig {
   health?: { host: string; port: number } | undefined;
   /** Patroni REST API URLs for SYSTEM_STATUS; empty: the topology is read from PostgreSQL. */
   patroniUrls?: string[];
+  etcdUrls?: string[];
+  haproxyStatsUrl?: string;
 }
 
 /** The Back End's whole configuration, from the environment. Throws ConfigError listing every problem. */
@@ -122,6 +131,8 @@ function toConfig(e: z.infer<typeof embeddedSchema>): EmbeddedBackEndConfig {
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     health: e.HEALTH_PORT === undefined ? undefined : { host: e.HEALTH_HOST, port: e.HEALTH_PORT },
     patroniUrls: e.PATRONI_URLS ?? [],
+    etcdUrls: e.ETCD_URLS ?? [],
+    haproxyStatsUrl: e.HAPROXY_STATS_URL,
     policies: {
       sessions: { idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000, touchIntervalMs: 60_000 },
       resets: { ttlMinutes: e.RESET_LINK_MINUTES, perAddressPerHour: e.RESET_MAILS_PER_HOUR },

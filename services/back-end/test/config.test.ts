@@ -21,6 +21,8 @@ describe('loadBackEndConfig', () => {
       auditRetentionDays: 90,
       health: undefined,
       patroniUrls: [],
+      etcdUrls: [],
+      haproxyStatsUrl: undefined,
       policies: {
         sessions: { idleTimeoutMs: 30 * 60_000, absoluteTimeoutMs: 12 * 3_600_000, touchIntervalMs: 60_000 },
         lockout: { threshold: 5, baseDelayMs: 60_000, maxDelayMs: 15 * 60_000, resetAfterMs: 12 * 3_600_000 },
@@ -33,6 +35,13 @@ describe('loadBackEndConfig', () => {
   it('reads PATRONI_URLS as a list of http(s) URLs, and refuses anything else', () => {
     expect(loadBackEndConfig({ ...valid, PATRONI_URLS: 'http://pg1:8008, https://pg2:8008' }).patroniUrls).toEqual(['http://pg1:8008', 'https://pg2:8008']);
     expect(() => loadBackEndConfig({ ...valid, PATRONI_URLS: 'pg1:8008' })).toThrow(/PATRONI_URLS: entries must be http/);
+  });
+
+  it('reads ETCD_URLS and HAPROXY_STATS_URL (credentials allowed) for /status, and refuses what is not http(s)', () => {
+    const config = loadBackEndConfig({ ...valid, ETCD_URLS: 'http://etcd1:2379,http://etcd2:2379', HAPROXY_STATS_URL: 'http://admin:secret@haproxy:7000/' });
+    expect([config.etcdUrls, config.haproxyStatsUrl]).toEqual([['http://etcd1:2379', 'http://etcd2:2379'], 'http://admin:secret@haproxy:7000/']);
+    expect(() => loadBackEndConfig({ ...valid, ETCD_URLS: 'etcd1:2379' })).toThrow(/ETCD_URLS: entries must be http/);
+    expect(() => loadBackEndConfig({ ...valid, HAPROXY_STATS_URL: 'ftp://haproxy' })).toThrow(/HAPROXY_STATS_URL: must be an http/);
   });
 
   it('splits a comma-separated broker list and reads the read-only URL', () => {

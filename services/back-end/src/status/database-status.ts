@@ -1,19 +1,38 @@
 import { replicationRows, serverIdentity, type Database } from '@gatehouse/database';
-import type { DatabaseNode, DatabaseStatus } from '@gatehouse/protocol';
+import type { DatabaseNode, DatabaseStatus, InfrastructureNode } from '@gatehouse/protocol';
+import { etcdMembers } from './etcd.js';
+import { haproxyNode } from './haproxy.js';
 import { patroniCluster } from './patroni.js';
 
 /** Where the Back End learns the database's topology. */
 export interface StatusSources {
   /** Patroni REST API URLs (PATRONI_URLS); empty: no Patroni, ask PostgreSQL. */
   patroniUrls: readonly string[];
+  /** etcd's client URLs (ETCD_URLS) and HAProxy's stats page (HAPROXY_STATS_URL): drawn beside the database when given. */
+  etcdUrls?: readonly string[];
+  haproxyStatsUrl?: string;
   /** npm start's embedded PostgreSQL: one node, no replication. */
   embedded?: boolean;
 }
 
 const NO_STANDBYS = 'no standbys';
 
-/** Which node is the primary and how far each standby lags, from Patroni when it runs, else from PostgreSQL. */
+/** The database's topology, and the etcd members and HAProxy it depends on when their addresses are known. */
 export async function databaseStatus(db: Database, sources: StatusSources): Promise<DatabaseStatus> {
+  const [status, infrastructure] = await Promise.all([postgresStatus(db, sources), infrastructureOf(sources)]);
+  return infrastructure.length ? { ...status, infrastructure } : status;
+}
+
+async function infrastructureOf(sources: StatusSources): Promise<InfrastructureNode[]> {
+  const [etcd, haproxy] = await Promise.all([
+    sources.etcdUrls?.length ? etcdMembers(sources.etcdUrls) : [],
+    sources.haproxyStatsUrl ? haproxyNode(sources.haproxyStatsUrl).then((n) => [n]) : [],
+  ]);
+  return [...haproxy, ...etcd];
+}
+
+/** Which node is the primary and how far each standby lags, from Patroni when it runs, else from PostgreSQL. */
+async function postgresStatus(db: Database, sources: StatusSources): Promise<DatabaseStatus> {
   if (sources.embedded) {
     return { source: 'embedded', primary: 'embedded', nodes: [{ name: 'embedded', role: 'primary', state: 'running' }], note: `${NO_STANDBYS}: npm start's embedded PostgreSQL (PGlite) does not replicate` };
   }

@@ -11,7 +11,7 @@ type Facts = StatusFacts;
  * Without the management API, only this Front End and the Back End that answered are known.
  */
 export function tiersOf(facts: Facts): Tier[] {
-  return [frontEnds(facts), backEnds(facts), messaging(facts), database(facts)];
+  return [frontEnds(facts), backEnds(facts), messaging(facts), database(facts), ...databaseSupport(facts)];
 }
 
 /** A tier from its replicas: healthy when all are, degraded when some are, down when none is. */
@@ -86,6 +86,23 @@ function database({ backEnd }: Facts): Tier {
   });
   return tier('Database', replicas, db.note);
 }
+
+/** HAProxy and etcd, when the Back End reads them: a failover is also HAProxy moving the writes and etcd keeping a leader. */
+function databaseSupport({ backEnd }: Facts): Tier[] {
+  const nodes = backEnd.ok ? (backEnd.status.database.infrastructure ?? []) : [];
+  if (nodes.length === 0) return [];
+  const replicas = nodes.map((n): Replica => ({
+    id: n.name,
+    health: n.state === 'running' ? 'ok' : n.state,
+    detail: [n.kind, n.role, ...(n.facts ?? [])].join(', '),
+    ...(n.role === 'leader' ? { marks: [`${n.kind} leader`] } : {}),
+    // The kind in words where the name may not say it; HAProxy's box has room only for where it routes.
+    facts: n.kind === 'haproxy' ? (n.facts ?? []) : [n.role === 'leader' ? n.kind : `${n.kind} ${n.role}`, ...(n.facts ?? [])],
+  }));
+  return [tier(DATABASE_SUPPORT, replicas)];
+}
+
+export const DATABASE_SUPPORT = 'Database support';
 
 /** A standby's lag in words: bytes of WAL still to replay, and seconds when PostgreSQL says. */
 function lagOf(bytes: number | null | undefined, seconds: number | null | undefined): string {

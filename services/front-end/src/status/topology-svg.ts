@@ -26,7 +26,8 @@ const ROW_GAP = 28;
 const CHARS_PER_PX = 1 / 7;
 
 const GEOMETRY: Record<TopologyLayout, Geometry> = {
-  wide: { boxWidth: 212, width: PAD * 2 + 4 * 212 + 3 * COLUMN_GAP, origin: (i) => ({ x: PAD + i * (212 + COLUMN_GAP), y: PAD }) },
+  // A fifth tier (HAProxy and etcd) goes under the database's column.
+  wide: { boxWidth: 212, width: PAD * 2 + 4 * 212 + 3 * COLUMN_GAP, origin: (i, below) => (i < 4 ? { x: PAD + i * (212 + COLUMN_GAP), y: PAD } : { x: PAD + 3 * (212 + COLUMN_GAP), y: below + ROW_GAP }) },
   narrow: { boxWidth: 284, width: 300, origin: (i, below) => ({ x: PAD, y: i === 0 ? PAD : below + ROW_GAP }) },
 };
 
@@ -87,6 +88,11 @@ export function healthIcon(health: Health, cx: number, cy: number): string {
 
 /** The arrow into tier `i`: from the previous column, or from the tier above. */
 function arrow(layout: TopologyLayout, g: Geometry, i: number, y: number): string {
+  // HAProxy and etcd serve the database rather than receive from it: a plain line, no arrow head.
+  if (i >= 4) {
+    const cx = round(g.origin(i, 0).x + g.boxWidth / 2);
+    return `<path d="M${cx} ${y - ROW_GAP + 4}V${y - 4}" class="flow"/>`;
+  }
   if (layout === 'wide') {
     const x1 = g.origin(i - 1, 0).x + g.boxWidth + 6;
     const x2 = g.origin(i, 0).x - 6;

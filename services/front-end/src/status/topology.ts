@@ -1,3 +1,4 @@
+import { DATABASE_SUPPORT } from './tiers.js';
 import type { Health, StatusReport, Tier } from './types.js';
 
 /** A replica as the picture draws it: one box. */
@@ -13,7 +14,7 @@ export interface TopologyBox {
 }
 
 export interface TopologyTier {
-  key: 'front-end' | 'messaging' | 'back-end' | 'database';
+  key: 'front-end' | 'messaging' | 'back-end' | 'database' | 'support';
   title: string;
   health: Health;
   boxes: TopologyBox[];
@@ -34,13 +35,17 @@ const ORDER = [
   { key: 'database', name: 'Database', title: 'Database' },
 ] as const;
 
+/** Drawn under the database when the Back End can see them (the local cluster, compose's HA demo). */
+const SUPPORT = { key: 'support', name: DATABASE_SUPPORT, title: 'HAProxy and etcd' } as const;
+
 /** The picture's model, from a report (or /status.json, for `npm run status`): pure, no drawing. */
 export function topologyOf(report: Pick<StatusReport, 'generatedAt' | 'tiers'>): Topology {
   const tiers = ORDER.map(({ key, name, title }) => {
     const tier = report.tiers.find((t) => t.name === name);
     return tier ? toTier(key, title, tier) : { key, title, health: 'unknown' as const, boxes: [], note: 'not reported' };
   });
-  return { generatedAt: report.generatedAt, tiers };
+  const support = report.tiers.find((t) => t.name === SUPPORT.name);
+  return { generatedAt: report.generatedAt, tiers: support ? [...tiers, toTier(SUPPORT.key, SUPPORT.title, support)] : tiers };
 }
 
 function toTier(key: TopologyTier['key'], title: string, tier: Tier): TopologyTier {

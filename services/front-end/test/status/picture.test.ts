@@ -33,6 +33,39 @@ describe('the topology model', () => {
   });
 });
 
+describe('HAProxy and etcd, when the Back End reads them', () => {
+  const facts = clusterFacts();
+  if (!facts.backEnd.ok) throw new Error('the fixture has a Back End');
+  facts.backEnd.status.database.infrastructure = [
+    { name: 'haproxy', kind: 'haproxy', role: 'load balancer', state: 'running', facts: ['writes → node-2'] },
+    { name: 'etcd1', kind: 'etcd', role: 'leader', state: 'running' },
+    { name: 'etcd2', kind: 'etcd', role: 'member', state: 'not answering' },
+  ];
+  const withSupport = topologyOf(reportOf(facts));
+
+  it('are a fifth tier, after the database, that says where the writes go and which etcd member leads', () => {
+    expect(withSupport.tiers.map((t) => t.title)).toEqual(['Front Ends', 'Messaging', 'Back Ends', 'Database', 'HAProxy and etcd']);
+    const support = withSupport.tiers[4]!;
+    expect(support.health).toBe('degraded');
+    expect(support.boxes.map((b) => [b.id, b.health, b.marks, b.facts])).toEqual([
+      ['haproxy', 'ok', [], ['writes → node-2']],
+      ['etcd1', 'ok', ['etcd leader'], ['etcd']],
+      ['etcd2', 'down', [], ['etcd member']],
+    ]);
+    expect(topology.tiers).toHaveLength(4); // without them, nothing is drawn for them
+  });
+
+  it('are drawn under the database\'s column on a wide screen, joined to it by a line', () => {
+    const svg = topologySvg(withSupport, 'wide');
+    const x = (key: string) => Number(svg.match(new RegExp(`data-tier="${key}"><text x="(\\d+)"`))?.[1]);
+    expect(x('database')).toBeGreaterThan(600); // the fourth column (and a number: NaN would equal NaN)
+    expect(x('support')).toBe(x('database'));
+    const y = (id: string) => Number(boxIn(svg, id).match(/<rect x="\d+" y="(\d+)"/)?.[1]);
+    expect(y('node-3')).toBeGreaterThan(0);
+    expect(y('etcd1')).toBeGreaterThan(y('node-3'));
+  });
+});
+
 describe('the topology as SVG', () => {
   const svg = topologySvg(topology, 'wide');
 

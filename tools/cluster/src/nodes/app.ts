@@ -5,6 +5,7 @@ import type { ClusterSecrets } from '../secrets.js';
 import { APP_DATABASE, BACK_END_BROKER_USER, DB_ROLES, FRONT_END_BROKER_USER, MAILER_BROKER_USER, MONITOR_BROKER_USER } from '@gatehouse/operations';
 import { spawnDetached, waitUntil } from '../processes.js';
 import { HOST, type ClusterContext, type NodeDriver } from './context.js';
+import { etcdClientUrl } from './etcd.js';
 import { patroniUrl } from './patroni-config.js';
 import { managementUrl } from './rabbitmq.js';
 import { singleProcess } from './simple-process.js';
@@ -47,6 +48,9 @@ export function ownSettings(ctx: ClusterContext, node: NodeSpec): Record<string,
     HEALTH_HOST: HOST,
     HEALTH_PORT: String(plan.ports.backEndHealth[node.index]),
     PATRONI_URLS: plan.ports.postgres.map((_, i) => patroniUrl(plan, i)).join(','),
+    // For /status's picture: the etcd members Patroni relies on, and what HAProxy routes where.
+    ETCD_URLS: plan.ports.etcd.map((_, i) => etcdClientUrl(plan, i)).join(','),
+    HAPROXY_STATS_URL: `http://admin:${encodeURIComponent(secrets.haproxyStats)}@${HOST}:${plan.ports.stats}/`,
   };
 }
 
