@@ -12,8 +12,8 @@ const sources = {
   },
 };
 
-/** The page-by-page browser checks: their own project, npm run test:browser. */
-const BROWSER_PAGES = ['test/e2e/pages.test.ts'];
+/** The page-by-page browser checks and the passkey ceremonies in Chromium: their own project, npm run test:browser. */
+const BROWSER_PAGES = ['test/e2e/pages.test.ts', 'test/e2e/passkeys.test.ts'];
 /** Files that share the harness's RabbitMQ and PostgreSQL run one at a time. */
 const ON_THE_HARNESS = { globalSetup: ['test/harness/global-setup.ts'], fileParallelism: false, testTimeout: 60_000, hookTimeout: 180_000 };
 

@@ -21,6 +21,7 @@ describe('migrations', () => {
         '0008_account_tokens_and_outbox.sql',
         '0009_email_verification.sql',
         '0010_second_factors.sql',
+        '0011_passkeys.sql',
       ]);
       expect(await migrate(db.readWrite)).toEqual([]);
       const columns = await db.readWrite<{ column_name: string }[]>`

@@ -4,6 +4,7 @@ import { runAccounts } from '@gatehouse/back-end';
 import { keyIdOf, parseMfaKey } from '../../services/back-end/src/second-factors/secret-box.js';
 import { spawnService } from '../support/service-process.js';
 import { FormClient } from '../support/form-client.js';
+import { auditEvents, loggedInAs } from '../support/login-checks.js';
 import { useStackWithDatabase } from '../support/stack.js';
 import { newEmail } from '../support/test-ids.js';
 import { codeAt, codeStep, enrolTotp, PASSWORD, passwordStep, TEST_MFA_KEY } from '../support/totp-client.js';
@@ -15,16 +16,7 @@ const tiers = useStackWithDatabase({}, { MFA_ENCRYPTION_KEY: TEST_MFA_KEY });
 const browser = (url = tiers().stack.url) => new FormClient(url);
 const STEP_MS = 30_000;
 
-async function loggedInAs(client: FormClient, email: string): Promise<void> {
-  const page = await client.get('/secret');
-  expect(page.status).toBe(200);
-  expect(page.body).toContain(email);
-}
-
-async function events(email: string): Promise<string[]> {
-  const rows = await tiers().db.readWrite<{ event: string }[]>`SELECT event FROM auth_events WHERE email = ${email} ORDER BY id`;
-  return rows.map((r) => r.event);
-}
+const events = (email: string) => auditEvents(tiers().db, email);
 
 describe('TOTP', () => {
   it('enrols from the Account page, with the secret sealed at rest, and logs in with a code only after the password', async () => {

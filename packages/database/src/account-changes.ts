@@ -55,6 +55,8 @@ export async function deleteAccount(tx: TransactionSql, sessions: SessionsReposi
   await tx`DELETE FROM login_failures WHERE email = ${key}`;
   await tx`DELETE FROM login_device_failures WHERE email = ${key}`;
   await tx`DELETE FROM login_attempts_open WHERE email = ${key}`;
+  await tx`DELETE FROM webauthn_credentials WHERE email = ${key}`;
+  await tx`DELETE FROM webauthn_user_handles WHERE email = ${key}`;
   await removeSecondFactors(tx, email);
   const pseudonym = deletedAccountName(email);
   await tx`UPDATE auth_events SET email = ${pseudonym} WHERE lower(email) = ${key}`;

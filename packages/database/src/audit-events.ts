@@ -8,6 +8,8 @@ export type AuthEvent =
   // Second factors (migration 0010).
   | 'totp_enrolment_started' | 'totp_enabled' | 'totp_disabled' | 'second_factor_success' | 'second_factor_failure'
   | 'recovery_code_used' | 'recovery_codes_replaced' | 'second_factor_reset'
+  // Passkeys (migration 0011).
+  | 'passkey_added' | 'passkey_removed' | 'passkey_used' | 'passkey_failure' | 'passkey_login'
   | 'email_verification_requested' | 'email_verified' | 'email_change_requested' | 'email_changed';
 
 export interface ClientContext {

@@ -63,6 +63,9 @@ export async function confirmEmailChange(tx: TransactionSql, tokenHash: string, 
   await tx`UPDATE account_tokens SET used_at = now() WHERE email = ${spent.email} AND used_at IS NULL`;
   await tx`DELETE FROM login_failures WHERE email IN (${spent.email}, ${newKey})`;
   await tx`DELETE FROM login_device_failures WHERE email IN (${spent.email}, ${newKey})`;
+  // Passkeys follow the account (their user handle too, so authenticators keep one entry).
+  await tx`UPDATE webauthn_credentials SET email = ${newKey} WHERE email = ${spent.email}`;
+  await tx`UPDATE webauthn_user_handles SET email = ${newKey} WHERE email = ${spent.email}`;
   await queueMail(tx, { id: randomUUID(), template: 'email_changed', recipient: old.email, data: { newEmail: maskAddress(spent.new_email) } });
   await recordEvent(tx, 'email_changed', spent.email, client);
   await recordEvent(tx, 'email_changed', newKey, client);

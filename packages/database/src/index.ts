@@ -19,3 +19,4 @@ export * from './account-changes.js';
 export * from './second-factors/index.js';
 export * from './email-verification.js';
 export * from './email-change.js';
+export * from './passkeys/index.js';

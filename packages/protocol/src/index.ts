@@ -6,3 +6,4 @@ export * from './decode-json.js';
 export * from './phc.js';
 export * from './system-status.js';
 export * from './second-factors.js';
+export * from './passkeys.js';

@@ -3,6 +3,7 @@ import { storedHashProblem } from './phc.js';
 import { MAX_STATUS_EVENTS, systemStatusSchema } from './system-status.js';
 import { attemptIdSchema, clientSchema, deviceHashSchema, emailSchema, request, text, tokenHashSchema } from './request-shape.js';
 import { secondFactorReplyFields, secondFactorRequestSchemas } from './second-factors.js';
+import { passkeyReplyFields, passkeyRequestSchemas } from './passkeys.js';
 
 export * from './request-shape.js';
 
@@ -149,6 +150,7 @@ export const requestSchemas = {
   PASSWORD_CHANGE: passwordChangeRequestSchema,
   ACCOUNT_DELETE: accountDeleteRequestSchema,
   ...secondFactorRequestSchemas,
+  ...passkeyRequestSchemas,
   VERIFICATION_SEND: verificationSendRequestSchema,
   VERIFICATION_STATUS: verificationStatusRequestSchema,
   EMAIL_VERIFY: emailVerifyRequestSchema,
@@ -211,5 +213,6 @@ export const replySchema = z.looseObject({
   /** SYSTEM_STATUS: the database and recent auth events. */
   status: systemStatusSchema.optional(),
   ...secondFactorReplyFields,
+  ...passkeyReplyFields,
 });
 export type Reply = z.infer<typeof replySchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { attemptIdSchema, deviceHashSchema, emailSchema, request, tokenHashSchema } from './request-shape.js';
+import { authenticationResponseSchema } from './passkeys.js';
 
 /** Issue 20: TOTP and recovery codes. Every action but MFA_LOGIN_* names the account by the caller's live session (`tokenHash`). */
 
@@ -40,7 +41,8 @@ export const mfaLoginBeginRequestSchema = request('MFA_LOGIN_BEGIN', {
   deviceHash: deviceHashSchema.optional(),
 });
 /**
- * The second factor of pending login `pendingHash`: a TOTP `code`, or a recovery code's hash.
+ * The second factor of pending login `pendingHash`: a TOTP `code`, a recovery code's hash, or a
+ * passkey's assertion (`passkey`, answering PASSKEY_LOGIN_OPTIONS for this pending login).
  * Counted like a password attempt; on success the session `sessionTokenHash` starts.
  */
 export const mfaLoginVerifyRequestSchema = request('MFA_LOGIN_VERIFY', {
@@ -48,10 +50,15 @@ export const mfaLoginVerifyRequestSchema = request('MFA_LOGIN_VERIFY', {
   sessionTokenHash: tokenHashSchema,
   code: totpCodeSchema.optional(),
   recoveryCodeHash: tokenHashSchema.optional(),
+  passkey: authenticationResponseSchema.optional(),
   ipLimitPerMinute: z.number().int().positive().optional(),
-}).refine((r) => (r.data.code === undefined) !== (r.data.recoveryCodeHash === undefined), 'data: exactly one of code and recoveryCodeHash');
+}).refine((r) => [r.data.code, r.data.recoveryCodeHash, r.data.passkey].filter((p) => p !== undefined).length === 1, 'data: exactly one of code, recoveryCodeHash and passkey');
+
+/** Which second factors pending login `pendingHash` can use, so its page offers those (and nothing if it is not live). */
+export const mfaLoginFactorsRequestSchema = request('MFA_LOGIN_FACTORS', { pendingHash: tokenHashSchema });
 
 export const secondFactorRequestSchemas = {
+  MFA_LOGIN_FACTORS: mfaLoginFactorsRequestSchema,
   MFA_STATUS: mfaStatusRequestSchema,
   TOTP_ENROL_START: totpEnrolStartRequestSchema,
   TOTP_ENROL_CONFIRM: totpEnrolConfirmRequestSchema,
@@ -65,8 +72,8 @@ export const secondFactorRequestSchemas = {
 export const secondFactorReplyFields = {
   /** LOGIN_ATTEMPT (a right password is yet to be checked): the account has a second factor. PASSWORD_RESET: no session was started because of it. */
   secondFactor: z.boolean().optional(),
-  /** MFA_STATUS: what the account has. */
-  secondFactors: z.looseObject({ totp: z.boolean(), recoveryCodesLeft: z.number() }).optional(),
+  /** MFA_STATUS, MFA_LOGIN_FACTORS: what the account has (`passkeys`: how many; MFA_LOGIN_FACTORS only). */
+  secondFactors: z.looseObject({ totp: z.boolean(), recoveryCodesLeft: z.number(), passkeys: z.number().optional() }).optional(),
   /** TOTP_ENROL_START: the new secret (base32), and the otpauth:// URI an app scans. */
   totpSecret: z.string().optional(),
   /** Why a code was refused: `wrong` (or replayed), `expired` (no such pending login, or it ran out), `not_enrolled`, `not_configured` (no MFA_ENCRYPTION_KEY). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { env, parseEnv, type LogLevel, type QueueMode } from '@gatehouse/runtime';
 import type { HandlerPolicies } from './handlers/index.js';
 import { MfaKeyring, parseMfaKey } from './second-factors/secret-box.js';
+import { webauthnFields, webauthnProblem, webauthnSettings } from './passkeys/webauthn-settings.js';
 
 function mfaKey() {
   return z.string().transform((value, ctx) => {
@@ -51,6 +52,8 @@ const fields = {
   // older keys that still open secrets until `npm run accounts -- rotate-mfa-key` re-seals them.
   MFA_ENCRYPTION_KEY: mfaKey().optional(),
   MFA_ENCRYPTION_KEY_PREVIOUS: z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)).pipe(z.array(mfaKey())).optional(),
+  // Passkeys: the relying party (defaults from PUBLIC_URL, the address users open); unset, no passkeys.
+  ...webauthnFields,
   LOG_LEVEL: env.logLevel(),
   // Off unless set: several Back Ends on one host would otherwise fight over one port.
   HEALTH_PORT: env.optionalPort(),
@@ -61,9 +64,14 @@ const fields = {
   ETCD_URLS: httpUrlList(),
   HAPROXY_STATS_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
 };
-const schema = z.object(fields);
+/** Settings that are only wrong together (webauthn-settings.ts). */
+const consistent = (e: Parameters<typeof webauthnProblem>[0], ctx: z.RefinementCtx) => {
+  const problem = webauthnProblem(e);
+  if (problem) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+};
+const schema = z.object(fields).superRefine(consistent);
 // npm start: no broker means the in-process transport; no database URL means embedded PostgreSQL.
-const embeddedSchema = z.object({ ...fields, AMQP_URL: fields.AMQP_URL.optional(), DATABASE_URL: fields.DATABASE_URL.optional() });
+const embeddedSchema = z.object({ ...fields, AMQP_URL: fields.AMQP_URL.optional(), DATABASE_URL: fields.DATABASE_URL.optional() }).superRefine(consistent);
 
 /** Every variable the Back End reads (the local cluster passes these through). */
 export const BACK_END_VARIABLES = Object.keys(fields);
@@ -129,6 +137,7 @@ function toConfig(e: z.infer<typeof embeddedSchema>): EmbeddedBackEndConfig {
       sessions: { idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000, touchIntervalMs: 60_000 },
       resets: { ttlMinutes: e.RESET_LINK_MINUTES, perAddressPerHour: e.RESET_MAILS_PER_HOUR },
       mfaKeys: e.MFA_ENCRYPTION_KEY ? new MfaKeyring(e.MFA_ENCRYPTION_KEY, e.MFA_ENCRYPTION_KEY_PREVIOUS ?? []) : undefined,
+      webauthn: webauthnSettings(e),
       verifications: { ttlHours: e.VERIFY_LINK_HOURS, perAddressPerHour: e.VERIFY_MAILS_PER_HOUR },
       lockout: { threshold: e.LOCKOUT_THRESHOLD, baseDelayMs: e.LOCKOUT_BASE_SECONDS * 1000, maxDelayMs: e.LOCKOUT_MAX_MINUTES * 60_000, resetAfterMs: e.LOCKOUT_RESET_MINUTES * 60_000 },
     },

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import {
   DEFAULT_RETENTION, pruneAccountTokens, pruneAuthEvents, pruneIpAttempts, pruneLoginFailures, pruneOpenAttempts, pruneOutbox,
-  prunePendingLogins, pruneProcessedRequests, pruneSessions,
+  prunePendingLogins, pruneProcessedRequests, pruneSessions, pruneChallenges,
   type Database, type RetentionPolicy,
 } from '@gatehouse/database';
 
@@ -29,6 +29,7 @@ async function pruneAll(db: Database, retention: RetentionPolicy) {
     accountTokens: await pruneAccountTokens(db),
     sentMail: await pruneOutbox(db),
     pendingLogins: await prunePendingLogins(db),
+    passkeyChallenges: await pruneChallenges(db),
   };
 }
 

@@ -40,7 +40,17 @@ export class FakeRpc implements RpcClient {
   /** As a Back End from before REGISTER could start the session: tokenHash is ignored. */
   registerIgnoresTokenHash = false;
 
+  /**
+   * How often the login page asked PASSKEY_SUPPORT (passkeys/passkey-logins.ts), kept apart from
+   * `requests`: asked when the page is opened, at most once a minute, whatever the form then does.
+   */
+  passkeySupportAsked = 0;
+
   async call(request: RequestInput, options?: CallOptions): Promise<Reply> {
+    if (request.action === 'PASSKEY_SUPPORT') {
+      this.passkeySupportAsked++;
+      return { success: true, passkeysOffered: false };
+    }
     this.requests.push(structuredClone(request));
     this.reqIds.push(options?.reqId);
     if (this.failWith && (!this.failActions || this.failActions.has(request.action))) throw this.failWith;

@@ -12,6 +12,7 @@ export function dataFields(action: ActionName): string[] {
 
 export const hex64 = (seed: string) => createHash('sha256').update(seed).digest('hex');
 const b64 = (seed: string) => createHash('sha256').update(seed).digest('base64').replace(/=+$/, '');
+const b64url = (seed: string) => createHash('sha256').update(seed).digest('base64url');
 
 /** A value the schema accepts for a field we know; undefined (left out) for fields we do not. */
 function validValue(field: string, n: number): unknown {
@@ -36,6 +37,22 @@ function validValue(field: string, n: number): unknown {
       return String(n % 1_000_000).padStart(6, '0');
     case 'recoveryCodeHashes':
       return Array.from({ length: 10 }, (_, i) => hex64(`recovery-${n}-${i}`));
+    // Passkeys (issue 20 §2): names, credential ids, and one answer shaped for both ceremonies
+    // (the schemas are loose, so the registration's and the assertion's fields can travel together).
+    case 'flowHash':
+      return hex64(`flow-${n}`);
+    case 'name':
+      return `Key ${n}`;
+    case 'credentialId':
+      return b64url(`credential-${n}`);
+    case 'credential':
+      return {
+        id: b64url(`credential-${n}`),
+        rawId: b64url(`credential-${n}`),
+        type: 'public-key',
+        response: { clientDataJSON: b64url(`client-${n}`), attestationObject: b64url(`att-${n}`), authenticatorData: b64url(`auth-${n}`), signature: b64url(`sig-${n}`) },
+        clientExtensionResults: {},
+      };
     case 'client':
       return n % 3 === 0 ? undefined : { ip: '127.0.0.1', userAgent: 'gatehouse-fuzz/1.0' };
     default:
@@ -50,6 +67,8 @@ export function validRequest(action: ActionName, n: number): { action: string; d
     const value = validValue(field, n);
     if (value !== undefined) data[field] = value;
   }
+  // Its two bindings exclude each other: keep one.
+  if (action === 'PASSKEY_LOGIN_OPTIONS') delete data[n % 2 === 0 ? 'flowHash' : 'pendingHash'];
   return { action, data };
 }
 

@@ -58,8 +58,13 @@ export const bin = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 export const STYLESHEET = assetUrl('style.css');
 /** The second factor's pages (issue 20): the login's code step and the Account page's TOTP forms. */
 const SECOND_FACTOR_FORMS = ['/login/second-factor', '/account/totp/start', '/account/totp/confirm', '/account/totp/disable', '/account/recovery-codes'];
+/** Passkeys (issue 20 §2): the ceremonies' options (JSON answers) and their form posts. */
+const PASSKEY_FORMS = [
+  '/login/passkey/options', '/login/passkey', '/login/second-factor/passkey/options', '/login/second-factor/passkey',
+  '/account/passkeys/options', '/account/passkeys', '/account/passkeys/remove',
+];
 export const ROUTES = ['/', '/register', '/login', '/logout', '/logout-everywhere', '/secret', '/healthz', '/readyz', '/login/second-factor', STYLESHEET];
-export const FORM_ROUTES = ['/register', '/login', '/logout', '/logout-everywhere', ...SECOND_FACTOR_FORMS];
+export const FORM_ROUTES = ['/register', '/login', '/logout', '/logout-everywhere', ...SECOND_FACTOR_FORMS, ...PASSKEY_FORMS];
 export const routeArb = fc.constantFrom(...ROUTES);
 export const formRouteArb = fc.constantFrom(...FORM_ROUTES);
 

@@ -28,6 +28,12 @@ export async function lockPendingLogin(tx: TransactionSql, tokenHash: string): P
   return row;
 }
 
+/** The live pending login, read without a lock (its page asks which factors to offer). */
+export async function livePendingLogin(sql: Sql, tokenHash: string): Promise<PendingLogin | undefined> {
+  const [row] = await sql<PendingLogin[]>`SELECT email, device FROM pending_logins WHERE token_hash = ${tokenHash} AND expires_at > now()`;
+  return row;
+}
+
 /** Single use: a pending login ends when it succeeds, or when the account locks. */
 export async function endPendingLogin(tx: TransactionSql, tokenHash: string): Promise<void> {
   await tx`DELETE FROM pending_logins WHERE token_hash = ${tokenHash}`;

@@ -85,3 +85,10 @@ export async function hasSecondFactor(sql: Sql | TransactionSql, email: string):
   const [row] = await sql<{ on: boolean }[]>`SELECT has_second_factor(${normalizeEmail(email)}) AS on`;
   return row!.on;
 }
+
+/** Whether the account's authenticator app is switched on (a passkey alone also makes has_second_factor true). */
+export async function totpEnabled(sql: Sql | TransactionSql, email: string): Promise<boolean> {
+  const [row] = await sql<{ on: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM totp_credentials WHERE email = ${normalizeEmail(email)} AND enabled_at IS NOT NULL) AS on`;
+  return row!.on;
+}

@@ -14,6 +14,8 @@ import {
 } from '@gatehouse/database';
 import type { StatusSources } from '../status/database-status.js';
 import type { MfaKeyring } from '../second-factors/secret-box.js';
+import { RelyingParty } from '../passkeys/relying-party.js';
+import type { WebauthnSettings } from '../passkeys/webauthn-settings.js';
 
 /** What every handler may use. Built once per Back End. */
 export interface HandlerContext {
@@ -31,6 +33,8 @@ export interface HandlerContext {
   outbox: OutboxKick;
   /** Seals TOTP secrets; undefined without MFA_ENCRYPTION_KEY, and then nobody can enrol. */
   mfaKeys: MfaKeyring | undefined;
+  /** Makes and verifies passkey ceremonies; undefined without WebAuthn settings, and then nobody can add a passkey. */
+  passkeys: RelyingParty | undefined;
 }
 
 export interface OutboxKick {
@@ -47,6 +51,8 @@ export interface HandlerPolicies {
   /** MFA_ENCRYPTION_KEY (and its predecessors), when set. */
   mfaKeys?: MfaKeyring | undefined;
   verifications: VerificationPolicy;
+  /** WEBAUTHN_RP_ID and WEBAUTHN_ORIGIN (or PUBLIC_URL's), when usable. */
+  webauthn?: WebauthnSettings | undefined;
 }
 
 /**
@@ -67,5 +73,6 @@ export function createHandlerContext(db: Database, logger: Logger, policies: Han
     lockout: policies.lockout,
     logger,
     mfaKeys: policies.mfaKeys,
+    passkeys: policies.webauthn && new RelyingParty(policies.webauthn, (reason) => logger.info({ reason }, 'A passkey answer was refused')),
   };
 }

@@ -10,7 +10,8 @@ import { mailClaim, mailSent } from './mail.js';
 import { passwordReset, passwordResetRequest, resetTokenCheck } from './password-resets.js';
 import { sessionCreate, sessionGet, sessionRevoke, sessionRevokeAll } from './sessions.js';
 import { systemStatus } from './system-status.js';
-import { mfaLoginBegin, mfaLoginVerify, mfaStatus, recoveryCodesReplace, totpDisable, totpEnrolConfirm, totpEnrolStart } from './second-factors/index.js';
+import { mfaLoginBegin, mfaLoginFactors, mfaLoginVerify, mfaStatus, recoveryCodesReplace, totpDisable, totpEnrolConfirm, totpEnrolStart } from './second-factors/index.js';
+import { passkeyLogin, passkeyLoginOptions, passkeySupport, passkeyRegister, passkeyRegisterOptions, passkeyRemove } from './passkeys/index.js';
 import { emailChange, emailChangeRequest, emailVerify, verificationSend, verificationStatus } from './verification.js';
 import type { StatusSources } from '../status/database-status.js';
 
@@ -79,8 +80,22 @@ export function createRequestHandler(
         return totpDisable(ctx, request, meta);
       case 'MFA_LOGIN_BEGIN':
         return mfaLoginBegin(ctx, request, meta);
+      case 'MFA_LOGIN_FACTORS':
+        return mfaLoginFactors(ctx, request);
       case 'MFA_LOGIN_VERIFY':
         return mfaLoginVerify(ctx, request, meta);
+      case 'PASSKEY_SUPPORT':
+        return passkeySupport(ctx);
+      case 'PASSKEY_REGISTER_OPTIONS':
+        return passkeyRegisterOptions(ctx, request);
+      case 'PASSKEY_REGISTER':
+        return passkeyRegister(ctx, request, meta);
+      case 'PASSKEY_REMOVE':
+        return passkeyRemove(ctx, request, meta);
+      case 'PASSKEY_LOGIN_OPTIONS':
+        return passkeyLoginOptions(ctx, request);
+      case 'PASSKEY_LOGIN':
+        return passkeyLogin(ctx, request, meta);
       case 'VERIFICATION_SEND':
         return verificationSend(ctx, request, meta);
       case 'VERIFICATION_STATUS':

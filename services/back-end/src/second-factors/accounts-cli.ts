@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { emailSchema } from '@gatehouse/protocol';
-import { allTotpSecrets, connectDatabase, recordEvent, removeSecondFactors, resealTotp, type Database } from '@gatehouse/database';
+import { allTotpSecrets, connectDatabase, recordEvent, removeAllPasskeys, removeSecondFactors, resealTotp, type Database } from '@gatehouse/database';
 import { env, parseEnv } from '@gatehouse/runtime';
 import { MfaKeyring, parseMfaKey } from './secret-box.js';
 
 export const ACCOUNTS_USAGE = `Usage: npm run accounts -- <command>
 
   reset-mfa --email <address>   Switches off every second factor of the account (TOTP secret,
-                                recovery codes, half-done logins): for a user who lost them all,
+                                recovery codes, passkeys, half-done logins): for a user who lost them all,
                                 after you checked who they are. Audited as second_factor_reset.
   rotate-mfa-key                Re-seals every TOTP secret under MFA_ENCRYPTION_KEY; the old key
                                 must be in MFA_ENCRYPTION_KEY_PREVIOUS (docs/security.md).
@@ -23,9 +23,10 @@ const envSchema = z.object({ DATABASE_URL: env.postgresUrl() });
 /** `reset-mfa`: true when the account had a second factor. */
 export async function resetMfa(db: Database, email: string): Promise<boolean> {
   return db.primary((sql) => sql.begin(async (tx) => {
-    const had = await removeSecondFactors(tx, email);
+    const hadTotp = await removeSecondFactors(tx, email);
+    const passkeys = await removeAllPasskeys(tx, email);
     await recordEvent(tx, 'second_factor_reset', email, OPERATOR);
-    return had;
+    return hadTotp || passkeys > 0;
   })) as Promise<boolean>;
 }
 

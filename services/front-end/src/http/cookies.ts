@@ -36,6 +36,8 @@ export interface CookieSettings {
   device: string;
   /** A login between its password and its second factor (second-factors/pending-login.ts). */
   pendingLogin: string;
+  /** A passwordless login between its options and its answer (passkeys/passkey-logins.ts). */
+  passkeyLogin: string;
   /** Attributes shared by all cookies; a cookie is only cleared with the same ones. */
   attributes: CookieSerializeOptions;
 }
@@ -51,6 +53,7 @@ export function cookieSettings(secure: boolean): CookieSettings {
     csrf: `${prefix}csrf`,
     device: `${prefix}device`,
     pendingLogin: `${prefix}login-pending`,
+    passkeyLogin: `${prefix}passkey-login`,
     attributes: { path: '/', httpOnly: true, sameSite: 'lax', secure },
   };
 }

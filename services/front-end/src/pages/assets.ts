@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 /** Where fingerprinted files are served; each name carries its content's hash, so it never changes. */
@@ -14,6 +15,16 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
 };
 
+/**
+ * Files served from installed packages, under our own names: the browser half of a library we
+ * use (no CDN, and the CSP allows only our origin). The package's entry point locates its folder,
+ * as its `exports` hide the bundle's path.
+ */
+const require = createRequire(import.meta.url);
+const VENDORED: Record<string, () => string> = {
+  'simplewebauthn-browser.js': () => join(dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js'),
+};
+
 interface Asset {
   url: string;
   type: string;
@@ -21,17 +32,19 @@ interface Asset {
 }
 
 /**
- * Every file in public/, read and hashed once at start-up: `style.css` is served as
+ * Every file in public/ and VENDORED, read and hashed once at start-up: `style.css` is served as
  * `/assets/style.<hash>.css`. A small in-memory table does not need a static-files plugin.
  */
 function loadAssets(): { byName: Map<string, Asset>; byUrl: Map<string, Asset> } {
   const byName = new Map<string, Asset>();
   const byUrl = new Map<string, Asset>();
-  for (const file of readdirSync(PUBLIC_DIR).sort()) {
+  const files: [string, () => Buffer][] = readdirSync(PUBLIC_DIR).sort().map((file) => [file, () => readFileSync(new URL(file, PUBLIC_DIR))]);
+  for (const [file, path] of Object.entries(VENDORED)) files.push([file, () => readFileSync(path())]);
+  for (const [file, read] of files) {
     const ext = extname(file);
     const type = TYPES[ext];
     if (type === undefined) continue;
-    const body = readFileSync(new URL(file, PUBLIC_DIR));
+    const body = read();
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
     const asset = { url: `${ASSET_PREFIX}${file.slice(0, -ext.length)}.${hash}${ext}`, type, body };
     byName.set(file, asset);

@@ -38,7 +38,7 @@ export interface SummaryItem {
 }
 
 /** Form fields in page order: the summary lists them, and focus goes to the first, in this order. */
-const FIELDS = ['email', 'password', 'code', 'enrol-password', 'totp-code', 'current-password', 'new-password', 'new-email', 'email-password', 'disable-password', 'disable-code', 'delete-password'] as const;
+const FIELDS = ['email', 'password', 'code', 'enrol-password', 'totp-code', 'current-password', 'new-password', 'new-email', 'email-password', 'disable-password', 'disable-code', 'passkey-name', 'passkey-password', 'delete-password'] as const;
 
 /**
  * The error summary (GOV.UK's pattern) from a form page's `errors` (per field) and

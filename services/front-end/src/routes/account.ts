@@ -28,11 +28,13 @@ export const ACCOUNT_DONE: Readonly<Record<string, string>> = {
   password: 'Your password was changed. Every other session of your account was ended.',
   sessions: 'The sessions you chose were ended.',
   'totp-off': 'Two-step login is off. Your recovery codes no longer work.',
+  'passkey-added': 'Your passkey was added. You can log in with it now.',
+  'passkey-removed': 'The passkey was removed.',
   email: 'We sent a link to your new address. Your address changes once you open it; until then, keep using this one.',
 };
 export const WRONG_CURRENT = 'That is not your current password. After several wrong passwords in a row, your account is locked for a few minutes.';
 
-export type AccountErrors = Partial<Record<'current-password' | 'new-password' | 'new-email' | 'email-password' | 'delete-password' | 'disable-password' | 'disable-code', string>>;
+export type AccountErrors = Partial<Record<'current-password' | 'new-password' | 'new-email' | 'email-password' | 'delete-password' | 'disable-password' | 'disable-code' | 'passkey-name' | 'passkey-password', string>>;
 type Errors = AccountErrors;
 
 /** GET /account, and its forms: change the password, end sessions, delete the account. */

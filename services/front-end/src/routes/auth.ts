@@ -39,6 +39,11 @@ export interface AuthDeps {
   rateLimitPerMinute: number;
   /** EMAIL_VERIFICATION=required: whether the account's address is confirmed, asked once its password was found right. */
   addressConfirmed?: (request: FastifyRequest, email: string) => Promise<boolean>;
+  /**
+   * Whether the login page offers "Sign in with a passkey" (passkeys/passkey-logins.ts): asked when
+   * the page is opened, remembered when a failed form is shown again. Unset: never.
+   */
+  passkeysOffered?: { ask(request: FastifyRequest): Promise<boolean>; known(): boolean };
 }
 
 
@@ -48,7 +53,7 @@ function nextOf(source: unknown): string | undefined {
 }
 
 const registerPage = (next: string | undefined) => ({ title: 'Create an account', next, rules: PASSWORD_RULES, policy: PASSWORD_HINT, scripts: ['password-hint.js'] });
-const loginPage = (next: string | undefined) => ({ title: 'Log in', next });
+const loginPage = (deps: AuthDeps, next: string | undefined) => ({ title: 'Log in', next, passkeys: deps.passkeysOffered?.known() === true });
 
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   const { sessions } = deps;
@@ -79,13 +84,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   app.get('/login', formPage, async (request, reply) => {
     const next = nextOf(request.query);
     const reset = (request.query as Record<string, unknown>)['password-reset'] === '1';
-    return renderForm(reply, 'login', { ...loginPage(next), notice: reset ? RESET_THEN_LOG_IN : next ? LOGIN_NEEDED : undefined });
+    return renderForm(reply, 'login', { ...loginPage(deps, next), passkeys: (await deps.passkeysOffered?.ask(request)) === true, notice: reset ? RESET_THEN_LOG_IN : next ? LOGIN_NEEDED : undefined });
   });
 
   app.post('/login', attempt, async (request, reply) => {
     const form = parseLoginForm(request.body);
     const next = nextOf(request.body);
-    if (!form.ok) return renderForm(reply, 'login', { ...loginPage(next), email: form.email, errors: form.errors }, 400);
+    if (!form.ok) return renderForm(reply, 'login', { ...loginPage(deps, next), email: form.email, errors: form.errors }, 400);
     const { email, password } = form.value;
     // The verify's place is taken before the Back End counts the attempt: a login this Front
     // End cannot hash in time gets the 503 page uncounted, not a failed attempt towards the lock.
@@ -94,7 +99,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     if (usable === 'rateLimited') throw tooManyAttempts();
     if (usable === undefined) {
       await deps.accounts.loginFailed(request, email);
-      return renderForm(reply, 'login', { ...loginPage(next), email, formError: INVALID_LOGIN }, 401);
+      return renderForm(reply, 'login', { ...loginPage(deps, next), email, formError: INVALID_LOGIN }, 401);
     }
     if (deps.addressConfirmed && !(await refundOnThrow(deps.accounts, request, email, () => deps.addressConfirmed!(request, email)))) {
       // The password was right, so this attempt is no failure: given back, like a shed one.

@@ -4,7 +4,7 @@ import { tooManyAttempts } from '../pages/errors.js';
 import { safeNextPath } from '../pages/next-path.js';
 import { render, renderForm } from '../pages/render.js';
 import { SECOND_FACTOR_PATH } from '../routes/auth.js';
-import type { PendingLogins, SecondFactorProof } from './pending-login.js';
+import type { LoginFactors, PendingLogins, SecondFactorProof } from './pending-login.js';
 import { recoveryCodeHash, totpCodeOf } from './recovery-codes.js';
 
 export const CODE_FORMAT = 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.';
@@ -19,7 +19,8 @@ export interface SecondFactorLoginDeps {
   rateLimitPerMinute: number;
 }
 
-const codePage = (next: string | undefined) => ({ title: 'Enter your code', next });
+/** The code page; `factors` says whether to offer the code field, the passkey button or both. */
+const codePage = (next: string | undefined, factors?: LoginFactors) => ({ title: 'Enter your code', next, factors });
 const backToLogin = (reply: FastifyReply, next: string | undefined, notice: string, status: number) =>
   renderForm(reply, 'login', { title: 'Log in', next, notice }, status);
 
@@ -34,8 +35,9 @@ export function registerSecondFactorLoginRoutes(app: FastifyInstance, deps: Seco
   app.get<{ Querystring: { next?: unknown } }>(SECOND_FACTOR_PATH, async (request, reply) => {
     const next = safeNextPath(request.query.next);
     if (!deps.pending) return unavailable(reply);
-    if (!deps.pending.has(request)) return backToLogin(reply, next, LOGIN_EXPIRED, 401);
-    return renderForm(reply, 'second-factor', codePage(next));
+    const factors = await deps.pending.factors(request);
+    if (!factors) return backToLogin(reply, next, LOGIN_EXPIRED, 401);
+    return renderForm(reply, 'second-factor', codePage(next, factors));
   });
 
   app.post(SECOND_FACTOR_PATH, attempt, async (request, reply) => {
@@ -44,11 +46,11 @@ export function registerSecondFactorLoginRoutes(app: FastifyInstance, deps: Seco
     if (!deps.pending.has(request)) return backToLogin(reply, next, LOGIN_EXPIRED, 401);
     const proof = proofOf(field(request.body, 'code'));
     // A typo in the format is no attempt: it is not sent, so it is not counted.
-    if (!proof) return renderForm(reply, 'second-factor', { ...codePage(next), errors: { code: CODE_FORMAT } }, 400);
+    if (!proof) return renderForm(reply, 'second-factor', { ...codePage(next, await deps.pending.factors(request)), errors: { code: CODE_FORMAT } }, 400);
     const outcome = await deps.pending.verify(request, reply, proof);
     if (outcome === 'loggedIn') return reply.redirect(next ?? '/', 303);
     if (outcome === 'rateLimited') throw tooManyAttempts();
-    if (outcome === 'wrong') return renderForm(reply, 'second-factor', { ...codePage(next), errors: { code: WRONG_CODE } }, 401);
+    if (outcome === 'wrong') return renderForm(reply, 'second-factor', { ...codePage(next, await deps.pending.factors(request)), errors: { code: WRONG_CODE } }, 401);
     return backToLogin(reply, next, outcome === 'locked' ? LOGIN_LOCKED : LOGIN_EXPIRED, 401);
   });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RpcClient } from '@gatehouse/messaging';
+import { Messages, type AuthenticationResponse } from '@gatehouse/protocol';
 import { callFor } from '../http/rpc-call.js';
 import { clientInfo } from '../http/client-info.js';
 import type { CookieSettings } from '../http/cookies.js';
@@ -12,7 +13,12 @@ import { UnexpectedReplyError } from '../unexpected-reply.js';
 const PENDING_SECONDS = 5 * 60;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-export type SecondFactorProof = { code: string } | { recoveryCodeHash: string };
+export type SecondFactorProof = { code: string } | { recoveryCodeHash: string } | { passkey: AuthenticationResponse };
+/** What the code page may offer the pending login's account. */
+export interface LoginFactors {
+  totp: boolean;
+  passkeys: boolean;
+}
 export type VerifyOutcome = 'loggedIn' | 'wrong' | 'expired' | 'locked' | 'rateLimited';
 
 /**
@@ -33,6 +39,22 @@ export class PendingLogins {
   /** Whether the browser holds a well-formed pending-login cookie (the Back End decides if it is live). */
   has(request: FastifyRequest): boolean {
     return this.#hash(request) !== undefined;
+  }
+
+  /** The hash the Back End knows the browser's pending login by (passkeys/passkey-logins.ts binds challenges to it). */
+  pendingHash(request: FastifyRequest): string | undefined {
+    return this.#hash(request);
+  }
+
+  /** The factors the pending login's account has; undefined when the pending login is not live. */
+  async factors(request: FastifyRequest): Promise<LoginFactors | undefined> {
+    const pendingHash = this.#hash(request);
+    if (!pendingHash) return undefined;
+    const result = await callFor(this.rpc, request, { action: 'MFA_LOGIN_FACTORS', data: { pendingHash } });
+    // A Back End from before passkeys (a rolling deploy) knows only codes; the code's answer says whether the login is live.
+    if (result.message === Messages.unknownAction) return { totp: true, passkeys: false };
+    if (!result.success || !result.secondFactors) return undefined;
+    return { totp: result.secondFactors.totp, passkeys: (result.secondFactors.passkeys ?? 0) > 0 };
   }
 
   /** The password of `email` was right: the login now waits for its second factor. */

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { RpcClient } from '@gatehouse/messaging';
+import type { PasskeyListing } from '@gatehouse/protocol';
 import { callFor } from '../http/rpc-call.js';
 import { clientInfo } from '../http/client-info.js';
 import type { BackEndAccounts } from '../accounts/back-end-accounts.js';
@@ -9,6 +10,8 @@ import { UnexpectedReplyError } from '../unexpected-reply.js';
 export interface SecondFactorStatus {
   totp: boolean;
   recoveryCodesLeft: number;
+  /** The account's passkeys; undefined when the Back End has no WebAuthn settings (no Passkeys section then). */
+  passkeys?: PasskeyListing[] | undefined;
 }
 
 /** Why a change was refused; undefined: done. `gone`: the session ended meanwhile. */
@@ -31,7 +34,7 @@ export class TotpSettings {
     const tokenHash = this.sessions.tokenHash(request);
     if (!tokenHash) return undefined;
     const result = await callFor(this.rpc, request, { action: 'MFA_STATUS', data: { tokenHash } });
-    return result.success ? result.secondFactors : undefined;
+    return result.success && result.secondFactors ? { ...result.secondFactors, passkeys: result.passkeys } : undefined;
   }
 
   /** The secret to show, or why there is none. */

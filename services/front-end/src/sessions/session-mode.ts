@@ -13,6 +13,8 @@ import { PasswordResets } from '../passwords/password-resets.js';
 import { AccountSettings } from '../accounts/account-settings.js';
 import { PendingLogins } from '../second-factors/pending-login.js';
 import { TotpSettings } from '../second-factors/totp.js';
+import { PasskeyLogins } from '../passkeys/passkey-logins.js';
+import { PasskeySettings } from '../passkeys/passkey-settings.js';
 import { EmailVerification } from '../verification/email-verification.js';
 
 /** The session store and the account actions that go with it: one pair per SESSION_STORE. */
@@ -20,7 +22,16 @@ export interface SessionMode {
   sessions: SessionStore;
   accounts: AccountGateway;
   /** The account pages that need the Back End's sessions (password reset); absent with cookies. */
-  backEnd?: { sessions: BackEndSessionStore; resets: PasswordResets; settings: AccountSettings; totp: TotpSettings; pendingLogins: PendingLogins; verification: EmailVerification };
+  backEnd?: {
+    sessions: BackEndSessionStore;
+    resets: PasswordResets;
+    settings: AccountSettings;
+    totp: TotpSettings;
+    pendingLogins: PendingLogins;
+    passkeys: PasskeySettings;
+    passkeyLogins: PasskeyLogins;
+    verification: EmailVerification;
+  };
 }
 
 type ModeSettings = Pick<FrontEndConfig, 'sessionStore' | 'emailVerification' | 'sessionAbsoluteHours' | 'sessionIdleMinutes' | 'rateLimitPerMinute' | 'sessionSecret'>;
@@ -42,6 +53,8 @@ export async function setUpSessionMode(app: FastifyInstance, rpc: RpcClient, con
       settings: new AccountSettings(rpc, sessions, accounts),
       totp: new TotpSettings(rpc, sessions, accounts),
       pendingLogins,
+      passkeys: new PasskeySettings(rpc, sessions, accounts),
+      passkeyLogins: new PasskeyLogins(rpc, sessions, pendingLogins, cookies, config.rateLimitPerMinute),
       verification: new EmailVerification(rpc, sessions, accounts, config.rateLimitPerMinute),
     };
     return { sessions, accounts, backEnd };

@@ -1,23 +1,25 @@
 import type { Reply, RequestOf } from '@gatehouse/protocol';
 import {
-  giveBackAttempt, hasSecondFactor, lockTotp, recordEvent, recoveryCodesLeft, removeSecondFactors, replaceRecoveryCodes, runOnce, storePendingTotp,
+  giveBackAttempt, hasSecondFactor, lockTotp, totpEnabled, recordEvent, recoveryCodesLeft, removeSecondFactors, replaceRecoveryCodes, runOnce, storePendingTotp,
 } from '@gatehouse/database';
 import type { RequestMeta } from '@gatehouse/messaging';
 import type { HandlerContext } from '../context.js';
 import { newTotpSecret } from '../../second-factors/totp-codes.js';
 import { checkTotp } from './totp-check.js';
+import { passkeyListing } from '../passkeys/index.js';
 
 /** An unfinished enrolment is resumed this long (a reload, a mistyped code), so the app scanned keeps working. */
 const RESUME_MS = 15 * 60_000;
 const NOT_CONFIGURED: Reply = { success: false, codeState: 'not_configured' };
 
-/** MFA_STATUS: whether TOTP is on, and how many recovery codes are left. */
+/** MFA_STATUS: whether TOTP is on, how many recovery codes are left, and the passkeys. */
 export async function mfaStatus(ctx: HandlerContext, { data }: RequestOf<'MFA_STATUS'>): Promise<Reply> {
   return ctx.db.primary(async (sql) => {
     const email = await ctx.sessions.ownerOf(sql, data.tokenHash);
     if (!email) return { success: false };
-    const totp = await hasSecondFactor(sql, email);
-    return { success: true, secondFactors: { totp, recoveryCodesLeft: totp ? await recoveryCodesLeft(sql, email) : 0 } };
+    const totp = await totpEnabled(sql, email);
+    const passkeys = await passkeyListing(ctx, sql, email);
+    return { success: true, secondFactors: { totp, recoveryCodesLeft: totp ? await recoveryCodesLeft(sql, email) : 0 }, ...(passkeys ? { passkeys } : {}) };
   });
 }
 

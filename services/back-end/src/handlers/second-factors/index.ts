@@ -1,2 +1,2 @@
 export { mfaStatus, recoveryCodesReplace, totpDisable, totpEnrolConfirm, totpEnrolStart } from './enrolment.js';
-export { mfaLoginBegin, mfaLoginVerify } from './login.js';
+export { mfaLoginBegin, mfaLoginFactors, mfaLoginVerify } from './login.js';
