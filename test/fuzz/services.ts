@@ -50,8 +50,10 @@ export async function queueCounts(connection: Connection, queue: string): Promis
  * consumption", so readiness is its consumer showing up on the queue.
  */
 export async function startBackEndProcess(connection: Connection, env: Record<string, string>): Promise<WatchedService> {
-  // With the MFA key, the TOTP forms do their work instead of answering "not set up here" (501).
-  const backEnd = watch(spawnService('services/back-end/src/main.ts', { LOG_LEVEL: 'warn', MFA_ENCRYPTION_KEY: TEST_MFA_KEY, ...env }));
+  // With the MFA key and a passkey origin, the TOTP and passkey forms do their work instead of
+  // answering "not set up here" (501). The fuzzer's browser-less answers fail the origin check anyway.
+  const settings = { LOG_LEVEL: 'warn', MFA_ENCRYPTION_KEY: TEST_MFA_KEY, WEBAUTHN_ORIGIN: 'http://localhost:3000', ...env };
+  const backEnd = watch(spawnService('services/back-end/src/main.ts', settings));
   const queue = env.REQUEST_QUEUE ?? 'request';
   await until('the Back End to consume from its queue', 60_000, async () => {
     if (backEnd.state !== 'running') throw new Error(`Back End exited (${backEnd.state}) during start-up:\n${backEnd.process.output().slice(-3000)}`);
