@@ -193,3 +193,26 @@ describe('signing in with a passkey alone', () => {
   });
 });
 
+
+describe('signing in with a passkey alone where addresses must be confirmed (EMAIL_VERIFICATION=required)', () => {
+  it('starts no session for an unconfirmed address, shows the page a right password gets, and logs in once it is confirmed', async () => {
+    // The passkey was added while the site was "optional" (the first Front End); this one requires confirmed addresses.
+    const email = newEmail('passkey');
+    const authenticator = await registerWithPasskey(browser(), email);
+    const strict = await tiers().stack.addFrontEnd({ EMAIL_VERIFICATION: 'required' });
+    const client = new FormClient(strict.url);
+    const refused = await passwordless(client, (options) => authenticator.assert(options));
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('Confirm your email address before you log in');
+    expect(client.cookie('session')).toBeUndefined();
+    const [sessions] = await tiers().db.readWrite<{ n: number }[]>`SELECT count(*)::int AS n FROM sessions WHERE email = ${email}`;
+    // One from registering on the first Front End, none from the refused passkey.
+    expect(sessions!.n).toBe(1);
+    expect(await events(email)).not.toContain('passkey_login');
+
+    await tiers().db.readWrite`UPDATE users SET email_verified_at = now() WHERE email = ${email}`;
+    const done = await passwordless(client, (options) => authenticator.assert(options));
+    expect(done.status).toBe(303);
+    await loggedInAs(client, email);
+  });
+});

@@ -70,12 +70,17 @@ export const passkeyLoginOptionsRequestSchema = request('PASSKEY_LOGIN_OPTIONS',
   pendingHash: tokenHashSchema.optional(),
   flowHash: tokenHashSchema.optional(),
 }).refine((r) => (r.data.pendingHash === undefined) !== (r.data.flowHash === undefined), 'data: exactly one of pendingHash and flowHash');
-/** A passwordless login: counted like a password attempt; on success the session `sessionTokenHash` starts. */
+/**
+ * A passwordless login: counted like a password attempt; on success the session `sessionTokenHash`
+ * starts. `requireVerified` (EMAIL_VERIFICATION=required): an account whose address is unconfirmed
+ * gets no session, only `unverified` and its email, as a right password would.
+ */
 export const passkeyLoginRequestSchema = request('PASSKEY_LOGIN', {
   flowHash: tokenHashSchema,
   sessionTokenHash: tokenHashSchema,
   credential: authenticationResponseSchema,
   ipLimitPerMinute: z.number().int().positive().optional(),
+  requireVerified: z.boolean().optional(),
 });
 
 /** Whether this site offers passkeys at all (the Back End has WebAuthn settings): the login page asks, and caches the answer. */

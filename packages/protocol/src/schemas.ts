@@ -189,8 +189,10 @@ export const replySchema = z.looseObject({
   rateLimited: z.boolean().optional(),
   /** REGISTER with a tokenHash: the session was created too (an older Back End ignores tokenHash and omits this). */
   session: z.boolean().optional(),
-  /** SESSION_GET: whose session it is. */
+  /** SESSION_GET: whose session it is (PASSKEY_LOGIN: whose passkey answered). */
   email: z.string().optional(),
+  /** PASSKEY_LOGIN with requireVerified: the passkey was right, but the address is unconfirmed; no session. */
+  unverified: z.boolean().optional(),
   /** LOGIN_ABANDONED: false when nothing was open under that id (already refunded, or its login ended). */
   refunded: z.boolean().optional(),
   /** SESSION_REVOKE_ALL, SESSION_END_OTHERS, PASSWORD_CHANGE: how many sessions were ended. */

@@ -7,6 +7,7 @@ import { renderForm } from '../pages/render.js';
 import { SECOND_FACTOR_PATH } from '../routes/auth.js';
 import { LOGIN_EXPIRED, LOGIN_LOCKED, unavailable } from '../second-factors/login-routes.js';
 import type { PendingLogins, VerifyOutcome } from '../second-factors/pending-login.js';
+import { resendPage, VERIFY_FIRST } from '../verification/pages.js';
 import { credentialOf, MALFORMED_ANSWER, optionsReply, PASSKEY_MESSAGES } from './ceremony.js';
 import type { PasskeyLogins } from './passkey-logins.js';
 
@@ -40,7 +41,10 @@ export function registerPasskeyLoginRoutes(app: FastifyInstance, deps: PasskeyLo
     if (!deps.logins) return unavailable(reply);
     const credential = credentialOf(request.body, authenticationResponseSchema);
     if (!credential) return loginPage(reply, next, MALFORMED_ANSWER, 400);
-    return outcomePage(reply, next, await deps.logins.passwordless(request, reply, credential), PASSKEY_MESSAGES.expired, (message, status) => loginPage(reply, next, message, status));
+    const outcome = await deps.logins.passwordless(request, reply, credential);
+    // EMAIL_VERIFICATION=required: the same page a right password gets for an unconfirmed address.
+    if (typeof outcome === 'object') return resendPage(reply, { intro: VERIFY_FIRST, email: outcome.unverified }, 403);
+    return outcomePage(reply, next, outcome, PASSKEY_MESSAGES.expired, (message, status) => loginPage(reply, next, message, status));
   });
 
   app.post(`${PASSKEY_SECOND_FACTOR_PATH}/options`, attempt, async (request, reply) => {

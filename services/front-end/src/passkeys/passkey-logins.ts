@@ -33,6 +33,8 @@ export class PasskeyLogins {
     private readonly cookies: CookieSettings,
     /** Attempts per client IP per minute, shared with the password's. */
     private readonly ipLimitPerMinute: number,
+    /** EMAIL_VERIFICATION=required: a passkey alone does not log in an unconfirmed address either. */
+    private readonly requireVerified = false,
   ) {}
 
   #support: { offered: boolean; until: number } | undefined;
@@ -72,12 +74,15 @@ export class PasskeyLogins {
     return options;
   }
 
-  /** One passwordless try; on success the session starts. */
-  async passwordless(request: FastifyRequest, reply: FastifyReply, credential: AuthenticationResponse): Promise<VerifyOutcome> {
+  /** One passwordless try; on success the session starts. `unverified`: a right passkey, but the address is unconfirmed. */
+  async passwordless(request: FastifyRequest, reply: FastifyReply, credential: AuthenticationResponse): Promise<VerifyOutcome | { unverified: string }> {
     const token = request.cookies[this.cookies.passkeyLogin];
     if (token === undefined || !TOKEN.test(token)) return 'expired';
     const id = newSessionId();
-    const data = { flowHash: tokenHashOf(token), sessionTokenHash: tokenHashOf(id), credential, ipLimitPerMinute: this.ipLimitPerMinute, client: clientInfo(request) };
+    const data = {
+      flowHash: tokenHashOf(token), sessionTokenHash: tokenHashOf(id), credential, ipLimitPerMinute: this.ipLimitPerMinute, client: clientInfo(request),
+      ...(this.requireVerified ? { requireVerified: true } : {}),
+    };
     const result = await callFor(this.rpc, request, { action: 'PASSKEY_LOGIN', data });
     if (result.rateLimited) return 'rateLimited';
     // The challenge is spent whatever the outcome: the cookie is of no more use.
@@ -86,6 +91,7 @@ export class PasskeyLogins {
       await this.sessions.adopt(request, reply, result.email, id);
       return 'loggedIn';
     }
+    if (result.unverified === true && typeof result.email === 'string') return { unverified: result.email };
     if (result.lockedUntil) return 'locked';
     if (result.codeState === 'expired') return 'expired';
     if (result.codeState === 'wrong') return 'wrong';

@@ -54,7 +54,7 @@ export async function setUpSessionMode(app: FastifyInstance, rpc: RpcClient, con
       totp: new TotpSettings(rpc, sessions, accounts),
       pendingLogins,
       passkeys: new PasskeySettings(rpc, sessions, accounts),
-      passkeyLogins: new PasskeyLogins(rpc, sessions, pendingLogins, cookies, config.rateLimitPerMinute),
+      passkeyLogins: new PasskeyLogins(rpc, sessions, pendingLogins, cookies, config.rateLimitPerMinute, config.emailVerification === 'required'),
       verification: new EmailVerification(rpc, sessions, accounts, config.rateLimitPerMinute),
     };
     return { sessions, accounts, backEnd };

@@ -1,5 +1,5 @@
 import type { Reply, RequestOf } from '@gatehouse/protocol';
-import { completeLogin, countFactorAttempt, listPasskeys, lockPendingLogin, recordEvent, runOnce, storeChallenge, type PasskeyRow } from '@gatehouse/database';
+import { completeLogin, countFactorAttempt, isVerified, listPasskeys, lockPendingLogin, recordEvent, runOnce, storeChallenge, type PasskeyRow } from '@gatehouse/database';
 import type { RequestMeta } from '@gatehouse/messaging';
 import type { HandlerContext } from '../context.js';
 import { RATE_LIMITED } from '../login-attempt.js';
@@ -45,6 +45,8 @@ export async function passkeyLogin(ctx: HandlerContext, { data }: RequestOf<'PAS
     // An unknown passkey (never ours, or removed) names no account to count against.
     if (!checked.passkey) return { success: false, codeState: 'wrong' };
     const email = checked.passkey.email;
+    // The passkey was right, so this is no failed attempt; but the address must be confirmed first (checked before counting).
+    if (checked.outcome !== 'wrong' && data.requireVerified && (await isVerified(tx, email)) === false) return { success: false, unverified: true, email };
     const attempt = await countFactorAttempt(tx, { email, device: null, client, ipLimitPerMinute: data.ipLimitPerMinute }, ctx.lockout);
     if (attempt.outcome === 'rate_limited') return RATE_LIMITED;
     if (attempt.outcome === 'locked') return { success: false, lockedUntil: attempt.lockedUntil!.toISOString() };
