@@ -18,8 +18,11 @@ import { newEmail } from '../support/test-ids.js';
 // the origin the Back End is configured with (WEBAUTHN_ORIGIN).
 let backEnd: RunningBackEnd;
 let frontEnd: RunningFrontEnd;
+/** The same site on another port: another origin, which the Back End must refuse answers from. */
+let otherFrontEnd: RunningFrontEnd;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 let origin: string;
+let otherOrigin: string;
 
 beforeAll(async () => {
   const amqpUrl = inject('amqpUrl');
@@ -29,10 +32,14 @@ beforeAll(async () => {
   const env = { AMQP_URL: amqpUrl, DATABASE_URL: await createTestDatabase(inject('postgresUrl')), REQUEST_QUEUE: queue, MAIL_QUEUE: `mail.${randomUUID()}`, WEBAUTHN_ORIGIN: origin };
   backEnd = await startBackEnd(loadBackEndConfig(env), logger);
   frontEnd = await startFrontEnd(testFrontEndConfig(amqpUrl, queue, { port, rateLimitPerMinute: 100_000 }), logger);
+  const otherPort = await freePort();
+  otherOrigin = `http://localhost:${otherPort}`;
+  otherFrontEnd = await startFrontEnd(testFrontEndConfig(amqpUrl, queue, { port: otherPort, rateLimitPerMinute: 100_000 }), logger);
   chromium = await launchChromium();
 });
 afterAll(async () => {
   await chromium?.close();
+  await otherFrontEnd?.stop();
   await frontEnd?.stop();
   await backEnd?.stop();
 });
@@ -83,6 +90,32 @@ describe('passkeys in Chromium', () => {
     expect(await ceremony(page, 'form[data-passkey="authenticate"] button')).toBe('/');
     await page.goto('/secret');
     expect(await page.textContent('main')).toContain(email);
+  });
+
+  it('refuses the answer Chromium posted when it is posted again: its challenge was spent', async () => {
+    const { page, context } = browser;
+    await context.clearCookies();
+    await page.goto('/login');
+    const posted = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/login/passkey');
+    expect(await ceremony(page, 'form[data-passkey="authenticate"] button')).toBe('/');
+    const original = await posted;
+    // The same body with the same cookies (the CSRF secret and the flow's token), from a client of its own.
+    const replay = await chromium.browser.newContext({ baseURL: origin });
+    const { cookie = '', 'content-type': contentType = '' } = await original.allHeaders();
+    const res = await replay.request.post('/login/passkey', { headers: { cookie, 'content-type': contentType }, data: original.postData()!, maxRedirects: 0 });
+    expect(res.status()).toBe(401);
+    expect(res.headers()['set-cookie'] ?? '').not.toMatch(/(^|\n)session=/);
+    await replay.close();
+  });
+
+  it('refuses an answer Chromium made for another origin (the same site on another port)', async () => {
+    const { page, context } = browser;
+    await context.clearCookies();
+    // localhost on another port: the RP ID still matches, so Chromium answers; the origin in its answer does not.
+    await page.goto(`${otherOrigin}/login`);
+    expect(await ceremony(page, 'form[data-passkey="authenticate"] button')).toBe('/login/passkey');
+    expect(await page.textContent('main')).toContain('That passkey was not accepted');
+    expect((await context.cookies(otherOrigin)).map((c) => c.name)).not.toContain('session');
   });
 
   it('uses the passkey as the second factor after the password', async () => {
