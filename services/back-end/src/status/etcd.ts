@@ -17,7 +17,9 @@ interface EtcdMemberList {
  */
 export async function etcdMembers(urls: readonly string[], timeoutMs = 2000): Promise<InfrastructureNode[]> {
   const statuses = await Promise.all(urls.map((url) => post<EtcdStatus>(url, '/v3/maintenance/status', timeoutMs)));
-  const list = (await Promise.all(urls.map((url, i) => (statuses[i] ? post<EtcdMemberList>(url, '/v3/cluster/member/list', timeoutMs) : undefined)))).find(Boolean);
+  // Every member knows the whole list: ask the first that answered, not each.
+  const answering = urls.find((_, i) => statuses[i]);
+  const list = answering ? await post<EtcdMemberList>(answering, '/v3/cluster/member/list', timeoutMs) : undefined;
   return urls.map((url, i) => {
     const status = statuses[i];
     const name = nameOf(url, list, status?.header?.member_id);
