@@ -27,7 +27,7 @@ export const LOAD_SETTINGS: Record<string, string> = {
 };
 
 /** Settings that change what is measured (ARGON2_*, HASH_*, …): each one set makes a named variant. */
-const VARIANT_SETTING = /^(ARGON2_|HASH_|RPC_TIMEOUT_MS$|LOG_LEVEL$|PREFETCH$|DATABASE_POOL_SIZE$)/;
+const VARIANT_SETTING = /^(ARGON2_|HASH_|RPC_TIMEOUT_MS$|LOG_LEVEL$|PREFETCH$|DATABASE_POOL_SIZE$|EMAIL_VERIFICATION$)/;
 
 /** The variant settings that `env` sets (the harness passes these on to its services). */
 export function variantSettings(env: Record<string, string | undefined>): Record<string, string> {

@@ -22,6 +22,7 @@ describe('migrations', () => {
         '0009_email_verification.sql',
         '0010_second_factors.sql',
         '0011_passkeys.sql',
+        '0012_register_with_link.sql',
       ]);
       expect(await migrate(db.readWrite)).toEqual([]);
       const columns = await db.readWrite<{ column_name: string }[]>`

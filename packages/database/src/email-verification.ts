@@ -65,15 +65,6 @@ export async function requestVerification(tx: TransactionSql, email: string, cli
   return 'queued';
 }
 
-/**
- * A just-registered account's first link. A redelivered REGISTER gets its stored "created"
- * again: the link its first copy queued is there, so no second one is sent.
- */
-export async function verifyNewAccount(tx: TransactionSql, email: string, client: ClientContext, policy: VerificationPolicy): Promise<void> {
-  const [sent] = await tx<{ n: number }[]>`SELECT count(*)::int AS n FROM account_tokens WHERE email = ${normalizeEmail(email)} AND purpose = 'email_verification'`;
-  if (sent!.n === 0) await requestVerification(tx, email, client, policy);
-}
-
 /** Whether the account `email` has verified its address; undefined when there is no such account. */
 export async function isVerified(sql: Sql | TransactionSql, email: string): Promise<boolean | undefined> {
   const [row] = await sql<{ verified: boolean }[]>`SELECT email_verified_at IS NOT NULL AS verified FROM users WHERE lower(email) = ${normalizeEmail(email)}`;

@@ -54,6 +54,12 @@ export async function relayOutbox(db: Database, publish: (id: string) => Promise
   );
 }
 
+/** Marks mails that were handed to the queue right after their commit as published (once). */
+export async function markPublished(db: Database, ids: string[]): Promise<void> {
+  await db.primary((sql) => sql`
+    UPDATE outbox SET published_at = now(), publishes = publishes + 1 WHERE id IN ${sql(ids)} AND published_at IS NULL`);
+}
+
 export type MailClaim =
   | { state: 'claimed'; mail: OutboxMail }
   | { state: 'sent' | 'gone' }

@@ -1,7 +1,9 @@
 import { normalizeEmail } from '@gatehouse/protocol';
-import type { Sql, TransactionSql } from 'postgres';
+import { randomUUID } from 'node:crypto';
+import type { Sql } from 'postgres';
 import type { Database } from './connect.js';
-import { verifyNewAccount, type VerificationPolicy } from './email-verification.js';
+import type { VerificationPolicy } from './email-verification.js';
+import { newLinkToken, tokenHashOf } from './password-resets.js';
 import type { ClientContext } from './audit-events.js';
 import type { StoredOutcome } from './processed-requests.js';
 
@@ -20,27 +22,32 @@ export interface Registration {
   ipLimitPerMinute: number | undefined;
 }
 
+/** What REGISTER did, and the id of the verification mail it queued (to relay right away). */
+export interface Registered {
+  outcome: StoredOutcome<RegisterOutcome>;
+  mailId?: string;
+}
+
 /**
  * REGISTER as one statement on the primary (register_account, migration 0006): the IP's
  * budget, the user, its audit row, its session and the stored outcome in one round trip. With
- * `verify`, in one transaction with the new account's verification link and its mail.
+ * `verify`, the new account's verification link and its mail too (register_account_with_link,
+ * migration 0012), still one statement.
  */
-export async function registerAccount(db: Database, r: Registration, verify?: VerificationPolicy): Promise<StoredOutcome<RegisterOutcome>> {
-  if (!verify) return db.primary((sql) => registerIn(sql, r));
-  return db.primary((sql) =>
-    sql.begin(async (tx) => {
-      const outcome = await registerIn(tx, r);
-      if (outcome === 'created' || outcome === 'created_with_session') await verifyNewAccount(tx, r.email, r.client, verify);
-      return outcome;
-    }),
-  );
-}
-
-async function registerIn(sql: Sql | TransactionSql, r: Registration): Promise<StoredOutcome<RegisterOutcome>> {
+export async function registerAccount(db: Database, r: Registration, verify?: VerificationPolicy): Promise<Registered> {
   const ip = r.client.ip ?? null;
   const ipLimit = ip === null ? null : (r.ipLimitPerMinute ?? null);
-  const [row] = await sql<{ outcome: StoredOutcome<RegisterOutcome> }[]>`
-    SELECT register_account(${r.requestId ?? null}, ${r.email.trim()}, ${normalizeEmail(r.email)}, ${r.hash},
-      ${r.tokenHash ?? null}, ${r.sessionSeconds}, ${ip}, ${r.client.userAgent ?? null}, ${ipLimit}) AS outcome`;
-  return row!.outcome;
+  // register_account's arguments, which register_account_with_link begins with.
+  const account = (sql: Sql) => sql`
+    ${r.requestId ?? null}, ${r.email.trim()}, ${normalizeEmail(r.email)}, ${r.hash},
+    ${r.tokenHash ?? null}, ${r.sessionSeconds}, ${ip}, ${r.client.userAgent ?? null}, ${ipLimit}`;
+  if (!verify) {
+    const [row] = await db.primary((sql) => sql<{ outcome: StoredOutcome<RegisterOutcome> }[]>`SELECT register_account(${account(sql)}) AS outcome`);
+    return { outcome: row!.outcome };
+  }
+  const token = newLinkToken();
+  const mailId = randomUUID();
+  const [row] = await db.primary((sql) => sql<{ r: { outcome: StoredOutcome<RegisterOutcome>; queued: boolean } }[]>`
+    SELECT register_account_with_link(${account(sql)}, ${token}, ${tokenHashOf(token)}, ${verify.ttlHours}, ${mailId}) AS r`);
+  return row!.r.queued ? { outcome: row!.r.outcome, mailId } : { outcome: row!.r.outcome };
 }

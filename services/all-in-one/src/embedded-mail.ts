@@ -8,8 +8,8 @@ import type { SiteSettings } from '@gatehouse/mailer/config';
 /** The Back End's handler is built before the relay it kicks: this forwards to it once it exists. */
 export class LateOutboxKick implements OutboxKick {
   target?: OutboxKick;
-  kick(): void {
-    this.target?.kick();
+  kick(mailId?: string): void {
+    this.target?.kick(mailId);
   }
 }
 

@@ -10,7 +10,7 @@ import { RATE_LIMITED } from './login-attempt.js';
  * a redelivery gets the first reply and never a second session.
  */
 export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTER'>, meta: RequestMeta): Promise<Reply> {
-  const outcome = await registerAccount(ctx.db, {
+  const { outcome, mailId } = await registerAccount(ctx.db, {
     requestId: meta.requestId,
     email: data.email,
     hash: data.hash,
@@ -19,8 +19,8 @@ export async function register(ctx: HandlerContext, { data }: RequestOf<'REGISTE
     client: data.client ?? {},
     ipLimitPerMinute: data.ipLimitPerMinute,
   }, data.verifyEmail ? ctx.verifications : undefined);
-  // A new account's verification mail was queued with it: relay it now, not at the next sweep.
-  if (data.verifyEmail && (outcome === 'created' || outcome === 'created_with_session')) ctx.outbox.kick();
+  // A new account's verification mail was queued with it: hand it over now, not at the next sweep.
+  if (mailId) ctx.outbox.kick(mailId);
   return typeof outcome === 'string' ? REGISTER_REPLIES[outcome] : outcome;
 }
 

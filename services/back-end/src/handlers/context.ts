@@ -38,7 +38,8 @@ export interface HandlerContext {
 }
 
 export interface OutboxKick {
-  kick(): void;
+  /** With `mailId`: that one mail was just committed, hand it over; without: relay what is unpublished. */
+  kick(mailId?: string): void;
 }
 
 /** For a handler with no relay (unit tests, tools): the mail waits in the outbox for one. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { relayOutbox, type Database, type RelayOptions } from '@gatehouse/database';
+import { markPublished, relayOutbox, type Database, type RelayOptions } from '@gatehouse/database';
 import type { OutboxKick } from '../handlers/context.js';
 
 /** Where relayed mail ids go: the mail queue, or npm start's in-process Mailer. */
@@ -8,9 +8,11 @@ export interface MailPublisher {
   publish(id: string): Promise<void>;
 }
 
-export const RELAY_DEFAULTS: RelayOptions & { sweepMs: number } = {
+export const RELAY_DEFAULTS: RelayOptions & { sweepMs: number; sweepOlderThanMs: number } = {
   limit: 100,
   olderThanMs: 0,
+  // The sweep leaves a mail this young to the handler that handed it over (kick with its id).
+  sweepOlderThanMs: 10_000,
   // Well past a Mailer's lease and its retries: only a mail whose message was lost is still unsent then.
   republishAfterMs: 15 * 60_000,
   maxPublishes: 3,
@@ -18,16 +20,21 @@ export const RELAY_DEFAULTS: RelayOptions & { sweepMs: number } = {
 };
 
 /**
- * The outbox's relay (the transactional outbox pattern): a handler that queued mail kicks it
- * right after its commit, and a sweep every few seconds catches what a kick missed (a Back End
- * that died between the commit and the publish, or a broker that was down). Passes never overlap;
- * a kick during a pass runs one more.
+ * The outbox's relay (the transactional outbox pattern). A handler that queued one mail hands
+ * its id over right after the commit (`kick(id)`): it is published at once and then marked
+ * published, and the marks of mails handed over together share one UPDATE. A handler that does
+ * not know its mail's id kicks a pass, which publishes what is unpublished. A sweep every few
+ * seconds catches what both missed (a Back End that died between the commit and the publish,
+ * or a broker that was down). Passes never overlap; a kick during a pass runs one more.
  */
 export class OutboxRelay implements OutboxKick {
   #running?: Promise<void>;
   #again = false;
   #timer?: NodeJS.Timeout;
   #stopped = false;
+  readonly #handOvers = new Set<Promise<void>>();
+  #toMark: string[] = [];
+  #marking?: Promise<void>;
 
   constructor(
     private readonly db: Database,
@@ -37,43 +44,78 @@ export class OutboxRelay implements OutboxKick {
   ) {}
 
   start(): this {
-    this.#timer = setInterval(() => this.kick(), this.options.sweepMs);
+    this.#timer = setInterval(() => this.#pass(this.options.sweepOlderThanMs), this.options.sweepMs);
     this.#timer.unref();
     this.kick();
     return this;
   }
 
-  kick(): void {
+  kick(mailId?: string): void {
     if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = this.#pass().finally(() => {
-      this.#running = undefined;
-      if (this.#again) {
-        this.#again = false;
-        this.kick();
-      }
-    });
+    if (mailId !== undefined) this.#handOver(mailId);
+    else this.#pass(this.options.olderThanMs);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
-    await this.#running;
+    await Promise.all([this.#running, ...this.#handOvers]);
+    await this.#marking;
   }
 
-  async #pass(): Promise<void> {
+  #pass(olderThanMs: number): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#relay(olderThanMs).finally(() => {
+      this.#running = undefined;
+      if (this.#again) {
+        this.#again = false;
+        this.#pass(this.options.olderThanMs);
+      }
+    });
+  }
+
+  async #relay(olderThanMs: number): Promise<void> {
     try {
       let relayed;
       do {
-        relayed = await relayOutbox(this.db, (id) => this.publisher.publish(id), this.options);
+        relayed = await relayOutbox(this.db, (id) => this.publisher.publish(id), { ...this.options, olderThanMs });
         if (relayed) this.logger.debug({ relayed }, 'Relayed outbox mail to the mail queue');
       } while (relayed === this.options.limit && !this.#stopped);
     } catch (err) {
       // Left in the outbox: the next sweep tries again.
       this.logger.warn({ err: { message: (err as Error).message } }, 'Could not relay the outbox; the next sweep retries');
+    }
+  }
+
+  #handOver(id: string): void {
+    const done = this.publisher.publish(id).then(
+      () => this.#mark(id),
+      (err: Error) => this.logger.warn({ err: { message: err.message }, mailId: id }, 'Could not publish a mail; the sweep retries'),
+    );
+    this.#handOvers.add(done);
+    void done.finally(() => this.#handOvers.delete(done));
+  }
+
+  /** Marks handed-over mails published, one UPDATE for all that wait while another runs. */
+  #mark(id: string): void {
+    this.#toMark.push(id);
+    if (this.#marking) return;
+    this.#marking = this.#markQueued().finally(() => {
+      this.#marking = undefined;
+    });
+  }
+
+  async #markQueued(): Promise<void> {
+    while (this.#toMark.length) {
+      const ids = this.#toMark;
+      this.#toMark = [];
+      // Unmarked, a mail is published again by a sweep: a duplicate the Mailer's claim makes harmless.
+      await markPublished(this.db, ids).catch((err: Error) =>
+        this.logger.warn({ err: { message: err.message }, mails: ids.length }, 'Could not mark mails published; a sweep may publish them again'));
     }
   }
 }

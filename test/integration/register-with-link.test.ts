@@ -1,0 +1,106 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { connectDatabase, DEFAULT_VERIFICATIONS, migrate, registerAccount, type Database } from '@gatehouse/database';
+import { OutboxRelay, RELAY_DEFAULTS, type MailPublisher } from '@gatehouse/back-end';
+import { createTestDatabase } from '../harness/postgres.js';
+import { testLogger } from '../support/silent-logger.js';
+import { newEmail } from '../support/test-ids.js';
+
+/**
+ * REGISTER with EMAIL_VERIFICATION on is one statement (register_account_with_link, migration
+ * 0012), and its mail is handed to the queue by id right after the commit. On a real PostgreSQL;
+ * the mail queue is a recording publisher.
+ */
+let db: Database;
+
+beforeAll(async () => {
+  db = connectDatabase({ url: await createTestDatabase(inject('postgresUrl')) });
+  await migrate(db.readWrite);
+});
+afterAll(() => db?.close());
+
+const registration = (email: string, requestId = randomUUID()) => ({
+  requestId, email, hash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', tokenHash: undefined, sessionSeconds: 3600, client: { ip: '192.0.2.1', userAgent: 'test' }, ipLimitPerMinute: 1000,
+});
+
+interface OutboxRow { id: string; template: string; recipient: string; data: { token: string; expiresAt: string }; published_at: Date | null; publishes: number }
+const outboxOf = (email: string) => db.readWrite<OutboxRow[]>`SELECT id, template, recipient, data, published_at, publishes FROM outbox WHERE recipient = ${email}`;
+
+class RecordingPublisher implements MailPublisher {
+  published: string[] = [];
+  failNext = false;
+  async publish(id: string): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('broker gone');
+    }
+    this.published.push(id);
+  }
+}
+
+describe('REGISTER with a verification link', () => {
+  it('creates the account, its link (stored hashed) and its mail in one statement, and a redelivery queues no second one', async () => {
+    const email = newEmail('Link');
+    const r = registration(email);
+    const first = await registerAccount(db, r, DEFAULT_VERIFICATIONS);
+    expect(first.outcome).toBe('created');
+    expect(first.mailId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const again = await registerAccount(db, r, DEFAULT_VERIFICATIONS); // the same request id: a redelivery
+    expect(again).toEqual({ outcome: 'created' });
+    const taken = await registerAccount(db, registration(email), DEFAULT_VERIFICATIONS); // a new request for the same address
+    expect(taken).toEqual({ outcome: 'exists' });
+
+    const [mail, ...more] = await outboxOf(email);
+    expect(more).toEqual([]);
+    expect(mail).toMatchObject({ id: first.mailId, template: 'email_verification', recipient: email });
+    const [token] = await db.readWrite<{ token_hash: string; expires_at: Date }[]>`
+      SELECT token_hash, expires_at FROM account_tokens WHERE email = ${email.toLowerCase()} AND purpose = 'email_verification'`;
+    expect(token!.token_hash).toBe(createHash('sha256').update(mail!.data.token).digest('hex'));
+    expect(token!.token_hash).not.toContain(mail!.data.token);
+    expect(mail!.data.expiresAt).toBe(token!.expires_at.toISOString());
+    expect(token!.expires_at.getTime() - Date.now()).toBeGreaterThan((DEFAULT_VERIFICATIONS.ttlHours - 1) * 3600_000);
+    const events = await db.readWrite<{ event: string }[]>`SELECT event FROM auth_events WHERE email = ${email.toLowerCase()} ORDER BY id`;
+    expect(events.map((e) => e.event)).toEqual(['register', 'email_verification_requested']);
+  });
+
+  it('queues nothing without the policy (EMAIL_VERIFICATION=off)', async () => {
+    const email = newEmail('nolink');
+    expect(await registerAccount(db, registration(email))).toEqual({ outcome: 'created' });
+    expect(await outboxOf(email)).toEqual([]);
+  });
+});
+
+describe('the outbox relay, handed a mail by id', () => {
+  it('publishes it at once and marks it published once; a pass afterwards does not publish it again', async () => {
+    const publisher = new RecordingPublisher();
+    const relay = new OutboxRelay(db, publisher, testLogger, { ...RELAY_DEFAULTS, sweepMs: 3_600_000 });
+    const emails = [newEmail('hand'), newEmail('hand'), newEmail('hand')];
+    const ids = [];
+    for (const email of emails) ids.push((await registerAccount(db, registration(email), DEFAULT_VERIFICATIONS)).mailId!);
+    for (const id of ids) relay.kick(id);
+    await relay.stop(); // waits for the hand-overs and their marks
+    for (const id of ids) expect(publisher.published.filter((p) => p === id)).toEqual([id]);
+    for (const email of emails) expect((await outboxOf(email))[0]).toMatchObject({ publishes: 1, published_at: expect.any(Date) });
+
+    const later = new OutboxRelay(db, publisher, testLogger, { ...RELAY_DEFAULTS, sweepMs: 3_600_000 }).start(); // start() runs a pass
+    await later.stop();
+    for (const id of ids) expect(publisher.published.filter((p) => p === id)).toHaveLength(1);
+  });
+
+  it('leaves a mail it could not publish to the next pass, which publishes it', async () => {
+    const publisher = new RecordingPublisher();
+    const relay = new OutboxRelay(db, publisher, testLogger, { ...RELAY_DEFAULTS, sweepMs: 3_600_000 });
+    const email = newEmail('retry');
+    const { mailId } = await registerAccount(db, registration(email), DEFAULT_VERIFICATIONS);
+    publisher.failNext = true;
+    relay.kick(mailId);
+    await relay.stop();
+    expect(publisher.published).not.toContain(mailId);
+    expect((await outboxOf(email))[0]).toMatchObject({ publishes: 0, published_at: null });
+
+    await new OutboxRelay(db, publisher, testLogger, { ...RELAY_DEFAULTS, sweepMs: 3_600_000 }).start().stop();
+    expect(publisher.published).toContain(mailId);
+    expect((await outboxOf(email))[0]).toMatchObject({ publishes: 1, published_at: expect.any(Date) });
+  });
+});
