@@ -19,6 +19,8 @@ export interface BenchOptions {
   profile: string | undefined;
   /** Calls per second for the paced echo yardstick (0: not measured). */
   pacedEcho: number;
+  /** A Docker image whose RabbitMQ the harness uses instead of this machine's rabbitmq-server. */
+  rabbitmqImage: string | undefined;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -35,6 +37,9 @@ export const USAGE = `Usage: npm run bench -- [options]
                         (node --cpu-prof) under DIR/<service>/ (open them in Chrome DevTools)
   --paced-echo RATE     also time the echo at a steady RATE calls/s, its server on its own
                         connection and on the caller's: the broker's CPU per call (0 = off)
+  --rabbitmq-image IMG  the harness's broker is a container of IMG on the host network (e.g.
+                        gatehouse/messaging:latest, RabbitMQ 4.0) instead of this machine's
+                        rabbitmq-server (needs dockerd and the image; docs/benchmarks.md)
   --help                this text`;
 
 /** Thrown for arguments we refuse; the entry point prints it and exits 2. */
@@ -67,6 +72,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
         markdown: { type: 'string' },
         profile: { type: 'string' },
         'paced-echo': { type: 'string', default: '0' },
+        'rabbitmq-image': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -82,6 +88,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     return s as ScenarioName;
   });
   if (v.cluster && v.profile !== undefined) throw new UsageError('--profile works with the harness only: the local cluster starts its own services');
+  if (v.cluster && v['rabbitmq-image'] !== undefined) throw new UsageError('--rabbitmq-image works with the harness only: the local cluster runs its own RabbitMQ nodes');
+  if (v['rabbitmq-image'] !== undefined && !/^[a-z0-9][a-z0-9._\/:@-]{0,254}$/.test(v['rabbitmq-image'])) {
+    throw new UsageError(`--rabbitmq-image must be an image name such as gatehouse/messaging:latest, not "${v['rabbitmq-image']}"`);
+  }
   return {
     quick,
     cluster: v.cluster ?? false,
@@ -94,5 +104,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     markdown: v.markdown,
     profile: v.profile,
     pacedEcho: positive('paced-echo', v['paced-echo'] ?? '0', { min: 0, max: 5000 }),
+    rabbitmqImage: v['rabbitmq-image'],
   };
 }

@@ -6,16 +6,42 @@ import { processTree } from '@gatehouse/processes';
 import { freePorts } from '../test/harness/free-port.js';
 import { createTestDatabase, startPostgres } from '../test/harness/postgres.js';
 import { startRabbit } from '../test/harness/rabbitmq.js';
+import { startRabbitContainer } from './rabbitmq-container.js';
 import { spawnLogged, waitForOk } from './services.js';
 import { LOAD_SETTINGS, variantOf, variantSettings, type Target } from './target.js';
 import { readFileSync } from 'node:fs';
 
 const SESSION_SECRET = 'bench-session-secret-of-at-least-32-characters';
 
+interface Broker {
+  url: string;
+  describe: string;
+  pids(): number[];
+  stop(): Promise<void>;
+}
+
+/** This machine's rabbitmq-server as the test harness runs it, or a container of `image`. */
+async function startBroker(image: string | undefined): Promise<Broker> {
+  if (!image) {
+    const rabbit = await startRabbit({ name: 'bench' });
+    return { url: rabbit.url, describe: '1 RabbitMQ node', pids: () => beamOf(process.pid), stop: () => rabbit.stop() };
+  }
+  const container = await startRabbitContainer(image);
+  return { url: container.url, describe: `1 ${container.version} node (${image}, a container on the host network)`, pids: () => beamOf(container.pid), stop: container.stop };
+}
+
 /** The harness's PostgreSQL and RabbitMQ, one Back End and one Front End, as separate processes. */
-export async function startHarnessTarget(): Promise<Target> {
+export async function startHarnessTarget(options: { rabbitmqImage?: string | undefined } = {}): Promise<Target> {
   const logDir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
-  const [pg, rabbit] = await Promise.all([startPostgres({ name: 'bench' }), startRabbit({ name: 'bench' })]);
+  const [pgStarted, brokerStarted] = await Promise.allSettled([startPostgres({ name: 'bench' }), startBroker(options.rabbitmqImage)]);
+  if (pgStarted.status === 'rejected' || brokerStarted.status === 'rejected') {
+    // Whichever did start is stopped again before the other's error is reported.
+    if (pgStarted.status === 'fulfilled') await pgStarted.value.stop();
+    if (brokerStarted.status === 'fulfilled') await brokerStarted.value.stop();
+    await rm(logDir, { recursive: true, force: true });
+    throw pgStarted.status === 'rejected' ? pgStarted.reason : (brokerStarted as PromiseRejectedResult).reason;
+  }
+  const [pg, rabbit] = [pgStarted.value, brokerStarted.value];
   const stops: (() => Promise<void>)[] = [() => pg.stop(), () => rabbit.stop()];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err) => console.error(`bench: stopping: ${(err as Error).message}`));
@@ -46,12 +72,12 @@ export async function startHarnessTarget(): Promise<Target> {
       tiers: {
         frontEnd: () => [frontEnd.pid],
         backEnd: () => [backEnd.pid],
-        rabbitmq: () => beamOf(process.pid),
+        rabbitmq: () => rabbit.pids(),
         postgres: () => [pg.pid],
       },
       settings: { ...LOAD_SETTINGS, ...passed },
       variant: variantOf(passed),
-      describe: 'test harness: 1 Front End, 1 Back End, 1 RabbitMQ node, 1 PostgreSQL, all on this machine',
+      describe: `test harness: 1 Front End, 1 Back End, ${rabbit.describe}, 1 PostgreSQL, all on this machine`,
       stop,
     };
   } catch (err) {
@@ -60,7 +86,7 @@ export async function startHarnessTarget(): Promise<Target> {
   }
 }
 
-/** The harness's Erlang VM: the beam.smp among this process's descendants. */
+/** The Erlang VM among `root`'s descendants: this process's (the harness's node), or a container's. */
 function beamOf(root: number): number[] {
   return processTree([root]).filter((pid) => {
     try {

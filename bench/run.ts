@@ -18,7 +18,7 @@ import { profileServicesInto } from './services.js';
 
 async function startTarget(options: BenchOptions): Promise<Target> {
   if (options.cluster) return (await import('./cluster-target.js')).startClusterTarget((line) => console.error(`bench: ${line}`));
-  return (await import('./harness-target.js')).startHarnessTarget();
+  return (await import('./harness-target.js')).startHarnessTarget({ rabbitmqImage: options.rabbitmqImage });
 }
 
 /** The argon2 cost the Front Ends run with: their defaults unless ARGON2_* are set. */

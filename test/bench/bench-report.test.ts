@@ -93,6 +93,8 @@ describe('npm run bench', () => {
     [['--seed-users=-5'], /--seed-users must be an integer from 0/],
     [['--cluster', '--profile', 'profiles'], /--profile works with the harness only/],
     [['--paced-echo', 'fast'], /--paced-echo must be an integer from 0 to 5000/],
+    [['--cluster', '--rabbitmq-image', 'gatehouse/messaging:latest'], /--rabbitmq-image works with the harness only/],
+    [['--rabbitmq-image', 'no such image'], /--rabbitmq-image must be an image name/],
   ])('refuses %j with exit code 2 and says why', async (args, message) => {
     const failed = await bench(args).then(() => undefined, (err: { code: number; stderr: string }) => err);
     expect(failed?.code).toBe(2);
@@ -103,6 +105,8 @@ describe('npm run bench', () => {
   it('names any other override a variant, not the baseline', () => {
     const overrides = variantSettings({ HASH_QUEUE_MAX: '10000', ARGON2_TIME_COST: '1', PATH: '/usr/bin', LOG_LEVEL: '' });
     expect(overrides).toEqual({ HASH_QUEUE_MAX: '10000', ARGON2_TIME_COST: '1' });
+    // EMAIL_VERIFICATION=off leaves out the verification mail every registration sends by default.
+    expect(variantSettings({ EMAIL_VERIFICATION: 'off' })).toEqual({ EMAIL_VERIFICATION: 'off' });
     const variant = variantOf(overrides);
     expect(variant).toBe('variant: HASH_QUEUE_MAX=10000, ARGON2_TIME_COST=1');
     expect(settingsLine({ variant, settings: {} }, LOAD_SETTINGS)).toBe(
