@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { connectDatabase, DEFAULT_VERIFICATIONS, migrate, registerAccount, type Database } from '@gatehouse/database';
 import { OutboxRelay, RELAY_DEFAULTS, type MailPublisher } from '@gatehouse/back-end';
 import { createTestDatabase } from '../harness/postgres.js';
@@ -72,16 +72,22 @@ describe('REGISTER with a verification link', () => {
 });
 
 describe('the outbox relay, handed a mail by id', () => {
-  it('publishes it at once and marks it published once; a pass afterwards does not publish it again', async () => {
+  it('publishes the mails handed over together, marks them published in one UPDATE, and a pass afterwards does not publish them again', async () => {
     const publisher = new RecordingPublisher();
     const relay = new OutboxRelay(db, publisher, testLogger, { ...RELAY_DEFAULTS, sweepMs: 3_600_000 });
     const emails = [newEmail('hand'), newEmail('hand'), newEmail('hand')];
     const ids = [];
     for (const email of emails) ids.push((await registerAccount(db, registration(email), DEFAULT_VERIFICATIONS)).mailId!);
     for (const id of ids) relay.kick(id);
-    await relay.stop(); // waits for the hand-overs and their marks
+    await vi.waitFor(async () => {
+      for (const email of emails) expect((await outboxOf(email))[0]!.published_at).not.toBeNull();
+    }, { timeout: 5000, interval: 20 });
+    await relay.stop();
     for (const id of ids) expect(publisher.published.filter((p) => p === id)).toEqual([id]);
-    for (const email of emails) expect((await outboxOf(email))[0]).toMatchObject({ publishes: 1, published_at: expect.any(Date) });
+    const rows = (await Promise.all(emails.map(outboxOf))).map(([row]) => row!);
+    for (const row of rows) expect(row.publishes).toBe(1);
+    // now() is the transaction's start: one UPDATE gave all three the same time.
+    expect(new Set(rows.map((r) => r.published_at!.getTime())).size).toBe(1);
 
     const later = new OutboxRelay(db, publisher, testLogger, { ...RELAY_DEFAULTS, sweepMs: 3_600_000 }).start(); // start() runs a pass
     await later.stop();
