@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { runAccounts } from '@gatehouse/back-end';
+import { MAX_PASSKEYS } from '@gatehouse/protocol';
 import { connectAmqp } from '@gatehouse/messaging';
 import { FormClient } from '../support/form-client.js';
 import { auditEvents } from '../support/login-checks.js';
@@ -92,6 +93,38 @@ describe('adding passkeys', () => {
     // With the password, the passkey is added and that check's own attempt is given back.
     expect((await addPasskey(client, newAuthenticator())).status).toBe(303);
     expect(await failures()).toBe(1);
+  });
+});
+
+describe('at most MAX_PASSKEYS per account', () => {
+  it('refuses another before the ceremony and when two tabs race for the last place; removing one makes room', async () => {
+    const client = browser();
+    const email = newEmail('passkey');
+    const first = await registerWithPasskey(client, email, 'Key 1');
+    for (let n = 2; n < MAX_PASSKEYS; n++) expect((await addPasskey(client, newAuthenticator(), `Key ${n}`)).status).toBe(303);
+    // Two tabs start a ceremony each while one place is left: the first answer takes it.
+    const tabA = await ceremonyOptions(client, '/account/passkeys/options', '/account');
+    const tabB = await ceremonyOptions(client, '/account/passkeys/options', '/account');
+    const fields = { 'passkey-password': PASSWORD };
+    const won = await postAnswer(client, '/account/passkeys', '/account', newAuthenticator().register(tabA.options), { ...fields, 'passkey-name': 'Last' });
+    expect(won.location).toBe('/account?done=passkey-added');
+    const lost = await postAnswer(client, '/account/passkeys', '/account', newAuthenticator().register(tabB.options), { ...fields, 'passkey-name': 'One too many' });
+    expect(lost.status).toBe(400);
+    expect(lost.body).toContain(`Your account has ${MAX_PASSKEYS} passkeys, the most it may have.`);
+    const held = async () => (await tiers().db.readWrite<{ n: number }[]>`SELECT count(*)::int AS n FROM webauthn_credentials WHERE email = ${email}`)[0]!.n;
+    expect(await held()).toBe(MAX_PASSKEYS);
+
+    // Full: the options are refused with the reason, and the Account page offers no "Add a passkey".
+    const refused = await ceremonyOptions(client, '/account/passkeys/options', '/account');
+    expect(refused.status).toBe(409);
+    expect(refused.error).toContain('Remove one to add another.');
+    const page = (await client.get('/account')).body;
+    expect(page).toContain(`You have ${MAX_PASSKEYS} passkeys, the most an account may have.`);
+    expect(page).not.toContain('data-passkey="register"');
+
+    expect((await client.submit('/account/passkeys/remove', { id: first.lastId, confirm: 'yes' }, '/account')).location).toBe('/account?done=passkey-removed');
+    expect((await ceremonyOptions(client, '/account/passkeys/options', '/account')).status).toBe(200);
+    expect(await held()).toBe(MAX_PASSKEYS - 1);
   });
 });
 

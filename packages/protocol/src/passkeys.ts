@@ -105,6 +105,12 @@ export const passkeyListingSchema = z.looseObject({
 });
 export type PasskeyListing = z.infer<typeof passkeyListingSchema>;
 
+/**
+ * The most passkeys one account may hold: enough for a phone, a laptop and security keys to
+ * spare, and a bound on what one account can store and what each ceremony's options list.
+ */
+export const MAX_PASSKEYS = 10;
+
 /** The reply fields the actions above add. */
 export const passkeyReplyFields = {
   /** PASSKEY_REGISTER_OPTIONS, PASSKEY_LOGIN_OPTIONS: what the browser passes to navigator.credentials. */
@@ -113,6 +119,9 @@ export const passkeyReplyFields = {
   passkeys: z.array(passkeyListingSchema).optional(),
   /** PASSKEY_SUPPORT: whether passkeys can be added and used here. */
   passkeysOffered: z.boolean().optional(),
-  /** PASSKEY_REGISTER: `exists` (that authenticator is registered already). */
-  passkeyState: z.enum(['exists']).optional(),
+  /**
+   * PASSKEY_REGISTER: `exists` (that authenticator is registered already); PASSKEY_REGISTER_OPTIONS
+   * and PASSKEY_REGISTER: `limit` (the account holds the most passkeys it may).
+   */
+  passkeyState: z.enum(['exists', 'limit']).optional(),
 };

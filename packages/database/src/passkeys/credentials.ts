@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { normalizeEmail } from '@gatehouse/protocol';
+import { MAX_PASSKEYS, normalizeEmail } from '@gatehouse/protocol';
 
 /** A passkey as stored: what verifying its next assertion needs, and what the Account page lists. */
 export interface PasskeyRow {
@@ -56,13 +56,19 @@ export interface NewPasskey {
  * Transports are schema-checked names (no commas), kept as one comma-separated text: our
  * connections do not fetch array types, so a text[] would come back as its literal.
  */
-export async function addPasskey(tx: TransactionSql, email: string, p: NewPasskey): Promise<boolean> {
+export async function addPasskey(tx: TransactionSql, email: string, p: NewPasskey, most = MAX_PASSKEYS): Promise<'added' | 'exists' | 'limit'> {
+  const key = normalizeEmail(email);
+  // The account's handle row (made with the ceremony's options) orders two additions at once, so
+  // both cannot pass the count.
+  await tx`SELECT 1 FROM webauthn_user_handles WHERE email = ${key} FOR UPDATE`;
+  const [held] = await tx<{ n: number }[]>`SELECT count(*)::int AS n FROM webauthn_credentials WHERE email = ${key}`;
+  if (held!.n >= most) return 'limit';
   const rows = await tx`
     INSERT INTO webauthn_credentials (id, email, public_key, counter, transports, backup_eligible, backed_up, name)
     VALUES (${p.id}, ${normalizeEmail(email)}, ${Buffer.from(p.publicKey)}, ${p.counter}, ${p.transports.join(',')},
       ${p.backupEligible}, ${p.backedUp}, ${p.name})
     ON CONFLICT (id) DO NOTHING`;
-  return rows.count === 1;
+  return rows.count === 1 ? 'added' : 'exists';
 }
 
 /** The account's passkeys, oldest first. */

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { MAX_PASSKEYS } from '@gatehouse/protocol';
 import { field } from '../pages/forms.js';
 import type { PasskeyRefusal } from './passkey-settings.js';
 
@@ -8,10 +9,11 @@ export const PASSKEY_MESSAGES: Record<PasskeyRefusal, string> = {
   expired: 'That took too long, or was used already. Start again.',
   wrong: 'Your passkey could not be checked for this site. Try again, or use another way to log in.',
   exists: 'That authenticator already holds a passkey for this site.',
+  limit: `Your account has ${MAX_PASSKEYS} passkeys, the most it may have. Remove one to add another.`,
   not_enrolled: 'Your account has no passkey. Use your code instead.',
   not_configured: 'Passkeys are not set up on this site yet: its operator has to set WEBAUTHN_ORIGIN (or PUBLIC_URL).',
 };
-const STATUS: Record<PasskeyRefusal, number> = { gone: 401, expired: 401, wrong: 400, exists: 409, not_enrolled: 409, not_configured: 501 };
+const STATUS: Record<PasskeyRefusal, number> = { gone: 401, expired: 401, wrong: 400, exists: 409, limit: 409, not_enrolled: 409, not_configured: 501 };
 
 /**
  * Answers a ceremony's options request (the page's script fetches them): the options as JSON, or

@@ -10,9 +10,10 @@ import { UnexpectedReplyError } from '../unexpected-reply.js';
 /**
  * Why a passkey change was refused; undefined: done. `gone`: the session ended meanwhile;
  * `expired`: the ceremony's challenge was used, unknown or out of time; `wrong`: the answer did not
- * verify (origin, RP ID, format); `exists`: that authenticator holds a passkey here already.
+ * verify (origin, RP ID, format); `exists`: that authenticator holds a passkey here already;
+ * `limit`: the account holds the most passkeys it may.
  */
-export type PasskeyRefusal = 'gone' | 'expired' | 'wrong' | 'exists' | 'not_enrolled' | 'not_configured';
+export type PasskeyRefusal = 'gone' | 'expired' | 'wrong' | 'exists' | 'limit' | 'not_enrolled' | 'not_configured';
 
 /** The Account page's passkey actions (SESSION_STORE=back-end), each named by the browser's own session. */
 export class PasskeySettings {
@@ -52,7 +53,7 @@ export class PasskeySettings {
 
 /** A refusal the pages know how to explain; anything else is a Back End that answers what we do not expect. */
 export function refusal(action: string, result: { codeState?: string; passkeyState?: string; message?: string }): PasskeyRefusal {
-  if (result.passkeyState === 'exists') return 'exists';
+  if (result.passkeyState === 'exists' || result.passkeyState === 'limit') return result.passkeyState;
   const state = result.codeState;
   if (state === 'wrong' || state === 'expired' || state === 'not_enrolled' || state === 'not_configured') return state;
   if (state === undefined && result.message === undefined) return 'gone'; // a bare refusal: the session is over

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MAX_PASSKEYS } from '@gatehouse/protocol';
 import { browserFamily, type AccountSettings } from '../accounts/account-settings.js';
 import type { AccountGateway } from '../accounts/accounts.js';
 import { field } from '../pages/forms.js';
@@ -89,7 +90,7 @@ export async function accountPage(deps: Pick<AccountDeps, 'settings' | 'totp'>, 
   if (!sessions) return reply.redirect('/login?next=%2Faccount', 303);
   const listed = sessions.map((s) => ({ ...s, browser: browserFamily(s.userAgent) }));
   const status = Object.keys(errors).length > 0 ? 400 : 200;
-  return renderForm(reply, 'account', { title: 'Your account', email: request.user, sessions: listed, secondFactors, notice, errors, rules: PASSWORD_RULES, policy: PASSWORD_HINT }, status);
+  return renderForm(reply, 'account', { title: 'Your account', email: request.user, sessions: listed, secondFactors, notice, errors, rules: PASSWORD_RULES, policy: PASSWORD_HINT, maxPasskeys: MAX_PASSKEYS }, status);
 }
 
 

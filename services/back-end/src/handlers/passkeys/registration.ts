@@ -1,4 +1,4 @@
-import type { PasskeyListing, Reply, RequestOf } from '@gatehouse/protocol';
+import { MAX_PASSKEYS, type PasskeyListing, type Reply, type RequestOf } from '@gatehouse/protocol';
 import { addPasskey, giveBackAttempt, listPasskeys, recordEvent, removePasskey, runOnce, spendChallenge, storeChallenge, userHandleOf, type PasskeyRow } from '@gatehouse/database';
 import type { Sql, TransactionSql } from 'postgres';
 import type { RequestMeta } from '@gatehouse/messaging';
@@ -6,6 +6,8 @@ import type { HandlerContext } from '../context.js';
 import { answeredChallenge, challengeHashOf, newUserHandle } from '../../passkeys/relying-party.js';
 
 export const PASSKEYS_NOT_CONFIGURED: Reply = { success: false, codeState: 'not_configured' };
+/** The account holds MAX_PASSKEYS: asked before the ceremony, and again as the passkey is stored (another tab). */
+const PASSKEY_LIMIT: Reply = { success: false, passkeyState: 'limit' };
 
 const listing = (p: PasskeyRow): PasskeyListing => ({
   id: p.id,
@@ -35,7 +37,9 @@ export async function passkeyRegisterOptions(ctx: HandlerContext, { data }: Requ
     const email = await ctx.sessions.ownerOf(tx, data.tokenHash);
     if (!email) return { success: false };
     const handle = await userHandleOf(tx, email, newUserHandle());
-    const options = await rp.registrationOptions({ email, handle }, await listPasskeys(tx, email));
+    const held = await listPasskeys(tx, email);
+    if (held.length >= MAX_PASSKEYS) return PASSKEY_LIMIT;
+    const options = await rp.registrationOptions({ email, handle }, held);
     await storeChallenge(tx, challengeHashOf(options.challenge), 'register', data.tokenHash);
     return { success: true, passkeyOptions: options as unknown as Record<string, unknown> };
   })) as Promise<Reply>;
@@ -56,7 +60,8 @@ export async function passkeyRegister(ctx: HandlerContext, { data }: RequestOf<'
     if (!challenge || (await spendChallenge(tx, challengeHashOf(challenge), 'register', data.tokenHash)) !== 'valid') return { success: false, codeState: 'expired' };
     const verified = await rp.verifyRegistration(data.credential, challenge);
     if (!verified) return { success: false, codeState: 'wrong' };
-    if (!(await addPasskey(tx, email, { ...verified, name: data.name }))) return { success: false, passkeyState: 'exists' };
+    const added = await addPasskey(tx, email, { ...verified, name: data.name });
+    if (added !== 'added') return added === 'limit' ? PASSKEY_LIMIT : { success: false, passkeyState: 'exists' };
     await giveBackAttempt(tx, data.attemptId, email);
     await recordEvent(tx, 'passkey_added', email, data.client);
     return { success: true };
