@@ -31,6 +31,8 @@ beforeAll(async () => {
   maildevUrl = `http://127.0.0.1:${maildevPort}`;
   // PUBLIC_URL follows the moved port, so the links in the mails open this Front End.
   appendFileSync(join(clone, '.env'), `FRONT_END_PORT=${appPort}\nADMINER_PORT=${adminerPort}\nMAILDEV_PORT=${maildevPort}\nPUBLIC_URL=${appUrl}\n`);
+  // docs/compose.md's way to try passkeys: a localhost origin (the page is then asked for on 127.0.0.1 here; only the offer is checked).
+  appendFileSync(join(clone, '.env'), `WEBAUTHN_ORIGIN=http://localhost:${appPort}\nWEBAUTHN_RP_ID=localhost\n`);
   project = new ComposeProject(clone, `gatehouse-midterm-${process.pid}`, withExtraCa(['docker-compose.yml'], 'deploy/compose/build-ca.yml'));
   const started = Date.now();
   const up = await project.run(['up', '--build', '--wait', '--quiet-pull'], 20 * 60_000);
@@ -59,6 +61,12 @@ describe('docker compose up --build --wait', () => {
     const info = await project.inspect('broker-setup');
     expect(info.State.Status).toBe('exited');
     expect((await docker(['inspect', '-f', '{{.State.ExitCode}}', info.Id])).stdout.trim()).toBe('0');
+  });
+
+  it('passes WEBAUTHN_ORIGIN and WEBAUTHN_RP_ID from .env to the Back End: the login page offers a passkey', async () => {
+    const login = await new FormClient(appUrl).get('/login');
+    expect(login.status).toBe(200);
+    expect(login.body).toContain('Sign in with a passkey');
   });
 
   it('runs RabbitMQ 4.0 with its plugins, and the request queue is a quorum queue', async () => {

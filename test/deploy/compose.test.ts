@@ -40,8 +40,8 @@ describe.each(Object.keys(FILES) as File[])('%s', (file) => {
 
   // One docker-compose run per secret: slow on a loaded machine.
   it('uses exactly its secrets, each from the environment, and names any that is missing', { timeout: 180_000 }, () => {
-    // Ports, ADMIN_TOKEN and the rate limit are optional settings with a fallback (ADMIN_TOKEN empty: /status and /metrics off), not secrets.
-    const optional = ['FRONT_END_PORT', 'ADMINER_PORT', 'MAILDEV_PORT', 'DB_STATS_PORT', 'LB_STATS_PORT', 'ADMIN_TOKEN', 'RATE_LIMIT_PER_MINUTE', 'SMTP_URL', 'PUBLIC_URL'];
+    // Ports, ADMIN_TOKEN, the rate limit, the mail and passkey addresses are optional settings with a fallback (ADMIN_TOKEN empty: /status and /metrics off), not secrets.
+    const optional = ['FRONT_END_PORT', 'ADMINER_PORT', 'MAILDEV_PORT', 'DB_STATS_PORT', 'LB_STATS_PORT', 'ADMIN_TOKEN', 'RATE_LIMIT_PER_MINUTE', 'SMTP_URL', 'PUBLIC_URL', 'WEBAUTHN_ORIGIN', 'WEBAUTHN_RP_ID'];
     const used = [...referencedVariables(source(file))].filter((v) => !optional.includes(v));
     expect(used.sort()).toEqual([...FILES[file].secrets].sort());
     for (const name of FILES[file].secrets) {
