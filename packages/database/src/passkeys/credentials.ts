@@ -56,13 +56,13 @@ export interface NewPasskey {
  * Transports are schema-checked names (no commas), kept as one comma-separated text: our
  * connections do not fetch array types, so a text[] would come back as its literal.
  */
-export async function addPasskey(tx: TransactionSql, email: string, p: NewPasskey, most = MAX_PASSKEYS): Promise<'added' | 'exists' | 'limit'> {
+export async function addPasskey(tx: TransactionSql, email: string, p: NewPasskey): Promise<'added' | 'exists' | 'limit'> {
   const key = normalizeEmail(email);
   // The account's handle row (made with the ceremony's options) orders two additions at once, so
   // both cannot pass the count.
   await tx`SELECT 1 FROM webauthn_user_handles WHERE email = ${key} FOR UPDATE`;
   const [held] = await tx<{ n: number }[]>`SELECT count(*)::int AS n FROM webauthn_credentials WHERE email = ${key}`;
-  if (held!.n >= most) return 'limit';
+  if (held!.n >= MAX_PASSKEYS) return 'limit';
   const rows = await tx`
     INSERT INTO webauthn_credentials (id, email, public_key, counter, transports, backup_eligible, backed_up, name)
     VALUES (${p.id}, ${normalizeEmail(email)}, ${Buffer.from(p.publicKey)}, ${p.counter}, ${p.transports.join(',')},
