@@ -24,6 +24,8 @@ const registration = (email: string, requestId = randomUUID()) => ({
 });
 
 interface OutboxRow { id: string; template: string; recipient: string; data: { token: string; expiresAt: string }; published_at: Date | null; publishes: number }
+/** Marks a mail published, so it does not reach another test's pass. */
+const markPublishedFor = async (id: string) => void (await db.readWrite`UPDATE outbox SET published_at = now() WHERE id = ${id}`);
 const outboxOf = (email: string) => db.readWrite<OutboxRow[]>`SELECT id, template, recipient, data, published_at, publishes FROM outbox WHERE recipient = ${email}`;
 
 class RecordingPublisher implements MailPublisher {
@@ -92,6 +94,26 @@ describe('the outbox relay, handed a mail by id', () => {
     const later = new OutboxRelay(db, publisher, testLogger, { ...RELAY_DEFAULTS, sweepMs: 3_600_000 }).start(); // start() runs a pass
     await later.stop();
     for (const id of ids) expect(publisher.published.filter((p) => p === id)).toHaveLength(1);
+  });
+
+  it('a sweep that comes during a pass runs after it with its own age, leaving a fresh mail to its handler', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const publisher = new RecordingPublisher();
+    const blocking: MailPublisher = { publish: async (id) => (await gate, publisher.publish(id)) };
+    const old = await registerAccount(db, registration(newEmail('old')), DEFAULT_VERIFICATIONS);
+    // start() runs a pass (any age), which waits at its first publish; sweeps (10 s and older) come meanwhile.
+    const relay = new OutboxRelay(db, blocking, testLogger, { ...RELAY_DEFAULTS, sweepMs: 50 }).start();
+    const freshEmail = newEmail('fresh');
+    const fresh = await registerAccount(db, registration(freshEmail), DEFAULT_VERIFICATIONS);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    open();
+    await vi.waitFor(() => expect(publisher.published).toContain(old.mailId), { timeout: 5000, interval: 20 });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the sweep's pass, and more sweeps
+    await relay.stop();
+    expect(publisher.published).not.toContain(fresh.mailId);
+    expect((await outboxOf(freshEmail))[0]).toMatchObject({ publishes: 0, published_at: null });
+    await markPublishedFor(fresh.mailId!);
   });
 
   it('leaves a mail it could not publish to the next pass, which publishes it', async () => {

@@ -32,7 +32,8 @@ export const RELAY_DEFAULTS: RelayOptions & { sweepMs: number; sweepOlderThanMs:
  */
 export class OutboxRelay implements OutboxKick {
   #running?: Promise<void>;
-  #again = false;
+  /** The youngest mail age asked for while a pass ran: one more pass runs with it. */
+  #againOlderThanMs?: number;
   #timer?: NodeJS.Timeout;
   #stopped = false;
   readonly #handOvers = new Set<Promise<void>>();
@@ -69,15 +70,15 @@ export class OutboxRelay implements OutboxKick {
   #pass(olderThanMs: number): void {
     if (this.#stopped) return;
     if (this.#running) {
-      this.#again = true;
+      // A sweep that waits keeps its age, so it does not take fresh mails from their handlers.
+      this.#againOlderThanMs = Math.min(this.#againOlderThanMs ?? olderThanMs, olderThanMs);
       return;
     }
     this.#running = this.#relay(olderThanMs).finally(() => {
       this.#running = undefined;
-      if (this.#again) {
-        this.#again = false;
-        this.#pass(this.options.olderThanMs);
-      }
+      const again = this.#againOlderThanMs;
+      this.#againOlderThanMs = undefined;
+      if (again !== undefined) this.#pass(again);
     });
   }
 
