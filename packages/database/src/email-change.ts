@@ -5,7 +5,7 @@ import { giveBackAttempt, type AccountChange } from './account-changes.js';
 import { recordEvent, type ClientContext } from './audit-events.js';
 import { queueLink, type VerificationPolicy } from './email-verification.js';
 import { queueMail } from './outbox.js';
-import { spentState, type TokenState } from './password-resets.js';
+import { spendLink, type TokenState } from './account-links.js';
 import type { SessionsRepository } from './sessions.js';
 
 export type EmailChangeRequest = 'queued' | 'same' | 'taken' | 'over_budget';
@@ -50,11 +50,9 @@ export type EmailChangeOutcome = { state: Exclude<TokenState, 'valid'> } | { sta
  * told by mail.
  */
 export async function confirmEmailChange(tx: TransactionSql, tokenHash: string, client: ClientContext): Promise<EmailChangeOutcome> {
-  const [spent] = await tx<{ email: string; new_email: string }[]>`
-    UPDATE account_tokens SET used_at = now()
-    WHERE token_hash = ${tokenHash} AND purpose = 'email_change' AND used_at IS NULL AND expires_at > now()
-    RETURNING email, new_email`;
-  if (!spent) return { state: await spentState(tx, tokenHash, 'email_change') };
+  const link = await spendLink(tx, tokenHash, 'email_change');
+  if (!link.spent) return { state: link.state };
+  const spent = { email: link.email, new_email: link.newEmail! }; // an email_change link always names the new address
   const [old] = await tx<{ email: string }[]>`SELECT email FROM users WHERE lower(email) = ${spent.email} FOR UPDATE`;
   if (!old) return { state: 'unknown' }; // the account was deleted since
   if (!(await moveAccount(tx, spent.email, spent.new_email))) return { state: 'valid', taken: true };

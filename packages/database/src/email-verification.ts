@@ -4,8 +4,7 @@ import { normalizeEmail } from '@gatehouse/protocol';
 import type { ClientContext } from './audit-events.js';
 import { recordEvent } from './audit-events.js';
 import { queueMail } from './outbox.js';
-import { hasSecondFactor } from './second-factors/totp.js';
-import { newLinkToken, spentState, tokenHashOf, type LinkPurpose, type TokenState } from './password-resets.js';
+import { newLinkToken, spendLink, startSessionUnlessSecondFactor, tokenHashOf, type LinkPurpose, type LinkSession, type TokenState } from './account-links.js';
 
 export interface VerificationPolicy {
   /** How long a verification or change-of-address link works. */
@@ -71,33 +70,23 @@ export async function isVerified(sql: Sql | TransactionSql, email: string): Prom
   return row?.verified;
 }
 
-export interface EmailVerification {
+export interface EmailVerification extends LinkSession {
   tokenHash: string;
-  /** The session the link starts: clicking it logs the user in. */
-  sessionTokenHash: string;
-  sessionSeconds: number;
-  client: ClientContext;
 }
 
 /**
- * EMAIL_VERIFY, in the caller's transaction: spends the link (one UPDATE, so two clicks at once
- * spend it once), marks the address verified, spends the account's other verification links,
- * starts the new session and audits it.
+ * EMAIL_VERIFY, in the caller's transaction: spends the link, marks the address verified, spends
+ * the account's other verification links, audits it and starts the new session: clicking the
+ * link logs the user in (not with a second factor on: a mailbox is not one).
  */
 export async function verifyEmail(tx: TransactionSql, v: EmailVerification): Promise<{ state: TokenState; email?: string; session?: boolean }> {
-  const [spent] = await tx<{ email: string }[]>`
-    UPDATE account_tokens SET used_at = now()
-    WHERE token_hash = ${v.tokenHash} AND purpose = 'email_verification' AND used_at IS NULL AND expires_at > now()
-    RETURNING email`;
-  if (!spent) return { state: await spentState(tx, v.tokenHash, 'email_verification') };
-  const key = spent.email;
+  const link = await spendLink(tx, v.tokenHash, 'email_verification');
+  if (!link.spent) return { state: link.state };
+  const key = link.email;
   const [user] = await tx<{ email: string }[]>`
     UPDATE users SET email_verified_at = coalesce(email_verified_at, now()) WHERE lower(email) = ${key} RETURNING email`;
   if (!user) return { state: 'unknown' }; // the account was deleted, or changed its address, since
   await tx`UPDATE account_tokens SET used_at = now() WHERE email = ${key} AND purpose = 'email_verification' AND used_at IS NULL`;
   await recordEvent(tx, 'email_verified', key, v.client);
-  // A mailbox is not a second factor: with one on, the link confirms the address and logs nobody in.
-  if (await hasSecondFactor(tx, key)) return { state: 'valid', email: user.email, session: false };
-  await tx`SELECT insert_session(${v.sessionTokenHash}, ${user.email}, ${v.sessionSeconds}, ${v.client.ip ?? null}, ${v.client.userAgent ?? null})`;
-  return { state: 'valid', email: user.email, session: true };
+  return startSessionUnlessSecondFactor(tx, user.email, v);
 }

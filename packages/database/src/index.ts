@@ -14,6 +14,7 @@ export { postgresLoginRefusal } from './login-refusal.js';
 export * from './status-queries.js';
 export * from './register-account.js';
 export * from './outbox.js';
+export * from './account-links.js';
 export * from './password-resets.js';
 export * from './account-changes.js';
 export * from './second-factors/index.js';

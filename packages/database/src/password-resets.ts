@@ -1,17 +1,11 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { hasSecondFactor } from './second-factors/totp.js';
+import { randomUUID } from 'node:crypto';
 import type { TransactionSql } from 'postgres';
 import { normalizeEmail } from '@gatehouse/protocol';
 import type { Database } from './connect.js';
 import type { ClientContext } from './audit-events.js';
 import { recordEvent } from './audit-events.js';
 import { queueMail } from './outbox.js';
-
-/** What a link's token is worth right now. */
-export type TokenState = 'valid' | 'used' | 'expired' | 'unknown';
-
-/** What a link may be spent on (account_tokens.purpose): a token of one purpose is unknown to the others. */
-export type LinkPurpose = 'password_reset' | 'email_verification' | 'email_change';
+import { newLinkToken, spendLink, startSessionUnlessSecondFactor, tokenHashOf, type LinkSession, type TokenState } from './account-links.js';
 
 export interface ResetPolicy {
   /** How long a link works. */
@@ -21,16 +15,6 @@ export interface ResetPolicy {
 }
 
 export const DEFAULT_RESETS: ResetPolicy = { ttlMinutes: 30, perAddressPerHour: 3 };
-
-/** 256 random bits, URL-safe: the secret in the link. Only its SHA-256 is ever stored. */
-export function newLinkToken(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-/** The stored (and looked-up) form of a link's token. */
-export function tokenHashOf(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 /**
  * PASSWORD_RESET_REQUEST, inside the caller's transaction: for a known address under its hourly
@@ -67,28 +51,21 @@ export async function resetTokenState(db: Database, tokenHash: string): Promise<
   return { state: 'valid', email: row.email };
 }
 
-export interface PasswordReset {
+export interface PasswordReset extends LinkSession {
   tokenHash: string;
   hash: string;
-  /** The session the reset starts (the user is logged in by it). */
-  sessionTokenHash: string;
-  sessionSeconds: number;
-  client: ClientContext;
 }
 
 /**
- * PASSWORD_RESET, inside the caller's transaction: spends the token (one UPDATE, so of two
- * clicks at once exactly one wins), stores the new hash, ends every session of the user and
- * every other reset link, clears the lockout, audits it and starts the new session (none when the
- * account has a second factor: the user then logs in with the new password and that factor).
+ * PASSWORD_RESET, inside the caller's transaction: spends the token, stores the new hash, ends
+ * every session of the user and every other reset link, clears the lockout, audits it and starts
+ * the new session (none when the account has a second factor: the user then logs in with the
+ * new password and that factor).
  */
 export async function completePasswordReset(tx: TransactionSql, r: PasswordReset): Promise<{ state: TokenState; email?: string; session?: boolean }> {
-  const [spent] = await tx<{ email: string }[]>`
-    UPDATE account_tokens SET used_at = now()
-    WHERE token_hash = ${r.tokenHash} AND purpose = 'password_reset' AND used_at IS NULL AND expires_at > now()
-    RETURNING email`;
-  if (!spent) return { state: await spentState(tx, r.tokenHash) };
-  const key = spent.email;
+  const link = await spendLink(tx, r.tokenHash, 'password_reset');
+  if (!link.spent) return { state: link.state };
+  const key = link.email;
   const [user] = await tx<{ email: string }[]>`UPDATE users SET hash = ${r.hash} WHERE lower(email) = ${key} RETURNING email`;
   if (!user) return { state: 'unknown' }; // the account was deleted after the link was sent
   await tx`UPDATE sessions SET revoked_at = now() WHERE lower(email) = ${key} AND revoked_at IS NULL`;
@@ -96,18 +73,7 @@ export async function completePasswordReset(tx: TransactionSql, r: PasswordReset
   await tx`DELETE FROM login_failures WHERE email = ${key}`;
   await tx`DELETE FROM login_device_failures WHERE email = ${key}`;
   await recordEvent(tx, 'password_reset', key, r.client);
-  // A mailbox is not a second factor: with one on, the user logs in with the new password and it.
-  if (await hasSecondFactor(tx, key)) return { state: 'valid', email: user.email, session: false };
-  await tx`SELECT insert_session(${r.sessionTokenHash}, ${user.email}, ${r.sessionSeconds}, ${r.client.ip ?? null}, ${r.client.userAgent ?? null})`;
-  return { state: 'valid', email: user.email, session: true };
-}
-
-/** Why a link of `purpose` could not be spent: used, expired, or never one of that purpose. */
-export async function spentState(tx: TransactionSql, tokenHash: string, purpose: LinkPurpose = 'password_reset'): Promise<Exclude<TokenState, 'valid'>> {
-  const [row] = await tx<{ used: boolean }[]>`
-    SELECT used_at IS NOT NULL AS used FROM account_tokens WHERE token_hash = ${tokenHash} AND purpose = ${purpose}`;
-  if (!row) return 'unknown';
-  return row.used ? 'used' : 'expired';
+  return startSessionUnlessSecondFactor(tx, user.email, r);
 }
 
 /** Links that expired a day ago are no use even to an investigation. */

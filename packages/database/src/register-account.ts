@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sql } from 'postgres';
 import type { Database } from './connect.js';
 import type { VerificationPolicy } from './email-verification.js';
-import { newLinkToken, tokenHashOf } from './password-resets.js';
+import { newLinkToken, tokenHashOf } from './account-links.js';
 import type { ClientContext } from './audit-events.js';
 import type { StoredOutcome } from './processed-requests.js';
 
