@@ -45,32 +45,26 @@ export interface RpcServer {
 }
 
 /**
- * Consumes the request queue. A request is acknowledged only after its reply went out, on the
- * same channel, ahead of the ack; if the handler fails it is requeued, and quorum mode's
- * delivery limit dead-letters it in the end.
+ * Consumes the request queue. A request is acknowledged only after its reply is confirmed
+ * by the broker; if the handler fails it is requeued, and quorum mode's delivery limit
+ * dead-letters it in the end.
  */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const { connection, queue, mode, prefetch, logger } = options;
   await declareRequestQueue(connection, queue, mode);
+  // One attempt: if the connection is lost the request returns to the queue anyway, redelivered.
+  const replies = connection.createPublisher({ confirm: true, maxAttempts: 1 });
   const isolated = options.replyConnection && new IsolatedReplies(options.replyConnection);
+  const send: SendReply = (envelope, reply, redelivered) =>
+    isolated && redelivered && isDirectReplyAddress(envelope.routingKey)
+      ? isolated.send(envelope, reply)
+      : replies.send(envelope, reply).then(() => 'sent' as const);
   const consumer = connection.createConsumer(
     { queue, queueOptions: requestQueueOptions(queue, mode), qos: { prefetchCount: prefetch }, concurrency: prefetch },
-    (msg, reply) => {
-      // A reply goes out on the channel the request came on, before its ack, with no publisher
-      // confirm: the broker handles a channel's frames in order, so it routed the reply before it
-      // takes the ack, and a reply that fails (its address is gone) closes the channel and the ack
-      // with it; the request comes back redelivered. A confirm would add a message and a wake-up
-      // to every call and guard nothing more: a direct reply-to reply is not stored, so a
-      // confirm never meant that it arrived (docs/protocol.md, "Delivery guarantees").
-      const send: SendReply = (envelope, body, redelivered) =>
-        isolated && redelivered && isDirectReplyAddress(envelope.routingKey)
-          ? isolated.send(envelope, body)
-          : reply(body, envelope).then(() => 'sent' as const);
-      return answer(msg, options, send).then((status) => {
-        if (status === ConsumerStatus.DROP && mode === 'quorum') options.onDeadLettered?.();
-        return status;
-      });
-    },
+    (msg) => answer(msg, options, send).then((status) => {
+      if (status === ConsumerStatus.DROP && mode === 'quorum') options.onDeadLettered?.();
+      return status;
+    }),
   );
   consumer.on('error', (err) => logger.error({ err }, 'Request consumer error'));
   consumer.on('ready', () => logger.info({ queue, mode, prefetch }, 'Starting consumption...'));
@@ -78,6 +72,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     isConsuming: () => consumer.consumerTag !== '',
     async close() {
       await consumer.close();
+      await replies.close();
       await isolated?.close();
     },
   };
