@@ -21,3 +21,4 @@ export * from './second-factors/index.js';
 export * from './email-verification.js';
 export * from './email-change.js';
 export * from './passkeys/index.js';
+export * from './null-socket-writes.js';
