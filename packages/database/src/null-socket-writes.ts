@@ -23,7 +23,7 @@ export function isNullSocketWrite(err: unknown): boolean {
 export function surviveNullSocketWrites(logger: Logger): () => void {
   const onUncaught = (err: Error) => {
     if (isNullSocketWrite(err)) {
-      logger.warn({ err: { message: err.message } }, 'postgres.js wrote to a closed connection (porsager/postgres#1154); its query ends at its deadline');
+      logger.warn({ err: { message: err.message } }, 'postgres.js wrote to a closed connection (porsager/postgres#1154); its transaction had already failed, and the pool replaces the connection');
       return;
     }
     // What Node does without a listener: the error on stderr, exit code 1.
